@@ -1,0 +1,239 @@
+#include "pss/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <limits>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace pss {
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+struct Range {
+    double min = -inf, max = inf;
+    bool min_open = false;  // min itself not allowed
+    std::string describe() const {
+        if (max == inf) return fmt::format("{} {}", min_open ? ">" : ">=", min);
+        return fmt::format("between {} and {}", min, max);
+    }
+    bool contains(double v) const { return (min_open ? v > min : v >= min) && v <= max; }
+};
+
+struct KeySpec {
+    std::string name;
+    std::function<bool(Config&, const toml::node&, std::string& why)> assign;
+};
+
+std::string_view type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::table: return "a table";
+        default: return "a date or time";
+    }
+}
+
+template <class Section, class T>
+KeySpec number_key(std::string name, Section Config::*section, T Section::*field, Range range) {
+    return {name, [=](Config& c, const toml::node& n, std::string& why) {
+                double v = 0;
+                if constexpr (std::is_integral_v<T>) {
+                    auto i = n.value_exact<std::int64_t>();
+                    if (!i) {
+                        why = fmt::format("must be an integer, got {}", type_name(n));
+                        return false;
+                    }
+                    v = static_cast<double>(*i);
+                } else {
+                    auto d = n.value<double>();  // accepts integers too
+                    if (!d || !(n.is_integer() || n.is_floating_point())) {
+                        why = fmt::format("must be a number, got {}", type_name(n));
+                        return false;
+                    }
+                    v = *d;
+                }
+                if (!range.contains(v)) {
+                    why = fmt::format("must be {}, got {}", range.describe(), v);
+                    return false;
+                }
+                c.*section.*field = static_cast<T>(v);
+                return true;
+            }};
+}
+
+const std::vector<KeySpec>& registry() {
+    static const std::vector<KeySpec> keys = [] {
+        using S = ScoringConfig;
+        using A = AdvisorConfig;
+        const Range non_negative{0};
+        const Range positive{0, inf, true};
+        const Range unit{0, 1};
+        auto s = [](std::string n, auto field, Range r) { return number_key(std::move(n), &Config::scoring, field, r); };
+        auto a = [](std::string n, auto field, Range r) { return number_key(std::move(n), &Config::advisor, field, r); };
+        return std::vector<KeySpec>{
+            s("w_ts", &S::w_ts, non_negative),
+            s("w_ms", &S::w_ms, non_negative),
+            s("w_ev", &S::w_ev, non_negative),
+            s("w_be", &S::w_be, non_negative),
+            s("w_cc", &S::w_cc, non_negative),
+            s("alpha", &S::alpha, non_negative),
+            s("beta", &S::beta, non_negative),
+            s("gamma", &S::gamma, non_negative),
+            s("delta", &S::delta, non_negative),
+            s("mem_spike_threshold_ratio", &S::mem_spike_threshold_ratio, positive),
+            s("error_spike_threshold", &S::error_spike_threshold, Range{0, 0.999999}),
+            s("consecutive_error_threshold", &S::consecutive_error_threshold, Range{1}),
+            s("concurrency_wait_threshold", &S::concurrency_wait_threshold, non_negative),
+            s("score_latency_tail_percentile", &S::score_latency_tail_percentile, Range{0, 98}),
+            s("score_memory_epsilon", &S::score_memory_epsilon, non_negative),
+            s("score_error_vmr_multiplier", &S::score_error_vmr_multiplier, non_negative),
+            s("score_error_spike_impact_multiplier", &S::score_error_spike_impact_multiplier, non_negative),
+            s("score_consecutive_error_decay_multiplier", &S::score_consecutive_error_decay_multiplier,
+              non_negative),
+            s("score_lag_threshold", &S::score_lag_threshold, non_negative),
+            s("score_lag_penalty_multiplier", &S::score_lag_penalty_multiplier, non_negative),
+            s("timing_noise_floor", &S::timing_noise_floor, non_negative),
+            a("advisor_threshold_excellent", &A::advisor_threshold_excellent, Range{0, 100}),
+            a("advisor_threshold_good", &A::advisor_threshold_good, Range{0, 100}),
+            a("advisor_threshold_warning", &A::advisor_threshold_warning, Range{0, 100}),
+            a("advisor_metric_score_critical", &A::advisor_metric_score_critical, unit),
+            a("advisor_metric_score_warning", &A::advisor_metric_score_warning, unit),
+            a("advisor_error_critical", &A::advisor_error_critical, unit),
+            a("advisor_error_warning", &A::advisor_error_warning, unit),
+            a("advisor_entropy_threshold", &A::advisor_entropy_threshold, unit),
+        };
+    }();
+    return keys;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::string nearest_key(std::string_view key) {
+    std::string best;
+    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+    for (const auto& spec : registry()) {
+        const std::size_t d = edit_distance(key, spec.name);
+        if (d < best_distance) {
+            best_distance = d;
+            best = spec.name;
+        }
+    }
+    return best;
+}
+
+std::string where(const std::filesystem::path& file, const toml::source_region& src) {
+    return fmt::format("{}:{}", file.string(), src.begin.line);
+}
+
+// pypss flattens sub-tables with '_': [pss.alerts] enabled = alerts_enabled.
+void apply_table(Config& cfg, const toml::table& table, const std::string& prefix, const std::filesystem::path& file) {
+    for (const auto& [key, node] : table) {
+        const std::string name = prefix + std::string(key.str());
+        if (const toml::table* sub = node.as_table()) {
+            apply_table(cfg, *sub, name + "_", file);
+            continue;
+        }
+        const auto& keys = registry();
+        auto spec = std::find_if(keys.begin(), keys.end(), [&](const KeySpec& k) { return k.name == name; });
+        if (spec == keys.end()) {
+            cfg.warnings.push_back(fmt::format("{}: unknown key '{}' in [pss], ignored; did you mean '{}'?",
+                                               where(file, key.source()), name, nearest_key(name)));
+            continue;
+        }
+        std::string why;
+        if (!spec->assign(cfg, node, why))
+            throw ConfigError(fmt::format("{}: [pss] key '{}' {}", where(file, node.source()), name, why));
+    }
+}
+
+void check_consistency(const Config& cfg, const std::filesystem::path& file) {
+    const auto& s = cfg.scoring;
+    if (s.w_ts + s.w_ms + s.w_ev + s.w_be + s.w_cc <= 0)
+        throw ConfigError(fmt::format("{}: [pss] weights w_ts, w_ms, w_ev, w_be, w_cc are all 0; "
+                                      "at least one must be positive",
+                                      file.string()));
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::filesystem::path& file) {
+    Config cfg;
+    cfg.source = file;
+    toml::table root;
+    try {
+        root = toml::parse(text, file.string());
+    } catch (const toml::parse_error& e) {
+        throw ConfigError(fmt::format("{}:{}: invalid TOML: {}", file.string(), e.source().begin.line,
+                                      e.description()));
+    }
+    const toml::node* pss = root.get("pss");
+    if (!pss) {
+        cfg.warnings.push_back(fmt::format("{}: no [pss] table; using the defaults", file.string()));
+    } else if (const toml::table* table = pss->as_table()) {
+        apply_table(cfg, *table, "", file);
+    } else {
+        throw ConfigError(fmt::format("{}: 'pss' must be a table ([pss])", where(file, pss->source())));
+    }
+    check_consistency(cfg, file);
+    return cfg;
+}
+
+Config load_config_file(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+        throw ConfigError(fmt::format("config file '{}' does not exist or is not a file", file.string()));
+    std::FILE* f = std::fopen(file.c_str(), "rb");
+    if (!f) throw ConfigError(fmt::format("cannot read config file '{}'", file.string()));
+    std::string text;
+    char buf[8192];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+    return parse_config(text, file);
+}
+
+std::optional<std::filesystem::path> find_config_upward(const std::filesystem::path& start) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::absolute(start, ec);
+    if (ec) return std::nullopt;
+    for (;;) {
+        const auto candidate = dir / "pss.toml";
+        if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
+        if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
+        dir = dir.parent_path();
+    }
+}
+
+Config resolve_config(const std::optional<std::filesystem::path>& explicit_file) {
+    if (explicit_file) return load_config_file(*explicit_file);
+    if (const char* env = std::getenv("PSS_CONFIG"); env && *env) return load_config_file(env);
+    std::error_code ec;
+    if (auto found = find_config_upward(std::filesystem::current_path(ec))) return load_config_file(*found);
+    return Config{};
+}
+
+std::vector<std::string> config_keys() {
+    std::vector<std::string> out;
+    for (const auto& k : registry()) out.push_back(k.name);
+    return out;
+}
+
+}  // namespace pss

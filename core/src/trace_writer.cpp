@@ -1,0 +1,106 @@
+#include "pss/trace_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace pss {
+
+namespace {
+
+void append_string(std::string& out, std::string_view key, std::string_view value) {
+    // nlohmann escapes control characters and replaces invalid UTF-8 with U+FFFD.
+    out += fmt::format(",\"{}\":", key);
+    out += nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void append_number(std::string& out, std::string_view key, double value) {
+    if (!std::isfinite(value)) value = 0.0;  // JSON has no NaN or infinity
+    if (value == std::trunc(value) && std::fabs(value) < 9.0e15)
+        out += fmt::format(",\"{}\":{}", key, static_cast<long long>(value));
+    else
+        out += fmt::format(",\"{}\":{}", key, value);
+}
+
+void append_integer(std::string& out, std::string_view key, std::int64_t value) {
+    out += fmt::format(",\"{}\":{}", key, value);
+}
+
+}  // namespace
+
+std::string to_json_line(const TraceRecord& r) {
+    std::string out;
+    out.reserve(384);
+    append_string(out, "name", r.name);
+    out[0] = '{';  // replaces the leading comma
+    append_string(out, "module", r.module);
+    append_integer(out, "run", r.run);
+    append_number(out, "timestamp", r.timestamp);
+    append_number(out, "duration", r.duration);
+    append_number(out, "cpu_time", r.cpu_time);
+    append_number(out, "wait_time", r.wait_time);
+    append_number(out, "memory", r.memory);
+    append_number(out, "memory_diff", r.memory_diff);
+    out += r.error ? ",\"error\":true" : ",\"error\":false";
+    append_string(out, "exception_type", r.exception_type);
+    append_string(out, "exception_message", r.exception_message);
+    if (r.branch_tag)
+        append_string(out, "branch_tag", *r.branch_tag);
+    else
+        out += ",\"branch_tag\":null";
+    append_string(out, "filename", r.filename);
+    append_integer(out, "lineno", r.lineno);
+    if (!r.kind.empty()) append_string(out, "kind", r.kind);
+    if (!r.parent.empty()) append_string(out, "parent", r.parent);
+    if (!r.failure_file.empty()) {
+        append_string(out, "failure_file", r.failure_file);
+        append_integer(out, "failure_line", r.failure_line);
+    }
+    if (r.voluntary_context_switches || r.involuntary_context_switches) {
+        append_integer(out, "voluntary_context_switches", r.voluntary_context_switches);
+        append_integer(out, "involuntary_context_switches", r.involuntary_context_switches);
+    }
+    if (r.system_metric) {
+        out += ",\"system_metric\":true";
+        if (r.lag) out += fmt::format(",\"metadata\":{{\"lag\":{}}}", std::isfinite(*r.lag) ? *r.lag : 0.0);
+    }
+    out += '}';
+    return out;
+}
+
+TraceWriter::TraceWriter(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+        throw std::system_error(errno, std::generic_category(),
+                                fmt::format("cannot open trace file '{}' for appending", path.string()));
+}
+
+TraceWriter::~TraceWriter() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void TraceWriter::write(const TraceRecord& record) {
+    std::string line = to_json_line(record);
+    line += '\n';
+    std::lock_guard lock(mutex_);
+    const char* p = line.data();
+    std::size_t left = line.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd_, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(),
+                                    fmt::format("cannot write to trace file '{}'", path_.string()));
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace pss
