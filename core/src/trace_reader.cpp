@@ -199,7 +199,7 @@ private:
         const char* nl = static_cast<const char*>(std::memchr(data_ + start, '\n', size_ - start));
         const std::size_t end = nl ? static_cast<std::size_t>(nl - data_) : size_;
         detail::RecordScanner line(data_ + start, end - start);
-        if (!line.skip_value() || (line.skip_whitespace(), !line.at_end())) return false;
+        if (!line.skip_value()) return false;
         detail::RecordScanner object(data_ + start, end - start);
         return !object.find_top_level_array("traces");
     }
