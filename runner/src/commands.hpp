@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -13,5 +15,8 @@ namespace pss::cli {
 using CommandRunner = std::function<int()>;
 
 CommandRunner add_analyze_command(CLI::App& app);
+// `binary_args` are the arguments after the second "--", for the test binaries.
+CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_args,
+                              const std::vector<std::string>& argv);
 
 }  // namespace pss::cli

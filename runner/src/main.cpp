@@ -1,4 +1,6 @@
 // pss: the command line. `pss-run` is `pss run`.
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -9,15 +11,40 @@
 #include "commands.hpp"
 #include "pss/config.hpp"
 
+namespace {
+
+// pss-run is pss run; "-- BINARY... -- ARGS": what follows the second "--"
+// goes to the test binaries untouched.
+std::vector<std::string> split_arguments(int argc, char** argv, std::vector<std::string>& binary_args) {
+    std::vector<std::string> args(argv, argv + argc);
+    const std::string self = std::filesystem::path(args[0]).filename().string();
+    if (self == "pss-run") args.insert(args.begin() + 1, "run");
+    auto first = std::find(args.begin(), args.end(), "--");
+    if (first != args.end()) {
+        auto second = std::find(first + 1, args.end(), "--");
+        if (second != args.end()) {
+            binary_args.assign(second + 1, args.end());
+            args.erase(second, args.end());
+        }
+    }
+    return args;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace pss::cli;
+    std::vector<std::string> binary_args;
+    std::vector<std::string> args = split_arguments(argc, argv, binary_args);
+    const std::vector<std::string> command_line(argv, argv + argc);
     CLI::App app{"pss: the C++ Program Stability Score. Scores how stable tests are, not only whether they pass."};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("pss ") + PSS_VERSION);
-    std::vector<CommandRunner> commands{add_analyze_command(app)};
+    std::vector<CommandRunner> commands{add_analyze_command(app), add_run_command(app, binary_args, command_line)};
 
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 takes them reversed
+        app.parse(reversed);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
         print_error(e.what());

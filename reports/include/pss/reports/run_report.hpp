@@ -1,0 +1,37 @@
+// Renderers for the results of a pss run: one small renderer per format, all
+// fed by the same RunReport.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pss/results.hpp"
+
+namespace pss::reports {
+
+struct RunReport {
+    RunMetadata meta;
+    std::vector<TestResult> tests;  // worst first
+    Score overall;
+    RunSummary summary;
+    GateDecision gate;
+    std::vector<std::string> notes;
+};
+
+struct TableStyle {
+    bool color = false;
+    std::size_t max_rows = 0;  // 0: all
+};
+
+// The terminal table: test, runs, pass rate, PSS, p50, p95, verdict, notes.
+std::string render_table(const RunReport& report, const TableStyle& style);
+// "12 tests: 9 stable, 1 flaky, ... | PSS 87"
+std::string render_summary_line(const RunReport& report);
+
+// The full results as JSON (schema_version 1); `pss report --from` reads it back.
+std::string render_run_json(const RunReport& report);
+
+// Orders tests for presentation: failing, flaky, regressed, unstable, n/a, stable; then by PSS.
+void sort_worst_first(std::vector<TestResult>& tests);
+
+}  // namespace pss::reports

@@ -1,0 +1,384 @@
+#include "executor.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "child_process.hpp"
+#include "cli_support.hpp"
+#include "output_parsers.hpp"
+#include "pss/trace_reader.hpp"
+
+namespace pss::runner {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string default_module(const TestBinary& binary, const std::string& test, const std::string& file) {
+    if (binary.framework == Framework::gtest) {
+        const auto dot = test.find('.');
+        return binary.name + "." + (dot == std::string::npos ? test : test.substr(0, dot));
+    }
+    return file.empty() ? binary.name : binary.name + "." + fs::path(file).stem().string();
+}
+
+namespace {
+
+std::atomic<unsigned> g_attempt_counter{0};
+
+struct Attempt {
+    std::vector<std::string> tests;  // empty: all selected tests
+    int run_base = 0;
+    int repeat = 1;
+};
+
+struct AttemptResult {
+    std::vector<TraceRecord> records;
+    std::vector<RunOutput> outputs;
+    bool made_progress = false;
+    std::string exit_description;  // "exit code 3", "SIGSEGV", ...
+    std::string output_tail;
+};
+
+class BinaryExecutor {
+public:
+    BinaryExecutor(const TestBinary& b, const RunPlan& p, fs::path dir, bool listener)
+        : bin_(b), plan_(p), dir_(std::move(dir)), listener_(listener) {}
+
+    AttemptResult run(const Attempt& a) {
+        const unsigned id = g_attempt_counter++;
+        const fs::path trace_file = dir_ / fmt::format("attempt-{}.ndjson", id);
+        const fs::path progress_file = dir_ / fmt::format("progress-{}", id);
+
+        ChildOptions opt;
+        opt.argv = command_line(a);
+        if (listener_) {
+            opt.env = {{"PSS_TRACE_FILE", trace_file.string()},
+                       {"PSS_RUN", std::to_string(a.run_base)},
+                       {"PSS_PROGRESS_FILE", progress_file.string()}};
+        } else {
+            // A listener built in stays silent in native mode; PSS_RUN still
+            // tells the test which run this is.
+            opt.env = {{"PSS_TRACE_FILE", ""}, {"PSS_RUN", std::to_string(a.run_base)}};
+        }
+
+        std::unique_ptr<OutputParser> parser;
+        if (bin_.framework == Framework::gtest) parser = std::make_unique<GtestOutputParser>();
+        else if (!listener_) parser = std::make_unique<Catch2XmlOutputParser>();
+
+        AttemptResult result;
+        std::string key;  // "<run>\t<test>" running now
+        auto key_since = Clock::now();
+        bool timed_out = false;
+        std::string timed_out_key;
+
+        auto current_key = [&]() -> std::string {
+            if (listener_) {
+                std::ifstream in(progress_file);
+                std::string line;
+                std::getline(in, line);
+                return line;
+            }
+            if (!parser || parser->current().empty()) return {};
+            return fmt::format("{}\t{}", a.run_base + parser->iteration(), parser->current());
+        };
+
+        auto on_line = [&](std::string_view line) {
+            if (!parser) return;
+            auto end = parser->feed(line);
+            if (!end) return;
+            const std::int64_t run = a.run_base + parser->iteration();
+            if (!listener_) result.records.push_back(native_record(*end, run));
+            if (end->failed) result.outputs.push_back({end->name, run, end->output});
+        };
+        auto watchdog = [&]() {
+            const std::string k = current_key();
+            const auto now = Clock::now();
+            if (k != key) {
+                key = k;
+                key_since = now;
+            }
+            // Outside any test (start-up, global set-up) the same limit applies.
+            if (std::chrono::duration<double>(now - key_since).count() > plan_.timeout) {
+                timed_out = true;
+                timed_out_key = key;
+                return true;
+            }
+            return false;
+        };
+
+        ChildResult child = run_child(opt, on_line, watchdog);
+        result.output_tail = child.output_tail;
+        if (child.spawn_failed)
+            throw cli::CommandError(cli::exit_cannot_run,
+                                    fmt::format("cannot run '{}': {}", bin_.path, child.spawn_error));
+
+        if (listener_) {
+            std::error_code ec;
+            if (fs::exists(trace_file, ec)) {
+                read_trace_file(trace_file, [&](const TraceRecord& r) {
+                    if (r.kind.empty() || r.kind == "test") result.records.push_back(r);
+                });
+                fs::remove(trace_file, ec);
+            }
+            if (bin_.framework == Framework::catch2)  // no per-test output: keep the process's last lines
+                for (const auto& r : result.records)
+                    if (r.error) result.outputs.push_back({r.name, r.run, last_lines(child.output_tail, 40)});
+        }
+
+        // The test that was running when the process ended, if any.
+        std::string running = timed_out ? timed_out_key : current_key();
+        if (listener_) {
+            std::error_code ec;
+            fs::remove(progress_file, ec);
+        }
+        if (child.signal) result.exit_description = signal_name(child.signal);
+        else result.exit_description = fmt::format("exit code {}", child.exit_code);
+
+        if (!running.empty() && !interrupted()) {
+            const auto tab = running.find('\t');
+            TraceRecord fault;
+            fault.kind = "test";
+            fault.run = tab == std::string::npos ? a.run_base : std::atoll(running.substr(0, tab).c_str());
+            fault.name = tab == std::string::npos ? running : running.substr(tab + 1);
+            fault.module = default_module(bin_, fault.name);
+            fault.timestamp = static_cast<double>(std::chrono::system_clock::now().time_since_epoch().count()) / 1e9;
+            fault.error = true;
+            if (timed_out) {
+                fault.exception_type = "timeout";
+                fault.exception_message = fmt::format("no result within --timeout {} s; killed", plan_.timeout);
+                fault.duration = plan_.timeout;
+            } else if (child.signal) {
+                fault.exception_type = "crash:" + signal_name(child.signal);
+                fault.exception_message = fmt::format("the test process was killed by {}", signal_name(child.signal));
+                fault.duration = std::chrono::duration<double>(Clock::now() - key_since).count();
+            } else {
+                fault.exception_type = fmt::format("exit:{}", child.exit_code);
+                fault.exception_message =
+                    fmt::format("the test process exited with code {} during the test", child.exit_code);
+                fault.duration = std::chrono::duration<double>(Clock::now() - key_since).count();
+            }
+            fault.cpu_time = fault.duration;
+            std::string out = parser && !parser->current_output().empty() ? parser->current_output()
+                                                                            : last_lines(child.output_tail, 40);
+            result.outputs.push_back({fault.name, fault.run, std::move(out)});
+            result.records.push_back(std::move(fault));
+        } else if (timed_out) {
+            result.exit_description = fmt::format("hung outside any test for more than --timeout {} s", plan_.timeout);
+        }
+        result.made_progress = !result.records.empty();
+        return result;
+    }
+
+private:
+    static std::string last_lines(const std::string& text, int n) {
+        std::size_t pos = text.size();
+        for (int i = 0; i <= n && pos > 0; ++i) {
+            pos = text.rfind('\n', pos - 1);
+            if (pos == std::string::npos) return text;
+        }
+        return text.substr(pos + 1);
+    }
+
+    TraceRecord native_record(const TestEnd& e, std::int64_t run) const {
+        TraceRecord r;
+        r.kind = "test";
+        r.name = e.name;
+        r.module = default_module(bin_, e.name, e.file);
+        r.run = run;
+        r.timestamp = static_cast<double>(std::chrono::system_clock::now().time_since_epoch().count()) / 1e9;
+        r.duration = e.seconds;
+        r.cpu_time = e.seconds;  // unknown without a listener: no wait time is claimed
+        r.error = e.failed;
+        r.exception_type = e.failed ? e.kind : (e.skipped ? "skipped" : "");
+        r.exception_message = e.message;
+        r.filename = e.file;
+        r.lineno = e.line;
+        r.failure_file = e.failure_file;
+        r.failure_line = e.failure_line;
+        return r;
+    }
+
+    std::vector<std::string> command_line(const Attempt& a) const {
+        std::vector<std::string> argv{bin_.path};
+        const unsigned seed = plan_.shuffle ? (plan_.seed + static_cast<unsigned>(a.run_base) - 1) % 99999 + 1 : 0;
+        if (bin_.framework == Framework::gtest) {
+            argv.push_back("--gtest_color=no");
+            if (a.repeat > 1) argv.push_back(fmt::format("--gtest_repeat={}", a.repeat));
+            if (!a.tests.empty()) {
+                std::string f = "--gtest_filter=";
+                for (std::size_t i = 0; i < a.tests.size(); ++i) f += (i ? ":" : "") + a.tests[i];
+                argv.push_back(std::move(f));
+            } else if (!plan_.filter.empty()) {
+                argv.push_back("--gtest_filter=" + plan_.filter);
+            }
+            if (plan_.shuffle) {
+                argv.push_back("--gtest_shuffle");
+                argv.push_back(fmt::format("--gtest_random_seed={}", seed));
+            }
+        } else {
+            if (!listener_) {
+                argv.insert(argv.end(), {"-r", "xml", "-d", "yes"});
+            }
+            if (plan_.shuffle) argv.insert(argv.end(), {"--order", "rand", "--rng-seed", std::to_string(seed)});
+            if (!a.tests.empty()) {
+                for (const auto& t : a.tests) argv.push_back(catch2_exact_spec(t));
+            } else if (!plan_.filter.empty()) {
+                argv.push_back(plan_.filter);
+            }
+        }
+        argv.insert(argv.end(), plan_.binary_args.begin(), plan_.binary_args.end());
+        return argv;
+    }
+
+    const TestBinary& bin_;
+    const RunPlan& plan_;
+    fs::path dir_;
+    bool listener_;
+};
+
+struct Job {
+    std::vector<std::string> tests;  // the job's share of the binary's tests
+    bool whole_binary = false;       // no explicit test list needed on the first attempt
+};
+
+// Runs one job to completion: every (test, run) gets a record.
+void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_process_repeat,
+             BinaryOutcome& out, std::mutex& mu) {
+    std::map<int, std::set<std::string>> pending;
+    for (int rep = 0; rep < plan.repeat; ++rep) pending[rep].insert(job.tests.begin(), job.tests.end());
+
+    auto absorb = [&](AttemptResult&& r) {
+        std::lock_guard lock(mu);
+        for (auto& rec : r.records) {
+            auto p = pending.find(static_cast<int>(rec.run));
+            if (p == pending.end() || !p->second.erase(rec.name)) continue;  // not ours, or a duplicate
+            out.records.push_back(std::move(rec));
+        }
+        for (auto& o : r.outputs) out.outputs.push_back(std::move(o));
+    };
+
+    if (in_process_repeat) {
+        Attempt a{job.whole_binary ? std::vector<std::string>{} : job.tests, 0, plan.repeat};
+        absorb(exec.run(a));
+    }
+    for (auto& [rep, tests] : pending) {
+        while (!tests.empty() && !interrupted()) {
+            Attempt a{{tests.begin(), tests.end()}, rep, 1};
+            if (job.whole_binary && tests.size() == job.tests.size()) a.tests.clear();
+            AttemptResult r = exec.run(a);
+            const bool progress = r.made_progress;
+            const std::string why = r.exit_description;
+            absorb(std::move(r));
+            if (progress) continue;
+            // The process ran none of the remaining tests: record that, once each.
+            std::lock_guard lock(mu);
+            for (const auto& name : tests) {
+                TraceRecord f;
+                f.kind = "test";
+                f.name = name;
+                f.run = rep;
+                f.error = true;
+                f.exception_type = "not-run";
+                f.exception_message = fmt::format("the test process ended ({}) before running this test", why);
+                out.records.push_back(std::move(f));
+            }
+            tests.clear();
+        }
+    }
+}
+
+}  // namespace
+
+BinaryOutcome execute(const TestBinary& bin, const RunPlan& plan, const fs::path& work_dir) {
+    BinaryOutcome out;
+    bool listener = bin.has_listener;
+    if (plan.mode == DataMode::listener && !bin.has_listener)
+        throw cli::CommandError(cli::exit_usage,
+                                fmt::format("--mode listener: '{}' has no pss listener (link pss::gtest_main or "
+                                            "pss::catch2), or use --mode native",
+                                            bin.path));
+    if (plan.mode == DataMode::native) listener = false;
+    const bool isolate = plan.mode == DataMode::isolate;
+    out.mode = isolate ? "isolate" : (listener ? "listener" : "native");
+    if (!listener && bin.framework == Framework::gtest) out.timing_resolution = 0.001;
+
+    BinaryExecutor exec(bin, plan, work_dir, listener);
+    // gtest repeats in-process with a listener; without one its reporters
+    // keep only the last iteration, so each repetition gets its own process.
+    const bool in_process_repeat =
+        bin.framework == Framework::gtest && listener && !plan.fresh_process && !isolate && plan.repeat > 1;
+
+    std::vector<Job> jobs;
+    if (isolate) {
+        for (const auto& t : bin.tests) jobs.push_back(Job{{t}, false});
+    } else {
+        const std::size_t n = std::clamp<std::size_t>(static_cast<std::size_t>(plan.jobs), 1, bin.tests.size());
+        jobs.resize(n);
+        for (std::size_t i = 0; i < bin.tests.size(); ++i) jobs[i % n].tests.push_back(bin.tests[i]);
+        if (n == 1) jobs[0].whole_binary = true;
+    }
+
+    std::mutex mu;
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    auto worker = [&] {
+        for (std::size_t i; (i = next++) < jobs.size() && !interrupted();) {
+            try {
+                run_job(exec, jobs[i], plan, in_process_repeat, out, mu);
+            } catch (...) {
+                std::lock_guard lock(mu);
+                if (!error) error = std::current_exception();
+                next = jobs.size();
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    const int workers = std::max(1, std::min<int>(plan.jobs, static_cast<int>(jobs.size())));
+    for (int i = 1; i < workers; ++i) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+    if (error) std::rethrow_exception(error);
+
+    // Fault records take the module the listener gave the same test.
+    std::map<std::string, std::string> module_of;
+    for (const auto& r : out.records)
+        if (r.exception_type.rfind("crash:", 0) != 0 && r.exception_type != "timeout" && !r.module.empty())
+            module_of.emplace(r.name, r.module);
+    for (auto& r : out.records) {
+        if (auto m = module_of.find(r.name); m != module_of.end()) r.module = m->second;
+        if (r.module.empty()) r.module = default_module(bin, r.name);
+    }
+
+    const bool ran_any = std::any_of(out.records.begin(), out.records.end(),
+                                     [](const TraceRecord& r) { return r.exception_type != "not-run"; });
+    if (!bin.tests.empty() && !ran_any && !interrupted())
+        throw cli::CommandError(
+            cli::exit_cannot_run,
+            fmt::format("'{}' ran none of its {} tests. Check the arguments passed to it (after the second --).",
+                        bin.path, bin.tests.size()));
+    return out;
+}
+
+int failures_in_isolation(const TestBinary& bin, const RunPlan& plan, const std::string& test,
+                          const std::vector<std::int64_t>& runs, const fs::path& work_dir) {
+    BinaryExecutor exec(bin, plan, work_dir, bin.has_listener && plan.mode != DataMode::native);
+    int failures = 0;
+    for (std::int64_t run : runs) {
+        if (interrupted()) break;
+        AttemptResult r = exec.run(Attempt{{test}, static_cast<int>(run), 1});
+        const bool failed = r.records.empty() || std::any_of(r.records.begin(), r.records.end(),
+                                                             [](const TraceRecord& x) { return x.error; });
+        failures += failed ? 1 : 0;
+    }
+    return failures;
+}
+
+}  // namespace pss::runner

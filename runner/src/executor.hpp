@@ -1,0 +1,57 @@
+// Runs a test binary's tests the planned number of times, whatever happens
+// to the processes: crashes, hangs, exit() mid-suite. Every (test, run) ends
+// with a record: the listener's, one read from the framework's output, or a
+// fault record naming what went wrong.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "pss/trace.hpp"
+#include "test_binary.hpp"
+
+namespace pss::runner {
+
+enum class DataMode { automatic, listener, native, isolate };
+
+struct RunPlan {
+    int repeat = 10;
+    double timeout = 60.0;  // seconds per test case
+    DataMode mode = DataMode::automatic;
+    bool fresh_process = false;  // one process per repetition even where in-process repetition exists
+    int jobs = 1;                // parallel processes
+    bool shuffle = false;
+    unsigned seed = 0;
+    std::string filter;                    // --filter: gtest pattern or Catch2 test spec
+    std::vector<std::string> binary_args;  // passed to every run of the binaries
+};
+
+struct RunOutput {
+    std::string name;
+    std::int64_t run = 0;
+    std::string output;
+};
+
+struct BinaryOutcome {
+    std::vector<TraceRecord> records;  // kind "test", every run of every test
+    std::vector<RunOutput> outputs;    // output of failed runs
+    std::string mode;                  // "listener", "native", "isolate"
+    double timing_resolution = 0;      // seconds: 0.001 when durations come from gtest's "(N ms)"
+    std::vector<std::string> notes;    // what the user should know (faults, fallbacks)
+};
+
+// Throws cli::CommandError (exit 3) when the binary runs none of its tests.
+BinaryOutcome execute(const TestBinary& binary, const RunPlan& plan, const std::filesystem::path& work_dir);
+
+// Runs one test alone, in a fresh process per run, with the run indices it
+// failed with in the suite; returns how many of those runs failed again.
+// For telling order dependence from flakiness.
+int failures_in_isolation(const TestBinary& binary, const RunPlan& plan, const std::string& test,
+                          const std::vector<std::int64_t>& runs, const std::filesystem::path& work_dir);
+
+// The module name the runner gives a test when no listener names it.
+std::string default_module(const TestBinary& binary, const std::string& test, const std::string& file = {});
+
+}  // namespace pss::runner

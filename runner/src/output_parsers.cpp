@@ -1,0 +1,238 @@
+#include "output_parsers.hpp"
+
+#include <charconv>
+
+namespace pss::runner {
+
+namespace {
+
+constexpr std::size_t max_output = 16 * 1024;
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// "path/file.cpp:12: Failure" -> file, line
+bool parse_location(std::string_view line, std::string& file, std::int64_t& lineno) {
+    const auto suffix = line.rfind(": Failure");
+    if (suffix == std::string_view::npos || suffix + 9 != line.size()) return false;
+    std::string_view loc = line.substr(0, suffix);
+    const auto colon = loc.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    const std::string_view num = loc.substr(colon + 1);
+    std::int64_t n = 0;
+    if (std::from_chars(num.data(), num.data() + num.size(), n).ec != std::errc{}) return false;
+    file = std::string(loc.substr(0, colon));
+    lineno = n;
+    return true;
+}
+
+}  // namespace
+
+void OutputParser::start(std::string name) {
+    current_ = std::move(name);
+    output_.clear();
+    started_ = std::chrono::steady_clock::now();
+}
+
+void OutputParser::capture(std::string_view line) {
+    if (current_.empty() || output_.size() > max_output) return;
+    output_.append(line.substr(0, max_output));
+    output_ += '\n';
+}
+
+double OutputParser::elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+std::optional<TestEnd> GtestOutputParser::feed(std::string_view raw) {
+    const std::string_view line = trim(raw);
+    if (starts_with(line, "Repeating all tests (iteration ")) {
+        int k = 0;
+        const auto digits = line.substr(31);
+        std::from_chars(digits.data(), digits.data() + digits.size(), k);
+        iteration_ = k > 0 ? k - 1 : 0;
+        return std::nullopt;
+    }
+    if (starts_with(line, "[ RUN      ] ")) {
+        start(std::string(line.substr(13)));
+        message_.clear();
+        failure_file_.clear();
+        failure_line_ = 0;
+        exception_ = seen_failure_ = collecting_ = false;
+        return std::nullopt;
+    }
+    const bool ok = starts_with(line, "[       OK ] ");
+    const bool failed = starts_with(line, "[  FAILED  ] ");
+    const bool skipped = starts_with(line, "[  SKIPPED ] ");
+    if ((ok || failed || skipped) && !current_.empty()) {
+        // "[  FAILED  ] Name (12 ms)" ends the running test; the summary's
+        // "[  FAILED  ] Name" lines (no timing) come after, with no test running.
+        std::string_view rest = line.substr(13);
+        if (rest.substr(0, current_.size()) != current_ || rest.find(" ms)") == std::string_view::npos) {
+            capture(raw);
+            return std::nullopt;
+        }
+        TestEnd end;
+        end.name = current_;
+        // gtest's own timing, in whole milliseconds: the runner's clock would
+        // measure pipe buffering as much as the test.
+        const auto open = rest.rfind('(');
+        double ms = 0;
+        if (open != std::string_view::npos) {
+            const auto digits = rest.substr(open + 1);
+            std::from_chars(digits.data(), digits.data() + digits.size(), ms);
+        }
+        end.seconds = ms / 1000.0;
+        end.failed = failed;
+        end.skipped = skipped;
+        end.kind = exception_ ? "exception" : "assertion";
+        end.message = std::string(trim(message_));
+        end.failure_file = failure_file_;
+        end.failure_line = failure_line_;
+        end.output = output_;
+        current_.clear();
+        return end;
+    }
+    capture(raw);
+    if (current_.empty()) return std::nullopt;
+    // The first failure: its "file:line: Failure" location, then its message
+    // up to the next failure's location.
+    std::string file;
+    std::int64_t lineno = 0;
+    const bool unknown = line == "unknown file: Failure";
+    if (unknown || parse_location(line, file, lineno)) {
+        collecting_ = !seen_failure_;
+        if (!seen_failure_ && !unknown) {
+            failure_file_ = file;
+            failure_line_ = lineno;
+        }
+        seen_failure_ = true;
+        return std::nullopt;
+    }
+    if (collecting_) {
+        if (starts_with(line, "C++ exception with description") || starts_with(line, "Unknown C++ exception"))
+            exception_ = true;
+        if (message_.size() < 2048) message_ += std::string(line) + "\n";
+    }
+    return std::nullopt;
+}
+
+std::string xml_unescape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '&') {
+            out += s[i];
+            continue;
+        }
+        const auto semi = s.find(';', i);
+        if (semi == std::string_view::npos) {
+            out += s[i];
+            continue;
+        }
+        const std::string_view ent = s.substr(i + 1, semi - i - 1);
+        if (ent == "lt") out += '<';
+        else if (ent == "gt") out += '>';
+        else if (ent == "amp") out += '&';
+        else if (ent == "quot") out += '"';
+        else if (ent == "apos") out += '\'';
+        else if (!ent.empty() && ent[0] == '#') {
+            unsigned code = 0;
+            const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
+            const std::string_view digits = ent.substr(hex ? 2 : 1);
+            std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
+            if (code < 0x80) {
+                out += static_cast<char>(code);
+            } else if (code < 0x800) {
+                out += static_cast<char>(0xC0 | (code >> 6));
+                out += static_cast<char>(0x80 | (code & 0x3F));
+            } else {
+                out += static_cast<char>(0xE0 | ((code >> 12) & 0x0F));
+                out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+                out += static_cast<char>(0x80 | (code & 0x3F));
+            }
+        } else {
+            out.append(s.substr(i, semi - i + 1));
+        }
+        i = semi;
+    }
+    return out;
+}
+
+std::optional<std::string> xml_attribute(std::string_view tag, std::string_view name) {
+    const std::string key = " " + std::string(name) + "=\"";
+    const auto at = tag.find(key);
+    if (at == std::string_view::npos) return std::nullopt;
+    const auto begin = at + key.size();
+    const auto end = tag.find('"', begin);
+    if (end == std::string_view::npos) return std::nullopt;
+    return xml_unescape(tag.substr(begin, end - begin));
+}
+
+std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
+    const std::string_view line = trim(raw);
+    if (starts_with(line, "<TestCase ")) {
+        start(xml_attribute(line, "name").value_or(""));
+        file_ = xml_attribute(line, "filename").value_or("");
+        line_ = std::atoll(xml_attribute(line, "line").value_or("0").c_str());
+        message_.clear();
+        failure_file_.clear();
+        failure_line_ = 0;
+        kind_ = "assertion";
+        want_text_ = false;
+        return std::nullopt;
+    }
+    if (current_.empty()) return std::nullopt;
+    if (starts_with(line, "<OverallResult ")) {
+        TestEnd end;
+        end.name = current_;
+        end.file = file_;
+        end.line = line_;
+        end.failed = xml_attribute(line, "success").value_or("true") == "false";
+        end.skipped = xml_attribute(line, "skips").value_or("0") != "0" && !end.failed;
+        const auto seconds = xml_attribute(line, "durationInSeconds");
+        end.seconds = seconds ? std::atof(seconds->c_str()) : elapsed();
+        end.kind = kind_;
+        end.message = std::string(trim(message_));
+        end.failure_file = failure_file_;
+        end.failure_line = failure_line_;
+        end.output = output_;
+        current_.clear();
+        return end;
+    }
+    capture(raw);
+    if (!message_.empty()) return std::nullopt;
+    auto note_location = [&] {
+        if (!failure_file_.empty()) return;
+        failure_file_ = xml_attribute(line, "filename").value_or("");
+        failure_line_ = std::atoll(xml_attribute(line, "line").value_or("0").c_str());
+    };
+    if (starts_with(line, "<Expression success=\"false\"")) {
+        note_location();
+        kind_ = "assertion";
+    } else if (starts_with(line, "<Exception ") || starts_with(line, "<FatalErrorCondition ") ||
+               (starts_with(line, "<Failure ") && failure_file_.empty())) {
+        note_location();
+        kind_ = starts_with(line, "<Exception ") ? "exception" : "assertion";
+        // The text may follow on the same line: <Exception ...>text</Exception>
+        const auto close = line.find('>');
+        const auto end = line.rfind("</");
+        if (close != std::string_view::npos && end != std::string_view::npos && end > close)
+            message_ = xml_unescape(line.substr(close + 1, end - close - 1));
+        else
+            want_text_ = true;
+    } else if (starts_with(line, "<Expanded>") && !failure_file_.empty()) {
+        want_text_ = true;
+    } else if (want_text_ && !line.empty() && line[0] != '<') {
+        message_ = xml_unescape(line);
+        want_text_ = false;
+    }
+    return std::nullopt;
+}
+
+}  // namespace pss::runner

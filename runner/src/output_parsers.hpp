@@ -1,0 +1,74 @@
+// Reads a test binary's console output as it streams: which test is running,
+// how each ended (native mode, no listener), and the output of each test.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pss::runner {
+
+struct TestEnd {
+    std::string name;
+    std::string file;  // where the test is defined (Catch2), when known
+    std::int64_t line = 0;
+    bool failed = false;
+    bool skipped = false;
+    std::string kind;     // "assertion" or "exception"
+    std::string message;  // first failure
+    std::string failure_file;
+    std::int64_t failure_line = 0;
+    double seconds = 0;  // measured by the runner between start and end lines
+    std::string output;  // the test's own lines
+};
+
+class OutputParser {
+public:
+    virtual ~OutputParser() = default;
+    // Returns the test that ended on this line, if one did.
+    virtual std::optional<TestEnd> feed(std::string_view line) = 0;
+    // The test running now ("" between tests) and its output so far.
+    const std::string& current() const { return current_; }
+    const std::string& current_output() const { return output_; }
+    // Repetition index inside one process (gtest's --gtest_repeat iteration).
+    int iteration() const { return iteration_; }
+
+protected:
+    void start(std::string name);
+    void capture(std::string_view line);
+    double elapsed() const;
+
+    std::string current_, output_;
+    int iteration_ = 0;
+    std::chrono::steady_clock::time_point started_{};
+};
+
+// "[ RUN      ] Suite.Test" ... "[       OK ] Suite.Test (0 ms)"
+class GtestOutputParser final : public OutputParser {
+public:
+    std::optional<TestEnd> feed(std::string_view line) override;
+
+private:
+    std::string message_, failure_file_;
+    std::int64_t failure_line_ = 0;
+    bool exception_ = false, seen_failure_ = false, collecting_ = false;
+};
+
+// Catch2 v2's XML reporter (-r xml -d yes), one element a line.
+class Catch2XmlOutputParser final : public OutputParser {
+public:
+    std::optional<TestEnd> feed(std::string_view line) override;
+
+private:
+    std::string file_, message_, failure_file_, kind_;
+    std::int64_t line_ = 0, failure_line_ = 0;
+    bool want_text_ = false;
+    std::string text_kind_;
+};
+
+// The value of attribute `name` in an XML start tag, unescaped.
+std::optional<std::string> xml_attribute(std::string_view tag, std::string_view name);
+std::string xml_unescape(std::string_view text);
+
+}  // namespace pss::runner

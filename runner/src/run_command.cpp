@@ -1,0 +1,136 @@
+// pss run (pss-run): runs test binaries many times, scores every test, gates CI.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fnmatch.h>
+#include <fstream>
+#include <memory>
+#include <random>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "child_process.hpp"
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "executor.hpp"
+#include "pss/config.hpp"
+#include "pss/reports/run_report.hpp"
+#include "pss/results.hpp"
+#include "pss/trace_writer.hpp"
+#include "run_pipeline.hpp"
+
+namespace pss::cli {
+
+namespace {
+
+struct RunOptions {
+    std::vector<std::string> binaries;
+    runner::RunPlan plan;
+    std::string mode = "auto";
+    int fail_below = 80;
+    bool allow_flaky = false;
+    std::optional<unsigned> seed;
+    int shard_index = 0, shard_count = 1;
+    std::string quarantine_file, traces_file, json_file;
+    std::optional<std::string> config_file;
+    bool no_confirm = false;
+};
+
+std::vector<std::string> read_quarantine(const std::string& path) {
+    std::ifstream in(path);
+    if (!in)
+        throw CommandError(exit_usage, fmt::format("cannot read quarantine file '{}'. Pass an existing file: one "
+                                                   "test name (or glob pattern) per line, # for comments.",
+                                                   path));
+    std::vector<std::string> patterns;
+    for (std::string line; std::getline(in, line);) {
+        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+        std::size_t b = 0;
+        while (b < line.size() && std::isspace(static_cast<unsigned char>(line[b]))) ++b;
+        if (b < line.size()) patterns.push_back(line.substr(b));
+    }
+    return patterns;
+}
+
+runner::DataMode parse_mode(const std::string& m) {
+    if (m == "listener") return runner::DataMode::listener;
+    if (m == "native") return runner::DataMode::native;
+    if (m == "isolate") return runner::DataMode::isolate;
+    return runner::DataMode::automatic;
+}
+
+int run_run(RunOptions& opt, const std::vector<std::string>& binary_args, const std::vector<std::string>& argv) {
+    std::optional<std::filesystem::path> explicit_config;
+    if (opt.config_file) explicit_config = *opt.config_file;
+    const Config config = resolve_config(explicit_config);
+    for (const auto& w : config.warnings) print_warning(w);
+    if (opt.binaries.empty())
+        throw CommandError(exit_usage, "no test binary given. Usage: pss-run [options] -- BINARY... [-- ARGS]");
+    if (opt.shard_index < 0 || opt.shard_index >= opt.shard_count)
+        throw CommandError(exit_usage, fmt::format("--shard-index {} is outside 0..{} (--shard-count {})",
+                                                   opt.shard_index, opt.shard_count - 1, opt.shard_count));
+
+    opt.plan.mode = parse_mode(opt.mode);
+    opt.plan.binary_args = binary_args;
+    if (opt.plan.shuffle) opt.plan.seed = opt.seed.value_or(std::random_device{}() % 99999 + 1);
+
+    PipelineInput in;
+    in.binaries = opt.binaries;
+    in.plan = opt.plan;
+    in.scoring = config.scoring;
+    in.verdicts.fail_below = opt.fail_below;
+    in.allow_flaky = opt.allow_flaky;
+    in.shard_index = opt.shard_index;
+    in.shard_count = opt.shard_count;
+    in.confirm_failures = !opt.no_confirm;
+    if (!opt.quarantine_file.empty()) in.quarantine = read_quarantine(opt.quarantine_file);
+    in.traces_file = opt.traces_file;
+    in.json_file = opt.json_file;
+    in.command_line = argv;
+    return run_pipeline(in);
+}
+
+}  // namespace
+
+CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_args,
+                              const std::vector<std::string>& argv) {
+    auto opt = std::make_shared<RunOptions>();
+    CLI::App* cmd = app.add_subcommand("run", "Run test binaries many times, score every test, gate CI (also: pss-run)");
+    cmd->add_option("binaries", opt->binaries, "Test binaries (GoogleTest or Catch2); put '-- ARGS' after them to "
+                                               "pass arguments to every run");
+    cmd->add_option("--repeat", opt->plan.repeat, "Runs of every test (default 10)")->check(CLI::Range(1, 100000));
+    cmd->add_option("--fail-below", opt->fail_below, "A test whose PSS is below this is unstable (default 80)")
+        ->check(CLI::Range(0, 100));
+    cmd->add_flag("--allow-flaky", opt->allow_flaky, "Report flaky tests but do not fail the gate for them");
+    cmd->add_option("--timeout", opt->plan.timeout, "Seconds one test case may run before it is killed (default 60)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("-j,--jobs", opt->plan.jobs, "Parallel processes (tests of a binary are split across them)")
+        ->check(CLI::Range(1, 256));
+    cmd->add_option("--mode", opt->mode,
+                    "auto: listener when the binary has one, else native; listener; native (framework output, one "
+                    "process per run); isolate (every test case in its own process)")
+        ->check(CLI::IsMember({"auto", "listener", "native", "isolate"}));
+    cmd->add_flag("--fresh-process", opt->plan.fresh_process, "One process per repetition, even with a listener");
+    cmd->add_option("--filter", opt->plan.filter, "Select tests: a gtest filter (Suite.*-Suite.Slow) or a Catch2 test spec");
+    cmd->add_flag("--shuffle", opt->plan.shuffle, "Shuffle test order in every run (the seed is printed for replay)");
+    cmd->add_option("--seed", opt->seed, "Seed for --shuffle (1-99999), to replay an order")->check(CLI::Range(1, 99999));
+    cmd->add_option("--shard-index", opt->shard_index, "This machine's shard (0-based), with --shard-count");
+    cmd->add_option("--shard-count", opt->shard_count, "Split the tests across this many CI machines")
+        ->check(CLI::Range(1, 10000));
+    cmd->add_option("--quarantine", opt->quarantine_file,
+                    "File of test names or globs (one a line): reported, never fail the gate");
+    cmd->add_option("--traces", opt->traces_file, "Write every raw trace record (NDJSON) to this file");
+    cmd->add_option("--json", opt->json_file, "Write the results as JSON to this file");
+    cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
+    cmd->add_flag("--no-confirm", opt->no_confirm,
+                  "Do not re-run failed tests alone to tell order dependence from flakiness");
+    return [cmd, opt, &binary_args, &argv]() -> int {
+        return cmd->parsed() ? run_run(*opt, binary_args, argv) : -1;
+    };
+}
+
+}  // namespace pss::cli

@@ -1,0 +1,227 @@
+#include "run_pipeline.hpp"
+
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "child_process.hpp"
+#include "cli_support.hpp"
+#include "pss/reports/run_report.hpp"
+#include "pss/trace_writer.hpp"
+
+namespace pss::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double now_epoch() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string hostname() {
+    char buf[256] = {};
+    return ::gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string();
+}
+
+bool quarantined(const std::vector<std::string>& patterns, const TestResult& t) {
+    for (const auto& p : patterns)
+        if (p == t.name || ::fnmatch(p.c_str(), t.name.c_str(), 0) == 0) return true;
+    return false;
+}
+
+// A scratch directory for attempt files, removed at the end.
+struct ScratchDir {
+    fs::path path;
+    ScratchDir() {
+        std::string templ = (fs::temp_directory_path() / "pss-run-XXXXXX").string();
+        if (!::mkdtemp(templ.data())) throw CommandError(exit_cannot_run, "cannot create a temporary directory");
+        path = templ;
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+GateDecision decide(const std::vector<TestResult>& tests, bool allow_flaky, int fail_below) {
+    std::vector<std::string> reasons;
+    std::uint64_t failing = 0, flaky = 0, unstable = 0;
+    for (const auto& t : tests) {
+        if (t.quarantined) continue;
+        if (t.verdict == Verdict::failing) ++failing;
+        if (t.verdict == Verdict::flaky && !allow_flaky) ++flaky;
+        if (t.verdict == Verdict::unstable) ++unstable;
+    }
+    if (failing) reasons.push_back(fmt::format("{} failing", failing));
+    if (flaky) reasons.push_back(fmt::format("{} flaky", flaky));
+    if (unstable) reasons.push_back(fmt::format("{} unstable (PSS below {})", unstable, fail_below));
+    if (reasons.empty()) return {0, "gate passed: no failing, flaky or unstable test"};
+    std::string reason = "gate failed: ";
+    for (std::size_t i = 0; i < reasons.size(); ++i) reason += (i ? ", " : "") + reasons[i];
+    reason += " test";
+    if (failing + flaky + unstable != 1) reason += "s";
+    return {1, reason};
+}
+
+bool use_color() {
+    const char* no_color = std::getenv("NO_COLOR");
+    return ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
+}
+
+}  // namespace
+
+int run_pipeline(const PipelineInput& in) {
+    runner::install_interrupt_handlers();
+    ScratchDir scratch;
+    reports::RunReport report;
+    report.meta.started_at = now_epoch();
+    report.meta.host = hostname();
+    report.meta.pss_version = PSS_VERSION;
+    report.meta.binaries = in.binaries;
+    report.meta.repeat = in.plan.repeat;
+    report.meta.shuffle = in.plan.shuffle;
+    report.meta.seed = in.plan.seed;
+    report.meta.fail_below = in.verdicts.fail_below;
+    report.meta.command_line = in.command_line;
+
+    std::vector<std::string> list_args;
+    if (!in.plan.filter.empty()) list_args.push_back(in.plan.filter);
+
+    // Inspect everything first: a missing binary fails before any test runs.
+    std::vector<runner::TestBinary> binaries;
+    std::size_t global_index = 0;
+    for (const auto& path : in.binaries) {
+        runner::TestBinary b = runner::inspect_binary(
+            path, !in.plan.filter.empty() ? std::vector<std::string>{} : std::vector<std::string>{});
+        if (!in.plan.filter.empty())
+            b = runner::inspect_binary(path, {b.framework == runner::Framework::gtest
+                                                  ? "--gtest_filter=" + in.plan.filter
+                                                  : in.plan.filter});
+        if (in.shard_count > 1) {
+            std::vector<std::string> mine;
+            for (auto& t : b.tests)
+                if (global_index++ % static_cast<std::size_t>(in.shard_count) ==
+                    static_cast<std::size_t>(in.shard_index))
+                    mine.push_back(t);
+            b.tests = std::move(mine);
+        }
+        binaries.push_back(std::move(b));
+    }
+
+    if (in.plan.shuffle)
+        fmt::print(stderr, "pss: shuffling with seed {} (replay this order with --shuffle --seed {})\n", in.plan.seed,
+                   in.plan.seed);
+
+    std::unique_ptr<TraceWriter> traces;
+    if (!in.traces_file.empty()) {
+        std::error_code ec;
+        fs::remove(in.traces_file, ec);
+        try {
+            traces = std::make_unique<TraceWriter>(in.traces_file);
+        } catch (const std::system_error& e) {
+            throw CommandError(exit_cannot_run, e.what());
+        }
+    }
+
+    SampleSet overall;
+    std::vector<std::pair<const runner::TestBinary*, std::string>> owners;
+    for (const auto& b : binaries) {
+        if (b.tests.empty()) {
+            report.notes.push_back(fmt::format("{}: no tests selected", b.path));
+            continue;
+        }
+        fmt::print(stderr, "pss: running {} ({} tests x {} runs, {} mode{})\n", b.path, b.tests.size(),
+                   in.plan.repeat,
+                   in.plan.mode == runner::DataMode::isolate  ? "isolate"
+                   : in.plan.mode == runner::DataMode::native ? "native"
+                   : b.has_listener                           ? "listener"
+                                                              : "native",
+                   in.plan.jobs > 1 ? fmt::format(", {} processes", in.plan.jobs) : "");
+        runner::BinaryOutcome outcome = runner::execute(b, in.plan, scratch.path);
+        ResultsBuilder builder;
+        report.meta.modes.push_back(outcome.mode);
+        for (auto& r : outcome.records) {
+            if (traces) traces->write(r);
+            builder.add(r, b.path);
+            if (r.exception_type != "skipped") overall.add(r);
+        }
+        for (auto& o : outcome.outputs) {
+            std::string module;
+            for (const auto& r : outcome.records)
+                if (r.name == o.name) {
+                    module = r.module;
+                    break;
+                }
+            builder.attach_output(module, o.name, o.run, std::move(o.output));
+        }
+        for (auto& n : outcome.notes) report.notes.push_back(std::move(n));
+        // Durations known only to the millisecond cannot show sub-millisecond jitter.
+        ScoringConfig scoring = in.scoring;
+        scoring.timing_noise_floor = std::max(scoring.timing_noise_floor, outcome.timing_resolution);
+        for (auto& t : builder.build(scoring, in.verdicts)) report.tests.push_back(std::move(t));
+        for (const auto& t : b.tests) owners.emplace_back(&b, t);
+        if (runner::interrupted()) break;
+    }
+
+    report.overall = overall.score(in.scoring);
+
+    // A test that failed in the suite but passes alone depends on the order
+    // or state of other tests rather than being flaky on its own.
+    if (in.confirm_failures && !runner::interrupted()) {
+        int confirmed = 0;
+        for (auto& t : report.tests) {
+            if (t.failures == 0 || confirmed >= 20) continue;
+            const runner::TestBinary* bin = nullptr;
+            for (const auto& [b, name] : owners)
+                if (name == t.name && b->path == t.binary) bin = b;
+            if (!bin) continue;
+            ++confirmed;
+            std::vector<std::int64_t> failed_runs;
+            for (const auto& f : t.failure_samples)
+                if (f.kind != "not-run") failed_runs.push_back(f.run);
+            if (failed_runs.empty()) continue;
+            const int times = static_cast<int>(failed_runs.size());
+            const int alone = runner::failures_in_isolation(*bin, in.plan, t.name, failed_runs, scratch.path);
+            if (alone == 0) {
+                t.order_dependent = true;
+                t.observations.push_back(fmt::format(
+                    "order-dependent: failed {} of {} runs in the suite, passed alone when re-run with the same "
+                    "run index ({} of {})",
+                    t.failures, t.runs, times, times));
+            } else {
+                t.observations.push_back(
+                    fmt::format("fails alone too ({} of {} re-runs)", alone, times));
+            }
+        }
+    }
+    for (auto& t : report.tests) t.quarantined = quarantined(in.quarantine, t);
+    reports::sort_worst_first(report.tests);
+    report.summary = summarize(report.tests, report.overall);
+    report.gate = decide(report.tests, in.allow_flaky, in.verdicts.fail_below);
+    report.meta.finished_at = now_epoch();
+
+    const bool interrupted = runner::interrupted();
+    if (interrupted) {
+        report.gate = {128 + runner::interrupt_signal(),
+                       fmt::format("interrupted by {}: results so far are reported and kept",
+                                   runner::signal_name(runner::interrupt_signal()))};
+    }
+
+    std::fputs(reports::render_table(report, {use_color(), 0}).c_str(), stdout);
+    fmt::print("\n{}\n", reports::render_summary_line(report));
+    for (const auto& n : report.notes) fmt::print("note: {}\n", n);
+    if (in.plan.shuffle) fmt::print("shuffle seed: {}\n", in.plan.seed);
+    fmt::print("{}\n", report.gate.reason);
+    std::fflush(stdout);
+
+    if (!in.json_file.empty()) write_output_file(in.json_file, reports::render_run_json(report), "JSON results");
+    return report.gate.exit_code;
+}
+
+}  // namespace pss::cli

@@ -1,0 +1,29 @@
+// From test binaries to a gate decision: run, score, classify, report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "executor.hpp"
+#include "pss/results.hpp"
+#include "pss/scoring.hpp"
+
+namespace pss::cli {
+
+struct PipelineInput {
+    std::vector<std::string> binaries;
+    runner::RunPlan plan;
+    ScoringConfig scoring;
+    VerdictConfig verdicts;
+    bool allow_flaky = false;
+    int shard_index = 0, shard_count = 1;
+    bool confirm_failures = true;
+    std::vector<std::string> quarantine;  // names or globs
+    std::string traces_file, json_file;
+    std::vector<std::string> command_line;
+};
+
+// Returns the exit code: 0 passed, 1 gate failed; throws CommandError otherwise.
+int run_pipeline(const PipelineInput& in);
+
+}  // namespace pss::cli

@@ -1,0 +1,31 @@
+// What a test binary is: GoogleTest or Catch2, with or without a pss
+// listener, and which test cases it has.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pss::runner {
+
+enum class Framework { gtest, catch2 };
+
+struct TestBinary {
+    std::string path;       // as given
+    std::string name;       // basename, used in module names
+    Framework framework = Framework::gtest;
+    bool has_listener = false;    // links a pss listener (writes trace records)
+    std::vector<std::string> tests;  // in the binary's own order
+};
+
+// Inspects and lists `path`. `list_args` are the selection arguments
+// (e.g. --gtest_filter=..., or Catch2 test specs). Throws CommandError with
+// exit 3 when the binary is missing, not executable, or not a test binary.
+TestBinary inspect_binary(const std::string& path, const std::vector<std::string>& list_args);
+
+// Parses `--gtest_list_tests` output into "Suite.Test" names.
+std::vector<std::string> parse_gtest_list(std::string_view output, bool include_disabled);
+
+// Escapes a Catch2 test name so that a test spec matches exactly that test.
+std::string catch2_exact_spec(std::string_view name);
+
+}  // namespace pss::runner
