@@ -43,6 +43,8 @@ struct AttemptResult {
     std::vector<TraceRecord> records;
     std::vector<RunOutput> outputs;
     bool made_progress = false;
+    bool timed_out = false;
+    int signal = 0, exit_code = 0;
     std::string exit_description;  // "exit code 3", "SIGSEGV", ...
     std::string output_tail;
 };
@@ -139,6 +141,9 @@ public:
             std::error_code ec;
             fs::remove(progress_file, ec);
         }
+        result.timed_out = timed_out;
+        result.signal = child.signal;
+        result.exit_code = child.exit_code;
         if (child.signal) result.exit_description = signal_name(child.signal);
         else result.exit_description = fmt::format("exit code {}", child.exit_code);
 
@@ -244,6 +249,29 @@ private:
     bool listener_;
 };
 
+// A test that ran alone and left no result: what the process did says why.
+TraceRecord fault_without_record(const std::string& name, int rep, const AttemptResult& r, const RunPlan& plan) {
+    TraceRecord f;
+    f.kind = "test";
+    f.name = name;
+    f.run = rep;
+    f.error = true;
+    if (r.timed_out) {
+        f.exception_type = "timeout";
+        f.exception_message = fmt::format("no result within --timeout {} s; killed", plan.timeout);
+        f.duration = plan.timeout;
+    } else if (r.signal) {
+        f.exception_type = "crash:" + signal_name(r.signal);
+        f.exception_message = fmt::format("the test process was killed by {}", signal_name(r.signal));
+    } else {
+        f.exception_type = fmt::format("exit:{}", r.exit_code);
+        f.exception_message = fmt::format("the test process exited with code {} without a result for this test",
+                                          r.exit_code);
+    }
+    f.cpu_time = f.duration;
+    return f;
+}
+
 struct Job {
     std::vector<std::string> tests;  // the job's share of the binary's tests
     bool whole_binary = false;       // no explicit test list needed on the first attempt
@@ -275,21 +303,19 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
             if (job.whole_binary && tests.size() == job.tests.size()) a.tests.clear();
             AttemptResult r = exec.run(a);
             const bool progress = r.made_progress;
-            const std::string why = r.exit_description;
             absorb(std::move(r));
             if (progress) continue;
-            // The process ran none of the remaining tests: record that, once each.
-            std::lock_guard lock(mu);
-            for (const auto& name : tests) {
-                TraceRecord f;
-                f.kind = "test";
-                f.name = name;
-                f.run = rep;
-                f.error = true;
-                f.exception_type = "not-run";
-                f.exception_message = fmt::format("the test process ended ({}) before running this test", why);
-                out.records.push_back(std::move(f));
+            // Nothing came back (output buffered until the crash, a hang in
+            // set-up): run each remaining test alone, so that every fault is
+            // pinned on the test that caused it.
+            const std::vector<std::string> alone(tests.begin(), tests.end());
+            for (const auto& name : alone) {
+                if (interrupted()) break;
+                AttemptResult single = exec.run(Attempt{{name}, rep, 1});
+                if (!single.made_progress) single.records.push_back(fault_without_record(name, rep, single, plan));
+                absorb(std::move(single));
             }
+            std::lock_guard lock(mu);
             tests.clear();
         }
     }

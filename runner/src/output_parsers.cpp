@@ -10,7 +10,7 @@ constexpr std::size_t max_output = 16 * 1024;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
     return s;
 }
 
@@ -219,6 +219,7 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
                (starts_with(line, "<Failure ") && failure_file_.empty())) {
         note_location();
         kind_ = starts_with(line, "<Exception ") ? "exception" : "assertion";
+        if (starts_with(line, "<FatalErrorCondition ")) kind_ = "crash";  // Catch2 caught a signal
         // The text may follow on the same line: <Exception ...>text</Exception>
         const auto close = line.find('>');
         const auto end = line.rfind("</");
@@ -232,6 +233,8 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
         message_ = xml_unescape(line);
         want_text_ = false;
     }
+    // "SIGSEGV - Segmentation violation signal" names the crash.
+    if (kind_ == "crash" && !message_.empty()) kind_ = "crash:" + message_.substr(0, message_.find(' '));
     return std::nullopt;
 }
 

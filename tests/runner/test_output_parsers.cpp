@@ -1,1 +1,102 @@
+// The framework output parsers the native mode relies on.
 #include <gtest/gtest.h>
+
+#include "output_parsers.hpp"
+#include "test_binary.hpp"
+
+using namespace pss::runner;
+
+TEST(GtestListParsing, SuitesTestsParametersAndDisabled) {
+    const auto tests = parse_gtest_list(
+        "Running main() from gtest_main.cc\n"
+        "Math.\n  Adds\n  DISABLED_Slow\n"
+        "Inst/Param.\n  Case/0  # GetParam() = 1\n  Case/1  # GetParam() = 2\n"
+        "Typed/0.  # TypeParam = int\n  Works\n",
+        false);
+    const std::vector<std::string> expected{"Math.Adds", "Inst/Param.Case/0", "Inst/Param.Case/1", "Typed/0.Works"};
+    EXPECT_EQ(tests, expected);
+    EXPECT_EQ(parse_gtest_list("Math.\n  DISABLED_Slow\n", true).size(), 1u);
+}
+
+TEST(Catch2Spec, EscapesSpecialCharacters) {
+    EXPECT_EQ(catch2_exact_spec("a, b [c] \"d\" *e\\"), "a\\, b \\[c\\] \\\"d\\\" \\*e\\\\");
+    EXPECT_EQ(catch2_exact_spec("~hidden"), "\\~hidden");
+}
+
+TEST(GtestOutput, PassFailAndFirstFailureLocation) {
+    GtestOutputParser p;
+    EXPECT_FALSE(p.feed("[ RUN      ] Math.Adds"));
+    EXPECT_EQ(p.current(), "Math.Adds");
+    p.feed("/src/math_test.cpp:12: Failure");
+    p.feed("Expected equality of these values:");
+    p.feed("  1 + 1");
+    p.feed("/src/math_test.cpp:13: Failure");
+    p.feed("second failure");
+    auto end = p.feed("[  FAILED  ] Math.Adds (3 ms)");
+    ASSERT_TRUE(end);
+    EXPECT_TRUE(end->failed);
+    EXPECT_EQ(end->failure_file, "/src/math_test.cpp");
+    EXPECT_EQ(end->failure_line, 12);
+    EXPECT_EQ(end->message, "Expected equality of these values:\n1 + 1");
+    EXPECT_DOUBLE_EQ(end->seconds, 0.003);
+    EXPECT_EQ(end->kind, "assertion");
+    EXPECT_TRUE(p.current().empty());
+    // The summary's FAILED lines, after the test ended, are not test ends.
+    EXPECT_FALSE(p.feed("[  FAILED  ] Math.Adds"));
+}
+
+TEST(GtestOutput, ExceptionsSkipsAndIterations) {
+    GtestOutputParser p;
+    p.feed("Repeating all tests (iteration 3) . . .");
+    EXPECT_EQ(p.iteration(), 2);
+    p.feed("[ RUN      ] A.Throws");
+    p.feed("unknown file: Failure");
+    p.feed("C++ exception with description \"boom\" thrown in the test body.");
+    auto end = p.feed("[  FAILED  ] A.Throws (0 ms)");
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->kind, "exception");
+    p.feed("[ RUN      ] A.Skips");
+    end = p.feed("[  SKIPPED ] A.Skips (0 ms)");
+    ASSERT_TRUE(end);
+    EXPECT_TRUE(end->skipped);
+    EXPECT_FALSE(end->failed);
+}
+
+TEST(Catch2XmlOutput, TestCaseResultAndExpandedMessage) {
+    Catch2XmlOutputParser p;
+    p.feed(R"(  <TestCase name="a &amp; b &lt;x&gt;" tags="[t]" filename="/src/t.cpp" line="7">)");
+    EXPECT_EQ(p.current(), "a & b <x>");
+    p.feed(R"(    <Expression success="false" type="CHECK" filename="/src/t.cpp" line="9">)");
+    p.feed("      <Original>");
+    p.feed("        x == 1");
+    p.feed("      </Original>");
+    p.feed("      <Expanded>");
+    p.feed("        2 == 1");
+    p.feed("      </Expanded>");
+    p.feed("    </Expression>");
+    auto end = p.feed(R"(    <OverallResult success="false" durationInSeconds="0.00125"/>)");
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->name, "a & b <x>");
+    EXPECT_TRUE(end->failed);
+    EXPECT_EQ(end->message, "2 == 1");
+    EXPECT_EQ(end->failure_line, 9);
+    EXPECT_EQ(end->file, "/src/t.cpp");
+    EXPECT_EQ(end->line, 7);
+    EXPECT_DOUBLE_EQ(end->seconds, 0.00125);
+}
+
+TEST(Catch2XmlOutput, FatalSignalIsACrash) {
+    Catch2XmlOutputParser p;
+    p.feed(R"(<TestCase name="boom" filename="t.cpp" line="1">)");
+    p.feed(R"(<FatalErrorCondition filename="t.cpp" line="3">)");
+    p.feed("SIGSEGV - Segmentation violation signal");
+    p.feed("</FatalErrorCondition>");
+    auto end = p.feed(R"(<OverallResult success="false" durationInSeconds="0.001"/>)");
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->kind, "crash:SIGSEGV");
+}
+
+TEST(XmlUnescape, EntitiesAndNumericReferences) {
+    EXPECT_EQ(xml_unescape("&lt;&gt;&amp;&quot;&apos;&#x41;&#66;&#xe9;"), "<>&\"'AB\xC3\xA9");
+    EXPECT_EQ(xml_unescape("no entities & stray"), "no entities & stray");
+}

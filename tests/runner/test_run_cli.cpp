@@ -1,1 +1,207 @@
+// pss-run as a user runs it on binaries without any pss code: verdicts,
+// fault kinds, exit codes, output files.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+#include "pss/trace_reader.hpp"
+
+using pss::test::ProcessResult;
+using pss::test::read_file;
+using pss::test::run_process;
+using pss::test::write_file;
+using json = nlohmann::json;
+
+namespace {
+
+class RunCli : public ::testing::Test {
+protected:
+    void SetUp() override { dir_ = pss::test::make_temp_dir("pss-run"); }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    ProcessResult pss_run(std::vector<std::string> args, const std::string& faults = "") {
+        args.insert(args.begin(), PSS_RUN_EXE);
+        pss::test::ProcessOptions o;
+        o.cwd = dir_;
+        o.unset_env = {"PSS_CONFIG", "PSS_TRACE_FILE", "NO_COLOR"};
+        if (!faults.empty()) o.env["FIXTURE_FAULTS"] = faults;
+        o.timeout_seconds = 240;
+        return run_process(args, o);
+    }
+    std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+    json results(const std::string& file) { return json::parse(read_file(path(file))); }
+
+    static const json& test(const json& results, const std::string& name) {
+        for (const auto& t : results["tests"])
+            if (t["name"] == name) return t;
+        throw std::runtime_error("no test " + name);
+    }
+
+    std::string dir_;
+};
+
+}  // namespace
+
+TEST_F(RunCli, HealthyTestsPassTheGate) {
+    const auto r = pss_run({"--repeat", "3", "--filter", "Stable.*", "--json", path("r.json"), "--", FIXTURE_GTEST});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto j = results("r.json");
+    EXPECT_EQ(j["schema_version"], 1);
+    EXPECT_EQ(j["gate"]["passed"], true);
+    ASSERT_EQ(j["tests"].size(), 3u);
+    for (const auto& t : j["tests"]) {
+        EXPECT_EQ(t["verdict"], "stable") << t["name"];
+        EXPECT_EQ(t["runs"], 3);
+        EXPECT_EQ(t["run_data"].size(), 3u);
+    }
+    EXPECT_EQ(j["run"]["modes"][0], "native");
+    EXPECT_NE(r.out.find("gate passed"), std::string::npos);
+    EXPECT_NE(r.out.find("3 tests: 3 stable"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCli, EveryGtestFaultIsFoundWithItsKindAndOtherTestsKeepTheirRuns) {
+    const auto r = pss_run({"--repeat", "4", "--timeout", "2", "--json", path("r.json"), "--traces", path("t.ndjson"),
+                            "--", FIXTURE_GTEST},
+                           "crash,hang,exit,fail,throw");
+    ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto j = results("r.json");
+    auto kind_of = [&](const std::string& name) { return test(j, name)["failure_samples"][0]["kind"]; };
+    EXPECT_EQ(test(j, "Faults.Crash")["verdict"], "flaky");
+    EXPECT_EQ(kind_of("Faults.Crash"), "crash:SIGSEGV");
+    EXPECT_EQ(test(j, "Faults.Crash")["failure_samples"][0]["run"], 1);
+    EXPECT_EQ(kind_of("Faults.Hang"), "timeout");
+    EXPECT_EQ(kind_of("Faults.ExitMidSuite"), "exit:0");
+    EXPECT_EQ(test(j, "Faults.AlwaysFails")["verdict"], "failing");
+    EXPECT_EQ(kind_of("Faults.AlwaysFails"), "assertion");
+    EXPECT_NE(test(j, "Faults.AlwaysFails")["failure_samples"][0]["message"].get<std::string>().find(
+                  "always fails <&> \"quoted\""),
+              std::string::npos);
+    EXPECT_EQ(kind_of("Faults.Throws"), "exception");
+    EXPECT_EQ(test(j, "Flaky.FailsEveryThirdRun")["verdict"], "flaky");
+    EXPECT_EQ(test(j, "Flaky.FailsEveryThirdRun")["failures"], 1);  // run 1 of 0..3
+    // Tests after each fault still got all their runs.
+    EXPECT_EQ(test(j, "Stable.AfterTheFaults")["runs"], 4);
+    EXPECT_EQ(test(j, "Stable.AfterTheFaults")["verdict"], "stable");
+    // A crash's output is kept for the report.
+    EXPECT_FALSE(test(j, "Faults.Hang")["failure_samples"][0]["output"].get<std::string>().empty());
+    // --traces has one record per test per run.
+    std::size_t records = 0;
+    pss::read_trace_file(path("t.ndjson"), [&](const pss::TraceRecord&) { ++records; });
+    EXPECT_EQ(records, 11u * 4u);
+    EXPECT_NE(r.out.find("gate failed: 2 failing, 4 flaky tests"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCli, Catch2FaultsAndHostileNames) {
+    const auto r = pss_run({"--repeat", "4", "--timeout", "2", "--json", path("r.json"), "--", FIXTURE_CATCH2},
+                           "crash,hang,fail");
+    ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto j = results("r.json");
+    EXPECT_EQ(test(j, "crashes in run 1")["failure_samples"][0]["kind"], "crash:SIGSEGV");
+    EXPECT_EQ(test(j, "hangs in run 2")["failure_samples"][0]["kind"], "timeout");
+    EXPECT_EQ(test(j, "always fails")["verdict"], "failing");
+    const auto& flaky = test(j, "flaky, fails every third run [sic], \"quoted\"");
+    EXPECT_EQ(flaky["verdict"], "flaky");
+    EXPECT_EQ(flaky["runs"], 4);
+    EXPECT_EQ(test(j, "stable after the faults")["verdict"], "stable");
+    EXPECT_EQ(test(j, "stable after the faults")["runs"], 4);
+}
+
+TEST_F(RunCli, IsolateModeAndParallelJobsGiveEveryTestItsRuns) {
+    for (const std::vector<std::string> mode : {std::vector<std::string>{"--mode", "isolate"},
+                                                std::vector<std::string>{"-j", "2"}}) {
+        std::vector<std::string> args{"--repeat", "3", "--json", path("r.json")};
+        args.insert(args.end(), mode.begin(), mode.end());
+        args.insert(args.end(), {"--", FIXTURE_GTEST});
+        const auto r = pss_run(args, "crash");
+        ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+        const auto j = results("r.json");
+        for (const auto& t : j["tests"]) EXPECT_EQ(t["runs"], 3) << t["name"] << " with " << mode[0];
+        EXPECT_EQ(test(j, "Faults.Crash")["failure_samples"][0]["kind"], "crash:SIGSEGV");
+    }
+}
+
+TEST_F(RunCli, AllowFlakyAndQuarantine) {
+    const std::vector<std::string> base{"--repeat", "3", "--filter", "Stable.*:Flaky.*"};
+    auto with = [&](std::vector<std::string> extra) {
+        auto args = base;
+        args.insert(args.end(), extra.begin(), extra.end());
+        args.insert(args.end(), {"--", FIXTURE_GTEST});
+        return pss_run(args);
+    };
+    EXPECT_EQ(with({}).exit_code, 1);
+    EXPECT_EQ(with({"--allow-flaky"}).exit_code, 0);
+    write_file(path("quarantine.txt"), "# known flaky, tracked in #123\nFlaky.*\n");
+    const auto q = with({"--quarantine", path("quarantine.txt")});
+    EXPECT_EQ(q.exit_code, 0) << q.out;
+    EXPECT_NE(q.out.find("quarantined"), std::string::npos);
+    EXPECT_EQ(with({"--quarantine", path("missing.txt")}).exit_code, 2);
+}
+
+TEST_F(RunCli, OrderDependenceIsToldFromFlakiness) {
+    const auto r = pss_run({"--repeat", "3", "--filter", "Order.*:Flaky.*", "--json", path("r.json"), "--",
+                            FIXTURE_GTEST},
+                           "order");
+    ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto j = results("r.json");
+    EXPECT_EQ(test(j, "Order.NeedsCleanState")["order_dependent"], true);
+    EXPECT_EQ(test(j, "Flaky.FailsEveryThirdRun")["order_dependent"], false);
+    EXPECT_NE(r.out.find("order-dependent"), std::string::npos);
+}
+
+TEST_F(RunCli, ShuffleSeedIsPrintedAndReplayable) {
+    const auto r = pss_run({"--repeat", "2", "--shuffle", "--seed", "4242", "--filter", "Stable.*", "--json",
+                            path("r.json"), "--", FIXTURE_GTEST});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("shuffle seed: 4242"), std::string::npos) << r.out;
+    EXPECT_EQ(results("r.json")["run"]["seed"], 4242);
+}
+
+TEST_F(RunCli, ShardsSplitTheTests) {
+    std::set<std::string> seen;
+    std::size_t total = 0;
+    for (const char* index : {"0", "1"}) {
+        const auto r = pss_run({"--repeat", "2", "--shard-index", index, "--shard-count", "2", "--json",
+                                path("r.json"), "--", FIXTURE_GTEST});
+        ASSERT_NE(r.exit_code, 2) << r.err;
+        const auto j = results("r.json");
+        for (const auto& t : j["tests"]) {
+            seen.insert(t["name"]);
+            ++total;
+        }
+    }
+    EXPECT_EQ(total, seen.size());  // no test in both shards
+    EXPECT_EQ(seen.size(), 11u);    // and none left out
+}
+
+TEST_F(RunCli, WhatCannotRunGetsExit3AndBadOptionsExit2) {
+    const auto missing = pss_run({"--", path("no-such-binary")});
+    EXPECT_EQ(missing.exit_code, 3);
+    EXPECT_NE(missing.err.find("does not exist"), std::string::npos);
+    const auto not_a_test = pss_run({"--", "/bin/true"});
+    EXPECT_EQ(not_a_test.exit_code, 3);
+    EXPECT_NE(not_a_test.err.find("neither a GoogleTest nor a Catch2"), std::string::npos) << not_a_test.err;
+    EXPECT_EQ(pss_run({"--repeat", "0", "--", FIXTURE_GTEST}).exit_code, 2);
+    EXPECT_EQ(pss_run({"--mode", "psychic", "--", FIXTURE_GTEST}).exit_code, 2);
+    EXPECT_EQ(pss_run({}).exit_code, 2);
+    const auto listener = pss_run({"--mode", "listener", "--", FIXTURE_GTEST});
+    EXPECT_EQ(listener.exit_code, 2);
+    EXPECT_NE(listener.err.find("has no pss listener"), std::string::npos);
+}
+
+TEST_F(RunCli, ArgumentsAfterTheSecondSeparatorReachTheBinary) {
+    // --gtest_fail_fast is the binary's own option: with it the first failure stops the run.
+    const auto r = pss_run({"--repeat", "2", "--filter", "Faults.AlwaysFails:Stable.Adds", "--json", path("r.json"),
+                            "--", FIXTURE_GTEST, "--", "--gtest_also_run_disabled_tests"},
+                           "fail");
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const auto j = results("r.json");
+    EXPECT_NE(std::find(j["run"]["command_line"].begin(), j["run"]["command_line"].end(),
+                        "--gtest_also_run_disabled_tests"),
+              j["run"]["command_line"].end());
+}
