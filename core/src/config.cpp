@@ -69,6 +69,33 @@ KeySpec number_key(std::string name, Section Config::*section, T Section::*field
             }};
 }
 
+KeySpec bool_key(std::string name, bool RunnerConfig::*field) {
+    return {name, [=](Config& c, const toml::node& n, std::string& why) {
+                auto b = n.value_exact<bool>();
+                if (!b) {
+                    why = fmt::format("must be true or false, got {}", type_name(n));
+                    return false;
+                }
+                c.runner.*field = *b;
+                return true;
+            }};
+}
+
+// A path in the config file is relative to the file, not to the working directory.
+KeySpec path_key(std::string name, std::string RunnerConfig::*field) {
+    return {name, [=](Config& c, const toml::node& n, std::string& why) {
+                auto s = n.value_exact<std::string>();
+                if (!s) {
+                    why = fmt::format("must be a string (a path), got {}", type_name(n));
+                    return false;
+                }
+                std::filesystem::path p(*s);
+                if (p.is_relative() && !c.source.empty()) p = c.source.parent_path() / p;
+                c.runner.*field = p.string();
+                return true;
+            }};
+}
+
 const std::vector<KeySpec>& registry() {
     static const std::vector<KeySpec> keys = [] {
         using S = ScoringConfig;
@@ -109,6 +136,11 @@ const std::vector<KeySpec>& registry() {
             a("advisor_error_critical", &A::advisor_error_critical, unit),
             a("advisor_error_warning", &A::advisor_error_warning, unit),
             a("advisor_entropy_threshold", &A::advisor_entropy_threshold, unit),
+            number_key("repeat", &Config::runner, &RunnerConfig::repeat, Range{1, 100000}),
+            number_key("fail_below", &Config::runner, &RunnerConfig::fail_below, Range{0, 100}),
+            number_key("timeout", &Config::runner, &RunnerConfig::timeout, positive),
+            bool_key("allow_flaky", &RunnerConfig::allow_flaky),
+            path_key("quarantine", &RunnerConfig::quarantine),
         };
     }();
     return keys;

@@ -18,5 +18,6 @@ CommandRunner add_analyze_command(CLI::App& app);
 // `binary_args` are the arguments after the second "--", for the test binaries.
 CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_args,
                               const std::vector<std::string>& argv);
+CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& argv);
 
 }  // namespace pss::cli

@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     CLI::App app{"pss: the C++ Program Stability Score. Scores how stable tests are, not only whether they pass."};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("pss ") + PSS_VERSION);
-    std::vector<CommandRunner> commands{add_analyze_command(app), add_run_command(app, binary_args, command_line)};
+    std::vector<CommandRunner> commands{add_analyze_command(app), add_run_command(app, binary_args, command_line),
+                                         add_merge_command(app, command_line)};
 
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 takes them reversed

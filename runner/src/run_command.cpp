@@ -20,6 +20,7 @@
 #include "pss/reports/run_report.hpp"
 #include "pss/results.hpp"
 #include "pss/trace_writer.hpp"
+#include "quarantine.hpp"
 #include "run_pipeline.hpp"
 
 namespace pss::cli {
@@ -39,23 +40,6 @@ struct RunOptions {
     bool no_confirm = false;
 };
 
-std::vector<std::string> read_quarantine(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        throw CommandError(exit_usage, fmt::format("cannot read quarantine file '{}'. Pass an existing file: one "
-                                                   "test name (or glob pattern) per line, # for comments.",
-                                                   path));
-    std::vector<std::string> patterns;
-    for (std::string line; std::getline(in, line);) {
-        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-        std::size_t b = 0;
-        while (b < line.size() && std::isspace(static_cast<unsigned char>(line[b]))) ++b;
-        if (b < line.size()) patterns.push_back(line.substr(b));
-    }
-    return patterns;
-}
-
 runner::DataMode parse_mode(const std::string& m) {
     if (m == "listener") return runner::DataMode::listener;
     if (m == "native") return runner::DataMode::native;
@@ -63,11 +47,18 @@ runner::DataMode parse_mode(const std::string& m) {
     return runner::DataMode::automatic;
 }
 
-int run_run(RunOptions& opt, const std::vector<std::string>& binary_args, const std::vector<std::string>& argv) {
+int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>& binary_args,
+            const std::vector<std::string>& argv) {
     std::optional<std::filesystem::path> explicit_config;
     if (opt.config_file) explicit_config = *opt.config_file;
     const Config config = resolve_config(explicit_config);
     for (const auto& w : config.warnings) print_warning(w);
+    // pss.toml gives the defaults; the command line overrides them.
+    if (!cmd.count("--repeat")) opt.plan.repeat = static_cast<int>(config.runner.repeat);
+    if (!cmd.count("--fail-below")) opt.fail_below = static_cast<int>(config.runner.fail_below);
+    if (!cmd.count("--timeout")) opt.plan.timeout = config.runner.timeout;
+    if (!cmd.count("--allow-flaky")) opt.allow_flaky = config.runner.allow_flaky;
+    if (!cmd.count("--quarantine")) opt.quarantine_file = config.runner.quarantine;
     if (opt.binaries.empty())
         throw CommandError(exit_usage, "no test binary given. Usage: pss-run [options] -- BINARY... [-- ARGS]");
     if (opt.shard_index < 0 || opt.shard_index >= opt.shard_count)
@@ -129,7 +120,7 @@ CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_ar
     cmd->add_flag("--no-confirm", opt->no_confirm,
                   "Do not re-run failed tests alone to tell order dependence from flakiness");
     return [cmd, opt, &binary_args, &argv]() -> int {
-        return cmd->parsed() ? run_run(*opt, binary_args, argv) : -1;
+        return cmd->parsed() ? run_run(*cmd, *opt, binary_args, argv) : -1;
     };
 }
 

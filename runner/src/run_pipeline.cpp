@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "child_process.hpp"
 #include "cli_support.hpp"
 #include "pss/reports/run_report.hpp"
+#include "pss/trace_reader.hpp"
 #include "pss/trace_writer.hpp"
 
 namespace pss::cli {
@@ -72,6 +74,33 @@ GateDecision decide(const std::vector<TestResult>& tests, bool allow_flaky, int 
 bool use_color() {
     const char* no_color = std::getenv("NO_COLOR");
     return ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
+}
+
+// Quarantine, order, gate, print, write: the end of every run and merge.
+int finish(reports::RunReport& report, const PipelineInput& in) {
+    for (auto& t : report.tests) t.quarantined = quarantined(in.quarantine, t);
+    reports::sort_worst_first(report.tests);
+    report.summary = summarize(report.tests, report.overall);
+    report.gate = decide(report.tests, in.allow_flaky, in.verdicts.fail_below);
+    report.meta.finished_at = now_epoch();
+    if (report.meta.started_at == 0) report.meta.started_at = report.meta.finished_at;
+
+    const bool interrupted = runner::interrupted();
+    if (interrupted) {
+        report.gate = {128 + runner::interrupt_signal(),
+                       fmt::format("interrupted by {}: results so far are reported and kept",
+                                   runner::signal_name(runner::interrupt_signal()))};
+    }
+
+    std::fputs(reports::render_table(report, {use_color(), 0}).c_str(), stdout);
+    fmt::print("\n{}\n", reports::render_summary_line(report));
+    for (const auto& n : report.notes) fmt::print("note: {}\n", n);
+    if (in.plan.shuffle) fmt::print("shuffle seed: {}\n", in.plan.seed);
+    fmt::print("{}\n", report.gate.reason);
+    std::fflush(stdout);
+
+    if (!in.json_file.empty()) write_output_file(in.json_file, reports::render_run_json(report), "JSON results");
+    return report.gate.exit_code;
 }
 
 }  // namespace
@@ -200,28 +229,45 @@ int run_pipeline(const PipelineInput& in) {
             }
         }
     }
-    for (auto& t : report.tests) t.quarantined = quarantined(in.quarantine, t);
-    reports::sort_worst_first(report.tests);
-    report.summary = summarize(report.tests, report.overall);
-    report.gate = decide(report.tests, in.allow_flaky, in.verdicts.fail_below);
-    report.meta.finished_at = now_epoch();
+    return finish(report, in);
+}
 
-    const bool interrupted = runner::interrupted();
-    if (interrupted) {
-        report.gate = {128 + runner::interrupt_signal(),
-                       fmt::format("interrupted by {}: results so far are reported and kept",
-                                   runner::signal_name(runner::interrupt_signal()))};
+}  // namespace pss::cli
+
+namespace pss::cli {
+
+int merge_traces(const std::vector<std::string>& trace_files, const PipelineInput& in) {
+    reports::RunReport report;
+    report.meta.host = hostname();
+    report.meta.pss_version = PSS_VERSION;
+    report.meta.fail_below = in.verdicts.fail_below;
+    report.meta.command_line = in.command_line;
+    ResultsBuilder builder;
+    SampleSet overall;
+    std::set<std::int64_t> runs;
+    for (const auto& file : trace_files) {
+        ReadStats read;
+        try {
+            read = read_trace_file(file, [&](const TraceRecord& r) {
+                builder.add(r);
+                if (r.kind.empty() || r.kind == "test") {
+                    if (r.exception_type != "skipped") overall.add(r);
+                    runs.insert(r.run);
+                }
+            });
+        } catch (const TraceFileError& e) {
+            throw CommandError(exit_cannot_run, e.what());
+        }
+        if (read.malformed) print_warning(fmt::format("{}: {}", file, read.warning()));
+        report.meta.binaries.push_back(file);
     }
-
-    std::fputs(reports::render_table(report, {use_color(), 0}).c_str(), stdout);
-    fmt::print("\n{}\n", reports::render_summary_line(report));
-    for (const auto& n : report.notes) fmt::print("note: {}\n", n);
-    if (in.plan.shuffle) fmt::print("shuffle seed: {}\n", in.plan.seed);
-    fmt::print("{}\n", report.gate.reason);
-    std::fflush(stdout);
-
-    if (!in.json_file.empty()) write_output_file(in.json_file, reports::render_run_json(report), "JSON results");
-    return report.gate.exit_code;
+    report.meta.repeat = static_cast<int>(runs.size());
+    report.tests = builder.build(in.scoring, in.verdicts);
+    report.overall = overall.score(in.scoring);
+    if (report.tests.empty())
+        throw CommandError(exit_cannot_run, "no test records in the given trace files; pass the files written by "
+                                            "pss-run --traces on each shard");
+    return finish(report, in);
 }
 
 }  // namespace pss::cli

@@ -26,4 +26,7 @@ struct PipelineInput {
 // Returns the exit code: 0 passed, 1 gate failed; throws CommandError otherwise.
 int run_pipeline(const PipelineInput& in);
 
+// pss merge: the results of several shards' --traces files, gated as one run.
+int merge_traces(const std::vector<std::string>& trace_files, const PipelineInput& in);
+
 }  // namespace pss::cli

@@ -205,3 +205,37 @@ TEST_F(RunCli, ArgumentsAfterTheSecondSeparatorReachTheBinary) {
                         "--gtest_also_run_disabled_tests"),
               j["run"]["command_line"].end());
 }
+
+TEST_F(RunCli, ShardTracesMergeIntoOneGate) {
+    for (const char* index : {"0", "1"}) {
+        const auto r = pss_run({"--repeat", "3", "--shard-index", index, "--shard-count", "2", "--traces",
+                                path(std::string("shard") + index + ".ndjson"), "--", FIXTURE_GTEST});
+        ASSERT_NE(r.exit_code, 2) << r.err;
+    }
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    const auto m = run_process({PSS_EXE, "merge", path("shard0.ndjson"), path("shard1.ndjson"), "--json",
+                                path("m.json")},
+                               o);
+    EXPECT_EQ(m.exit_code, 1) << m.out << m.err;  // the flaky test is in one of the shards
+    const auto j = results("m.json");
+    EXPECT_EQ(j["tests"].size(), 11u);
+    EXPECT_EQ(test(j, "Flaky.FailsEveryThirdRun")["verdict"], "flaky");
+    EXPECT_EQ(test(j, "Stable.Adds")["runs"], 3);
+    const auto missing = run_process({PSS_EXE, "merge", path("nope.ndjson")}, o);
+    EXPECT_EQ(missing.exit_code, 3);
+}
+
+TEST_F(RunCli, ConfigGivesDefaultsAndOptionsOverrideThem) {
+    write_file(path("pss.toml"), "[pss]\nrepeat = 2\nallow_flaky = true\nquarantine = \"q.txt\"\n");
+    write_file(path("q.txt"), "Order.*\n");
+    const auto r = pss_run({"--filter", "Stable.Adds:Flaky.*", "--json", path("r.json"), "--", FIXTURE_GTEST});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // flaky allowed by the config
+    EXPECT_EQ(test(results("r.json"), "Stable.Adds")["runs"], 2);
+    const auto o = pss_run({"--repeat", "3", "--filter", "Stable.Adds", "--json", path("r.json"), "--", FIXTURE_GTEST});
+    EXPECT_EQ(test(results("r.json"), "Stable.Adds")["runs"], 3);
+    write_file(path("pss.toml"), "[pss]\nallow_flaky = 1\n");
+    const auto bad = pss_run({"--", FIXTURE_GTEST});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("allow_flaky' must be true or false"), std::string::npos) << bad.err;
+}

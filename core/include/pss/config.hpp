@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,9 +15,19 @@
 
 namespace pss {
 
+// Defaults for `pss run`; its command-line options override them.
+struct RunnerConfig {
+    std::int64_t repeat = 10;
+    std::int64_t fail_below = 80;
+    double timeout = 60.0;  // seconds per test case
+    bool allow_flaky = false;
+    std::string quarantine;  // file of test names or globs; relative to the config file
+};
+
 struct Config {
     ScoringConfig scoring;
     AdvisorConfig advisor;
+    RunnerConfig runner;
 
     std::filesystem::path source;       // the file read; empty when defaults
     std::vector<std::string> warnings;  // unknown keys, with the nearest known one

@@ -1,0 +1,55 @@
+// pss merge: combines the --traces files of CI shards into one result and gate.
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "pss/config.hpp"
+#include "quarantine.hpp"
+#include "run_pipeline.hpp"
+
+namespace pss::cli {
+
+namespace {
+
+struct MergeOptions {
+    std::vector<std::string> trace_files;
+    int fail_below = 80;
+    bool allow_flaky = false;
+    std::string quarantine_file, json_file;
+    std::optional<std::string> config_file;
+};
+
+int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::string>& argv) {
+    std::optional<std::filesystem::path> explicit_config;
+    if (opt.config_file) explicit_config = *opt.config_file;
+    const Config config = resolve_config(explicit_config);
+    for (const auto& w : config.warnings) print_warning(w);
+    PipelineInput in;
+    in.scoring = config.scoring;
+    in.verdicts.fail_below = cmd.count("--fail-below") ? opt.fail_below : static_cast<int>(config.runner.fail_below);
+    in.allow_flaky = cmd.count("--allow-flaky") ? opt.allow_flaky : config.runner.allow_flaky;
+    const std::string quarantine = cmd.count("--quarantine") ? opt.quarantine_file : config.runner.quarantine;
+    if (!quarantine.empty()) in.quarantine = read_quarantine(quarantine);
+    in.json_file = opt.json_file;
+    in.command_line = argv;
+    return merge_traces(opt.trace_files, in);
+}
+
+}  // namespace
+
+CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& argv) {
+    auto opt = std::make_shared<MergeOptions>();
+    CLI::App* cmd = app.add_subcommand("merge", "Combine the --traces files of CI shards into one result and gate");
+    cmd->add_option("traces", opt->trace_files, "Trace files written by pss-run --traces on each shard")->required();
+    cmd->add_option("--fail-below", opt->fail_below, "A test whose PSS is below this is unstable (default 80)")
+        ->check(CLI::Range(0, 100));
+    cmd->add_flag("--allow-flaky", opt->allow_flaky, "Report flaky tests but do not fail the gate for them");
+    cmd->add_option("--quarantine", opt->quarantine_file, "File of test names or globs that never fail the gate");
+    cmd->add_option("--json", opt->json_file, "Write the merged results as JSON to this file");
+    cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
+    return [cmd, opt, &argv]() -> int { return cmd->parsed() ? run_merge(*cmd, *opt, argv) : -1; };
+}
+
+}  // namespace pss::cli
