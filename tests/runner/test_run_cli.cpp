@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <set>
 
@@ -238,4 +239,21 @@ TEST_F(RunCli, ConfigGivesDefaultsAndOptionsOverrideThem) {
     const auto bad = pss_run({"--", FIXTURE_GTEST});
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_NE(bad.err.find("allow_flaky' must be true or false"), std::string::npos) << bad.err;
+}
+
+TEST_F(RunCli, SigtermStopsCleanlyKeepingEveryRecordSoFar) {
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    o.env["FIXTURE_FAULTS"] = "hang";
+    o.send_signal = SIGTERM;
+    o.send_signal_after = 1.5;  // the hang in run 2 holds the runner until then
+    const auto r = run_process({PSS_RUN_EXE, "--repeat", "4", "--timeout", "100", "--traces", path("t.ndjson"),
+                                "--json", path("r.json"), "--", FIXTURE_GTEST},
+                               o);
+    EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.out << r.err;
+    EXPECT_NE(r.out.find("interrupted by SIGTERM"), std::string::npos) << r.out;
+    std::size_t records = 0;
+    pss::read_trace_file(path("t.ndjson"), [&](const pss::TraceRecord&) { ++records; });
+    EXPECT_GE(records, 22u);  // runs 0 and 1 of all 11 tests completed before the hang
+    EXPECT_EQ(results("r.json")["gate"]["exit_code"], 128 + SIGTERM);
 }

@@ -88,15 +88,20 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     std::string* sinks[2] = {&result.out, &result.err};
     int open_fds = 2;
-    bool killed = false;
+    bool killed = false, signalled = false;
+    const auto signal_at = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.send_signal_after);
     char buf[65536];
     while (open_fds > 0) {
+        if (o.send_signal && !signalled && std::chrono::steady_clock::now() >= signal_at) {
+            kill(pid, o.send_signal);
+            signalled = true;
+        }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 && !killed) {
             kill(-pid, SIGKILL);
             killed = true;
         }
-        if (poll(fds, 2, killed ? 1000 : static_cast<int>(std::min<long long>(left.count(), 1000))) < 0) continue;
+        if (poll(fds, 2, killed ? 1000 : static_cast<int>(std::min<long long>(left.count(), 100))) < 0) continue;
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             const ssize_t n = read(fds[i].fd, buf, sizeof buf);

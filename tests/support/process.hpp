@@ -21,6 +21,8 @@ struct ProcessOptions {
     std::optional<std::string> cwd;
     std::string stdin_text;
     double timeout_seconds = 120;  // killed (SIGKILL) after this
+    int send_signal = 0;           // sent once to the process after...
+    double send_signal_after = 0;  // ...this many seconds (to test Ctrl-C handling)
 };
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
