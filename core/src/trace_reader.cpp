@@ -156,6 +156,7 @@ private:
         if (key == "failure_line") return integer(v, key, r.failure_line, why);
         if (key == "voluntary_context_switches") return integer(v, key, r.voluntary_context_switches, why);
         if (key == "involuntary_context_switches") return integer(v, key, r.involuntary_context_switches, why);
+        if (key == "calls") return integer(v, key, r.calls, why);
         if (key == "system_metric") return truth(v, key, r.system_metric, why);
         if (key == "metadata") return metadata(v, r, why);
         return true;  // unknown fields are ignored

@@ -66,6 +66,7 @@ std::string to_json_line(const TraceRecord& r) {
         append_integer(out, "voluntary_context_switches", r.voluntary_context_switches);
         append_integer(out, "involuntary_context_switches", r.involuntary_context_switches);
     }
+    if (r.calls > 0) append_integer(out, "calls", r.calls);
     if (r.system_metric) {
         out += ",\"system_metric\":true";
         if (r.lag) out += fmt::format(",\"metadata\":{{\"lag\":{}}}", std::isfinite(*r.lag) ? *r.lag : 0.0);

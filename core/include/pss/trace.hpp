@@ -38,6 +38,7 @@ struct TraceRecord {
     std::int64_t failure_line = 0;
     std::int64_t voluntary_context_switches = 0;
     std::int64_t involuntary_context_switches = 0;
+    std::int64_t calls = 0;  // for a block: how many times it ran in this test run
 
     // pypss system records (event-loop lag); they feed only the CC lag penalty.
     bool system_metric = false;

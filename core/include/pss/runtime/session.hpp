@@ -1,0 +1,92 @@
+// The per-process monitoring session that test-framework listeners drive:
+// begin_test / note_failure / end_test around every test case. It measures
+// the run (wall, CPU and wait time, heap, context switches, branch tags,
+// monitored blocks) and appends one trace record per finished test.
+//
+// Configured from the environment on first use:
+//   PSS_TRACE_FILE     append records to this file (nothing is written without it)
+//   PSS_RUN            run index base, for runners that start one process per run
+//   PSS_PROGRESS_FILE  holds "<run>\t<test name>\n" while a test runs, empty otherwise
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pss::runtime {
+
+struct Settings {
+    std::string trace_file;     // empty: no records
+    std::string progress_file;  // empty: no progress file
+    std::int64_t run_base = 0;
+};
+
+// Settings from PSS_TRACE_FILE, PSS_PROGRESS_FILE and PSS_RUN. Problems (a
+// PSS_RUN that is not a non-negative integer) are appended to `warnings`.
+Settings settings_from_environment(std::vector<std::string>& warnings);
+
+struct TestIdentity {
+    std::string name;    // "Suite.Test", or the Catch2 test case name
+    std::string module;  // "<binary>.<Suite>" or "<binary>.<source file stem>"
+    std::string filename;
+    std::int64_t lineno = 0;
+};
+
+enum class TestStatus { passed, failed, skipped };
+
+class Session {
+public:
+    // The process-wide session, configured from the environment on first call.
+    // Never destroyed, so tests running during static destruction stay safe.
+    static Session& instance();
+
+    // Replaces the configuration (embedding, unit tests). Not while a test runs.
+    void configure(const Settings& settings);
+
+    bool tracing() const noexcept;  // records are being written
+    bool active() const noexcept;   // tracing, or a progress file is kept
+
+    // run_base + iteration.
+    std::int64_t run_index() const noexcept;
+    void set_iteration(std::int64_t iteration) noexcept;
+
+    // The program's base name (argv[0] without directories), for `module`.
+    const std::string& program_name() const noexcept;
+
+    // Test life cycle, called by the listener on the thread that runs tests.
+    void begin_test(TestIdentity identity);
+    // Keeps the first failure of the running test; later ones are ignored.
+    // Thread-safe (assertions may fail on other threads). `type` is e.g.
+    // "assertion", "exception:std::runtime_error", "crash:SIGSEGV".
+    void note_failure(std::string_view type, std::string_view message, std::string_view file,
+                      std::int64_t line);
+    void note_skip(std::string_view message);
+    void end_test(TestStatus status);
+    // The test did not finish normally and no record should be written (the
+    // process is being terminated from outside); the progress file is kept.
+    void abandon_test() noexcept;
+    bool test_running() const noexcept;
+
+    // Writes the block records collected outside any test (done at exit too).
+    void flush_blocks_outside_tests();
+
+    // Used by PSS_BRANCH / pss::branch.
+    void add_branch(std::string_view tag, std::uint64_t generation);
+
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+private:
+    Session();
+    ~Session();
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+// The demangled type of the exception being handled right now (call it from
+// inside a catch block or a callback made from one), or "" when there is none.
+std::string current_exception_type_name();
+
+}  // namespace pss::runtime
