@@ -1,0 +1,20 @@
+// Framework-neutral half of the Catch2 listener: the version-specific
+// listener (v2_listener.hpp) translates Catch2's events into these calls.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace pss::catch2 {
+
+enum class FailureKind {
+    assertion,  // a failed check, FAIL(), REQUIRE_THROWS that did not throw, ...
+    exception,  // an unexpected exception; called while it is being handled
+    fatal,      // Catch2's fatal-signal handler; `message` starts with "SIGSEGV - ..."
+};
+
+void test_case_starting(std::string_view name, const char* file, std::size_t line);
+void test_case_failure(FailureKind kind, std::string_view message, const char* file, std::size_t line);
+void test_case_ended(bool failed);
+
+}  // namespace pss::catch2

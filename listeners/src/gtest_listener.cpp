@@ -1,0 +1,96 @@
+// The GoogleTest listener: maps GoogleTest's events onto the pss session.
+#include "pss/gtest.hpp"
+
+#include <string>
+#include <string_view>
+
+#include <gtest/gtest.h>
+
+#include "pss/runtime/session.hpp"
+
+namespace pss::gtest {
+
+namespace {
+
+using runtime::Session;
+
+// GoogleTest reports an exception escaping a test as a failure "in unknown
+// file" with one of these messages, from inside its catch block.
+bool is_escaped_exception(const testing::TestPartResult& result) {
+    if (result.file_name() != nullptr) return false;
+    const std::string_view message = result.message();
+    return message.starts_with("C++ exception with description") ||
+           message.starts_with("Unknown C++ exception thrown");
+}
+
+class Listener final : public testing::EmptyTestEventListener {
+public:
+    void OnTestIterationStart(const testing::UnitTest&, int iteration) override {
+        Session::instance().set_iteration(iteration);
+    }
+
+    void OnTestStart(const testing::TestInfo& info) override {
+        Session& session = Session::instance();
+        if (!session.active()) return;
+        runtime::TestIdentity id;
+        // As GoogleTest prints it: "Suite.Test", "Inst/Suite.Test/0", "Typed/0.Test".
+        id.name = std::string(info.test_suite_name()) + "." + info.name();
+        id.module = session.program_name() + "." + info.test_suite_name();
+        id.filename = info.file() != nullptr ? info.file() : "";
+        id.lineno = info.line();
+        session.begin_test(std::move(id));
+    }
+
+    void OnTestPartResult(const testing::TestPartResult& result) override {
+        Session& session = Session::instance();
+        if (!session.test_running()) return;
+        if (result.skipped()) {
+            session.note_skip(result.message());
+            return;
+        }
+        if (!result.failed()) return;
+        std::string type = "assertion";
+        if (is_escaped_exception(result)) {
+            // We are called from GoogleTest's catch block: the exception is still current.
+            const std::string name = runtime::current_exception_type_name();
+            type = name.empty() ? "exception" : "exception:" + name;
+        }
+        session.note_failure(type, result.message(), result.file_name() != nullptr ? result.file_name() : "",
+                             result.line_number() > 0 ? result.line_number() : 0);
+    }
+
+    void OnTestEnd(const testing::TestInfo& info) override {
+        Session& session = Session::instance();
+        if (!session.test_running()) return;
+        const testing::TestResult* result = info.result();
+        runtime::TestStatus status = runtime::TestStatus::passed;
+        if (result->Failed()) status = runtime::TestStatus::failed;
+        else if (result->Skipped()) status = runtime::TestStatus::skipped;
+        session.end_test(status);
+    }
+};
+
+bool is_death_test_child() {
+#if GTEST_HAS_DEATH_TEST
+    return !GTEST_FLAG_GET(internal_run_death_test).empty();
+#else
+    return false;
+#endif
+}
+
+}  // namespace
+
+testing::TestEventListener* make_listener() { return new Listener(); }
+
+void install() {
+    static bool installed = false;
+    if (installed) return;
+    installed = true;
+    // A death-test child re-runs one test to watch it die: it must not write
+    // records or touch the progress file of the parent's run.
+    if (is_death_test_child()) return;
+    Session::instance();  // reads the environment now, before any test output
+    testing::UnitTest::GetInstance()->listeners().Append(make_listener());
+}
+
+}  // namespace pss::gtest
