@@ -249,6 +249,13 @@ private:
     bool listener_;
 };
 
+void report_progress(const RunPlan& plan, const BinaryOutcome& out) {
+    if (!plan.on_progress) return;
+    std::size_t failed = 0;
+    for (const auto& r : out.records) failed += r.error ? 1 : 0;
+    plan.on_progress(out.records.size(), 0, failed);
+}
+
 // A test that ran alone and left no result: what the process did says why.
 TraceRecord fault_without_record(const std::string& name, int rep, const AttemptResult& r, const RunPlan& plan) {
     TraceRecord f;
@@ -291,6 +298,7 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
             out.records.push_back(std::move(rec));
         }
         for (auto& o : r.outputs) out.outputs.push_back(std::move(o));
+        report_progress(plan, out);
     };
 
     if (in_process_repeat) {

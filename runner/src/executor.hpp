@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -26,6 +27,9 @@ struct RunPlan {
     unsigned seed = 0;
     std::string filter;                    // --filter: gtest pattern or Catch2 test spec
     std::vector<std::string> binary_args;  // passed to every run of the binaries
+    // Called (from worker threads, serialised) after each batch of results:
+    // runs finished so far, runs planned, runs failed so far.
+    std::function<void(std::size_t, std::size_t, std::size_t)> on_progress;
 };
 
 struct RunOutput {

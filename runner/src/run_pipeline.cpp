@@ -172,7 +172,21 @@ int run_pipeline(const PipelineInput& in) {
                    : b.has_listener                           ? "listener"
                                                               : "native",
                    in.plan.jobs > 1 ? fmt::format(", {} processes", in.plan.jobs) : "");
-        runner::BinaryOutcome outcome = runner::execute(b, in.plan, scratch.path);
+        runner::RunPlan plan = in.plan;
+        const std::size_t planned = b.tests.size() * static_cast<std::size_t>(plan.repeat);
+        auto last_draw = std::chrono::steady_clock::time_point{};
+        if (::isatty(STDERR_FILENO)) {
+            // One line, redrawn at most ten times a second.
+            plan.on_progress = [&, planned](std::size_t done, std::size_t, std::size_t failed) {
+                const auto now = std::chrono::steady_clock::now();
+                if (now - last_draw < std::chrono::milliseconds(100) && done < planned) return;
+                last_draw = now;
+                fmt::print(stderr, "\r\x1b[2K  {}/{} runs ({:.0f}%), {} failed", done, planned,
+                           planned ? 100.0 * static_cast<double>(done) / static_cast<double>(planned) : 100.0, failed);
+            };
+        }
+        runner::BinaryOutcome outcome = runner::execute(b, plan, scratch.path);
+        if (plan.on_progress) fmt::print(stderr, "\r\x1b[2K");
         ResultsBuilder builder;
         report.meta.modes.push_back(outcome.mode);
         for (auto& r : outcome.records) {
