@@ -1,6 +1,7 @@
 #include "pss/results.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "pss/statistics.hpp"
@@ -70,7 +71,7 @@ void observe(TestResult& t, const std::vector<TraceRecord>& runs, const ScoringC
             ++t.leaking_runs;
             leaked += r.memory_diff;
         }
-    if (t.runs >= 2 && t.leaking_runs * 2 > t.runs)
+    if (t.runs >= 2 && t.leaking_runs * 2 > t.runs && leaked / static_cast<double>(t.leaking_runs) >= cfg.leak_min_bytes)
         t.observations.push_back(fmt::format("leaks: heap grew after {} of {} runs (by {} per run on average)",
                                              t.leaking_runs, t.runs, human_bytes(leaked / t.leaking_runs)));
     if (t.runs >= 2 && t.duration_p50 > 0 && t.duration_p95 / t.duration_p50 >= cfg.tail_ratio_observation &&
@@ -125,6 +126,26 @@ std::vector<TestResult> ResultsBuilder::build(const ScoringConfig& scoring, cons
         t.verdict = classify(t, cfg);
         out.push_back(std::move(t));
     }
+    return out;
+}
+
+Score aggregate(const std::vector<TestResult>& tests) {
+    Score out;
+    if (tests.empty()) return Score{0, SubScores{0, 0, 0, 0, 0}};
+    double pss = 0;
+    SubScores sum{0, 0, 0, 0, 0};
+    for (const auto& t : tests) {
+        pss += t.score.pss;
+        sum.timing_stability += t.score.breakdown.timing_stability;
+        sum.memory_stability += t.score.breakdown.memory_stability;
+        sum.error_volatility += t.score.breakdown.error_volatility;
+        sum.branching_entropy += t.score.breakdown.branching_entropy;
+        sum.concurrency_chaos += t.score.breakdown.concurrency_chaos;
+    }
+    const auto n = static_cast<double>(tests.size());
+    out.pss = static_cast<int>(std::nearbyint(pss / n));
+    out.breakdown = {sum.timing_stability / n, sum.memory_stability / n, sum.error_volatility / n,
+                     sum.branching_entropy / n, sum.concurrency_chaos / n};
     return out;
 }
 

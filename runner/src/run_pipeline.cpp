@@ -158,7 +158,6 @@ int run_pipeline(const PipelineInput& in) {
         }
     }
 
-    SampleSet overall;
     std::vector<std::pair<const runner::TestBinary*, std::string>> owners;
     for (const auto& b : binaries) {
         if (b.tests.empty()) {
@@ -192,7 +191,6 @@ int run_pipeline(const PipelineInput& in) {
         for (auto& r : outcome.records) {
             if (traces) traces->write(r);
             builder.add(r, b.path);
-            if (r.exception_type != "skipped") overall.add(r);
         }
         for (auto& o : outcome.outputs) {
             std::string module;
@@ -212,7 +210,7 @@ int run_pipeline(const PipelineInput& in) {
         if (runner::interrupted()) break;
     }
 
-    report.overall = overall.score(in.scoring);
+    report.overall = aggregate(report.tests);
 
     // A test that failed in the suite but passes alone depends on the order
     // or state of other tests rather than being flaky on its own.
@@ -257,17 +255,13 @@ int merge_traces(const std::vector<std::string>& trace_files, const PipelineInpu
     report.meta.fail_below = in.verdicts.fail_below;
     report.meta.command_line = in.command_line;
     ResultsBuilder builder;
-    SampleSet overall;
     std::set<std::int64_t> runs;
     for (const auto& file : trace_files) {
         ReadStats read;
         try {
             read = read_trace_file(file, [&](const TraceRecord& r) {
                 builder.add(r);
-                if (r.kind.empty() || r.kind == "test") {
-                    if (r.exception_type != "skipped") overall.add(r);
-                    runs.insert(r.run);
-                }
+                if (r.kind.empty() || r.kind == "test") runs.insert(r.run);
             });
         } catch (const TraceFileError& e) {
             throw CommandError(exit_cannot_run, e.what());
@@ -277,7 +271,7 @@ int merge_traces(const std::vector<std::string>& trace_files, const PipelineInpu
     }
     report.meta.repeat = static_cast<int>(runs.size());
     report.tests = builder.build(in.scoring, in.verdicts);
-    report.overall = overall.score(in.scoring);
+    report.overall = aggregate(report.tests);
     if (report.tests.empty())
         throw CommandError(exit_cannot_run, "no test records in the given trace files; pass the files written by "
                                             "pss-run --traces on each shard");

@@ -59,6 +59,9 @@ struct VerdictConfig {
     int fail_below = 80;               // PSS below this is unstable
     double tail_ratio_observation = 2.0;  // p95/p50 at or above this is reported as a latency tail
     std::size_t max_failure_samples = 5;
+    // Heap growth per run (mean over the growing runs) below this is the
+    // framework's own bookkeeping, not a leak worth reporting.
+    double leak_min_bytes = 1024;
 };
 
 // Groups test records (kind "test" or pypss records) by (module, name) and
@@ -114,5 +117,9 @@ struct RunSummary {
 };
 
 RunSummary summarize(const std::vector<TestResult>& tests, const Score& overall);
+
+// The score of a whole run: the mean of its tests' scores (each test counts
+// once, however long or numerous its runs), rounded like the PSS.
+Score aggregate(const std::vector<TestResult>& tests);
 
 }  // namespace pss
