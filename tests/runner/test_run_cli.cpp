@@ -95,7 +95,8 @@ TEST_F(RunCli, EveryGtestFaultIsFoundWithItsKindAndOtherTestsKeepTheirRuns) {
     std::size_t records = 0;
     pss::read_trace_file(path("t.ndjson"), [&](const pss::TraceRecord&) { ++records; });
     EXPECT_EQ(records, 11u * 4u);
-    EXPECT_NE(r.out.find("gate failed: 2 failing, 4 flaky tests"), std::string::npos) << r.out;
+    // (Stable.Sleeps1ms may add "1 unstable" on a loaded machine: a real latency tail.)
+    EXPECT_NE(r.out.find("gate failed: 2 failing, 4 flaky"), std::string::npos) << r.out;
 }
 
 TEST_F(RunCli, Catch2FaultsAndHostileNames) {
