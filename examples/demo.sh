@@ -1,9 +1,32 @@
 #!/usr/bin/env bash
-# The demo: score the example traces. Called by ./setup.sh demo.
+# The demo: pss-run on the example GoogleTest and Catch2 suites, with and
+# without the pss listeners. Called by ./setup.sh demo.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-PSS=${PSS:-build/runner/pss}
+BUILD_DIR=${BUILD_DIR:-build}
+PSS_RUN="$BUILD_DIR/runner/pss-run"
 mkdir -p .pss
-"$PSS" analyze --trace-file examples/traces/sample.ndjson --json .pss/demo-analysis.json
+
+echo "== pss-run --repeat 10 --fail-below 80 on the example suites (built with the pss listeners)"
+set +e
+"$PSS_RUN" --repeat 10 --fail-below 80 --json .pss/demo-results.json --traces .pss/demo-traces.ndjson \
+  -- "$BUILD_DIR/examples/gtest_examples" "$BUILD_DIR/examples/catch2_examples"
+status=$?
+set -e
 echo
-echo "demo: JSON report written to .pss/demo-analysis.json"
+if [ "$status" -eq 1 ]; then
+  echo "demo: the gate failed (exit 1), as it should: the examples hold a flaky, a leaking and a slow-tailed test."
+else
+  echo "demo: unexpected exit code $status" >&2
+  exit "$status"
+fi
+
+echo
+echo "== the same suites without any pss code (native mode: the frameworks' own output)"
+set +e
+"$PSS_RUN" --repeat 5 --no-confirm -- "$BUILD_DIR/examples/gtest_examples_plain" | tail -n 4
+set -e
+
+echo
+echo "demo: results in .pss/demo-results.json, raw traces in .pss/demo-traces.ndjson"
+echo "      (score the traces again with: $BUILD_DIR/runner/pss analyze --trace-file .pss/demo-traces.ndjson)"
