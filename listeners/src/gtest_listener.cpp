@@ -87,8 +87,12 @@ void install() {
     if (installed) return;
     installed = true;
     // A death-test child re-runs one test to watch it die: it must not write
-    // records or touch the progress file of the parent's run.
-    if (is_death_test_child()) return;
+    // records (not even of PSS_MONITOR blocks) or touch the progress file of
+    // the parent's run.
+    if (is_death_test_child()) {
+        Session::instance().configure(runtime::Settings{});
+        return;
+    }
     Session::instance();  // reads the environment now, before any test output
     testing::UnitTest::GetInstance()->listeners().Append(make_listener());
 }
