@@ -119,19 +119,11 @@ int run_pipeline(const PipelineInput& in) {
     report.meta.fail_below = in.verdicts.fail_below;
     report.meta.command_line = in.command_line;
 
-    std::vector<std::string> list_args;
-    if (!in.plan.filter.empty()) list_args.push_back(in.plan.filter);
-
     // Inspect everything first: a missing binary fails before any test runs.
     std::vector<runner::TestBinary> binaries;
     std::size_t global_index = 0;
     for (const auto& path : in.binaries) {
-        runner::TestBinary b = runner::inspect_binary(
-            path, !in.plan.filter.empty() ? std::vector<std::string>{} : std::vector<std::string>{});
-        if (!in.plan.filter.empty())
-            b = runner::inspect_binary(path, {b.framework == runner::Framework::gtest
-                                                  ? "--gtest_filter=" + in.plan.filter
-                                                  : in.plan.filter});
+        runner::TestBinary b = runner::inspect_binary(path, in.plan.filter);
         if (in.shard_count > 1) {
             std::vector<std::string> mine;
             for (auto& t : b.tests)

@@ -101,7 +101,7 @@ std::string catch2_exact_spec(std::string_view name) {
     return out;
 }
 
-TestBinary inspect_binary(const std::string& path, const std::vector<std::string>& list_args) {
+TestBinary inspect_binary(const std::string& path, const std::string& filter) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::exists(path, ec))
@@ -128,11 +128,8 @@ TestBinary inspect_binary(const std::string& path, const std::vector<std::string
     int code = 0;
     if (b.framework == Framework::gtest) {
         std::vector<std::string> args{"--gtest_list_tests"};
-        bool include_disabled = false;
-        for (const auto& a : list_args) {
-            args.push_back(a);
-            if (a.rfind("--gtest_also_run_disabled_tests", 0) == 0) include_disabled = true;
-        }
+        if (!filter.empty()) args.push_back("--gtest_filter=" + filter);
+        const bool include_disabled = false;
         const std::string out = list_output(path, args, code);
         if (code != 0)
             throw cli::CommandError(cli::exit_cannot_run,
@@ -140,7 +137,7 @@ TestBinary inspect_binary(const std::string& path, const std::vector<std::string
         b.tests = parse_gtest_list(out, include_disabled);
     } else {
         std::vector<std::string> args{"--list-test-names-only"};
-        args.insert(args.end(), list_args.begin(), list_args.end());
+        if (!filter.empty()) args.push_back(filter);
         // Catch2 v2 exits with the number of tests listed: only a signal is a failure.
         const std::string out = list_output(path, args, code);
         if (code >= 128)

@@ -17,10 +17,10 @@ struct TestBinary {
     std::vector<std::string> tests;  // in the binary's own order
 };
 
-// Inspects and lists `path`. `list_args` are the selection arguments
-// (e.g. --gtest_filter=..., or Catch2 test specs). Throws CommandError with
-// exit 3 when the binary is missing, not executable, or not a test binary.
-TestBinary inspect_binary(const std::string& path, const std::vector<std::string>& list_args);
+// Inspects and lists `path`, with `filter` (a gtest filter or a Catch2 test
+// spec; empty for all tests). Throws CommandError with exit 3 when the binary
+// is missing, not executable, or not a test binary.
+TestBinary inspect_binary(const std::string& path, const std::string& filter);
 
 // Parses `--gtest_list_tests` output into "Suite.Test" names.
 std::vector<std::string> parse_gtest_list(std::string_view output, bool include_disabled);
