@@ -18,71 +18,98 @@ std::vector<double> sorted_copy(std::span<const double> data) {
     return s;
 }
 
-}  // namespace
+// The formulas below take the statistics they need, so that exact samples
+// and sketches share them; the span functions compute the statistics exactly
+// as pypss does.
 
-double timing_stability(std::span<const double> durations, const ScoringConfig& cfg) {
-    if (durations.empty()) return 1.0;
+// `mean` and `stdev` are used when n >= 2, `p50` and `tail` when n > 1.
+double timing_score(std::size_t n, double mean, double stdev, double p50, double tail, const ScoringConfig& cfg) {
+    if (n == 0) return 1.0;
     const double floor = cfg.timing_noise_floor;
-
     double cv = 0.0;
-    if (durations.size() >= 2) {
-        const double m = stats::mean(durations);
-        if (m != 0.0) cv = std::max(0.0, stats::stdev(durations) - floor) / m;
-    }
-
+    if (n >= 2 && mean != 0.0) cv = std::max(0.0, stdev - floor) / mean;
     double tail_ratio = 1.0;
-    if (durations.size() > 1) {
-        const auto sorted = sorted_copy(durations);
-        const double p50 = stats::quantile_exclusive(sorted, 49);
-        const double tail = stats::quantile_exclusive(sorted, static_cast<int>(cfg.score_latency_tail_percentile));
-        if (p50 > 0.0) {
-            // With no floor keep pypss's exact expression, bit for bit.
-            tail_ratio = floor > 0.0 ? 1.0 + std::max(0.0, (tail - p50) - floor) / p50 : tail / p50;
-        }
+    if (n > 1 && p50 > 0.0) {
+        // With no floor keep pypss's exact expression, bit for bit.
+        tail_ratio = floor > 0.0 ? 1.0 + std::max(0.0, (tail - p50) - floor) / p50 : tail / p50;
     }
     return decay(cv, cfg.alpha) * (1.0 / (1.0 + cfg.beta * std::max(0.0, tail_ratio - 1.0)));
 }
 
-double memory_stability(std::span<const double> memory, const ScoringConfig& cfg) {
-    if (memory.size() < 2) return 1.0;
-    const auto sorted = sorted_copy(memory);
-    const double peak = sorted.back();
-    const double median = stats::median_sorted(sorted) + cfg.score_memory_epsilon;
+// For n >= 2: the largest value, the median and the standard deviation.
+double memory_score(double peak, double median, double stdev, const ScoringConfig& cfg) {
+    median += cfg.score_memory_epsilon;
     if (median <= cfg.score_memory_epsilon) return peak == 0.0 ? 1.0 : 0.0;
-
     const double ratio = peak / median;
-    double score = decay(stats::stdev(memory) / median + (ratio - 1.0), cfg.gamma);
+    double score = decay(stdev / median + (ratio - 1.0), cfg.gamma);
     if (ratio > cfg.mem_spike_threshold_ratio) score *= decay(ratio - cfg.mem_spike_threshold_ratio, cfg.gamma);
     return score;
 }
 
-double error_volatility(std::span<const double> errors, const ScoringConfig& cfg) {
-    if (errors.empty()) return 1.0;
-    const double n = static_cast<double>(errors.size());
-    double failures = 0.0;
-    std::int64_t run = 0, longest = 0;
-    for (double e : errors) {
-        if (e != 0.0) {
-            failures += 1.0;
-            longest = std::max(longest, ++run);
-        } else {
-            run = 0;
-        }
-    }
-    const double rate = failures / n;
+// `variance` of the 0/1 failure flags, used when n > 1 and a run failed.
+double error_score(std::uint64_t n, std::uint64_t failures, std::uint64_t longest_run, double variance,
+                   const ScoringConfig& cfg) {
+    if (n == 0) return 1.0;
+    const double rate = static_cast<double>(failures) / static_cast<double>(n);
     double vmr = 0.0;
-    if (errors.size() > 1 && rate > 0.0) vmr = stats::variance(errors) / rate;
+    if (n > 1 && rate > 0.0) vmr = variance / rate;
 
     double score = decay(rate + cfg.score_error_vmr_multiplier * vmr, cfg.delta);
     if (rate > cfg.error_spike_threshold) {
         const double impact = (rate - cfg.error_spike_threshold) / (1.0 - cfg.error_spike_threshold);
         score *= 1.0 - impact * cfg.score_error_spike_impact_multiplier;
     }
+    const auto longest = static_cast<std::int64_t>(longest_run);
     if (longest >= cfg.consecutive_error_threshold) {
         const auto excess = static_cast<double>(longest - cfg.consecutive_error_threshold + 1);
         score *= decay(excess, cfg.delta * cfg.score_consecutive_error_decay_multiplier);
     }
     return score;
+}
+
+double concurrency_score(std::size_t wait_n, double wait_mean, double wait_stdev, std::size_t lag_n, double lag_mean,
+                         const ScoringConfig& cfg) {
+    double score = 1.0;
+    if (wait_n >= 2 && wait_mean > cfg.concurrency_wait_threshold)
+        score = decay(wait_mean == 0.0 ? 0.0 : wait_stdev / wait_mean, cfg.alpha);
+    if (lag_n > 0 && lag_mean > cfg.score_lag_threshold)
+        score *= 1.0 - std::min(1.0, lag_mean * cfg.score_lag_penalty_multiplier);
+    return std::max(0.0, score);
+}
+
+}  // namespace
+
+double timing_stability(std::span<const double> durations, const ScoringConfig& cfg) {
+    const std::size_t n = durations.size();
+    double mean = 0.0, stdev = 0.0, p50 = 0.0, tail = 0.0;
+    if (n >= 2) {
+        mean = stats::mean(durations);
+        if (mean != 0.0) stdev = stats::stdev(durations);
+        const auto sorted = sorted_copy(durations);
+        p50 = stats::quantile_exclusive(sorted, 49);
+        tail = stats::quantile_exclusive(sorted, static_cast<int>(cfg.score_latency_tail_percentile));
+    }
+    return timing_score(n, mean, stdev, p50, tail, cfg);
+}
+
+double memory_stability(std::span<const double> memory, const ScoringConfig& cfg) {
+    if (memory.size() < 2) return 1.0;
+    const auto sorted = sorted_copy(memory);
+    return memory_score(sorted.back(), stats::median_sorted(sorted), stats::stdev(memory), cfg);
+}
+
+double error_volatility(std::span<const double> errors, const ScoringConfig& cfg) {
+    std::uint64_t failures = 0, run = 0, longest = 0;
+    for (double e : errors) {
+        if (e != 0.0) {
+            ++failures;
+            longest = std::max(longest, ++run);
+        } else {
+            run = 0;
+        }
+    }
+    const double variance = errors.size() > 1 && failures > 0 ? stats::variance(errors) : 0.0;
+    return error_score(errors.size(), failures, longest, variance, cfg);
 }
 
 double branching_entropy(const std::map<std::string, std::uint64_t>& tag_counts) {
@@ -100,15 +127,9 @@ double branching_entropy(const std::map<std::string, std::uint64_t>& tag_counts)
 
 double concurrency_chaos(std::span<const double> wait_times, std::span<const double> lags,
                          const ScoringConfig& cfg) {
-    double score = 1.0;
-    if (wait_times.size() >= 2 && stats::mean(wait_times) > cfg.concurrency_wait_threshold)
-        score = decay(stats::cv(wait_times), cfg.alpha);
-    if (!lags.empty()) {
-        const double mean_lag = stats::mean(lags);
-        if (mean_lag > cfg.score_lag_threshold)
-            score *= 1.0 - std::min(1.0, mean_lag * cfg.score_lag_penalty_multiplier);
-    }
-    return std::max(0.0, score);
+    const double wait_mean = stats::mean(wait_times);
+    const double wait_stdev = wait_times.size() >= 2 ? stats::stdev(wait_times) : 0.0;
+    return concurrency_score(wait_times.size(), wait_mean, wait_stdev, lags.size(), stats::mean(lags), cfg);
 }
 
 int combine(const SubScores& s, const ScoringConfig& cfg) {
@@ -122,26 +143,113 @@ int combine(const SubScores& s, const ScoringConfig& cfg) {
 
 void SampleSet::add(const TraceRecord& r) {
     if (r.system_metric) {
-        if (r.lag) lags_.push_back(*r.lag);
+        if (r.lag) {
+            lag_sum_ += *r.lag;
+            ++lag_count_;
+        }
+        return;
+    }
+    memory_peak_ = count_ == 0 ? r.memory : std::max(memory_peak_, r.memory);
+    ++count_;
+    if (r.error) {
+        ++errors_;
+        longest_error_run_ = std::max(longest_error_run_, ++error_run_);
+    } else {
+        error_run_ = 0;
+    }
+    if (r.branch_tag) ++tags_[*r.branch_tag];
+
+    if (!exact_) {
+        duration_sketch_.add(r.duration);
+        memory_sketch_.add(r.memory);
+        duration_moments_.add(r.duration);
+        memory_moments_.add(r.memory);
+        wait_moments_.add(r.wait_time);
         return;
     }
     durations_.push_back(r.duration);
     memory_.push_back(r.memory);
-    memory_diff_.push_back(r.memory_diff);
     wait_.push_back(r.wait_time);
-    error_flags_.push_back(r.error ? 1.0 : 0.0);
-    if (r.error) ++errors_;
-    if (r.branch_tag) ++tags_[*r.branch_tag];
+    const std::uint64_t i = count_ - 1;
+    if (i % 64 == 0) error_bits_.push_back(0);
+    if (r.error) error_bits_.back() |= std::uint64_t{1} << (i % 64);
+    if (count_ > cap_) switch_to_sketches();
+}
+
+void SampleSet::switch_to_sketches() {
+    if (!exact_) return;
+    exact_ = false;
+    // Shift the moments by the exact means so far: keeps the sums small.
+    duration_moments_ = RunningMoments(stats::mean(durations_));
+    memory_moments_ = RunningMoments(stats::mean(memory_));
+    wait_moments_ = RunningMoments(stats::mean(wait_));
+    for (std::size_t i = 0; i < durations_.size(); ++i) {
+        duration_sketch_.add(durations_[i]);
+        memory_sketch_.add(memory_[i]);
+        duration_moments_.add(durations_[i]);
+        memory_moments_.add(memory_[i]);
+        wait_moments_.add(wait_[i]);
+    }
+    // Give the memory back, not only the size.
+    std::vector<double>().swap(durations_);
+    std::vector<double>().swap(memory_);
+    std::vector<double>().swap(wait_);
+    std::vector<std::uint64_t>().swap(error_bits_);
+}
+
+std::vector<double> SampleSet::error_flags() const {
+    std::vector<double> flags;
+    if (!exact_) return flags;
+    flags.reserve(count_);
+    for (std::uint64_t i = 0; i < count_; ++i) flags.push_back((error_bits_[i / 64] >> (i % 64)) & 1 ? 1.0 : 0.0);
+    return flags;
+}
+
+SampleSet::DurationSummary SampleSet::duration_summary() const {
+    DurationSummary out;
+    if (count_ == 0) return out;
+    if (exact_) {
+        const auto sorted = sorted_copy(durations_);
+        out.mean = stats::mean(sorted);
+        out.max = sorted.back();
+        out.p50 = sorted.size() >= 2 ? stats::quantile_exclusive(sorted, 49) : sorted.front();
+        out.p95 = sorted.size() >= 2 ? stats::quantile_exclusive(sorted, 94) : sorted.front();
+        return out;
+    }
+    out.mean = duration_moments_.mean();
+    out.max = duration_sketch_.max();
+    out.p50 = count_ >= 2 ? duration_sketch_.quantile_exclusive(49) : out.max;
+    out.p95 = count_ >= 2 ? duration_sketch_.quantile_exclusive(94) : out.max;
+    return out;
 }
 
 Score SampleSet::score(const ScoringConfig& cfg) const {
     if (empty()) return Score{0, SubScores{0, 0, 0, 0, 0}};
     Score out;
-    out.breakdown.timing_stability = timing_stability(durations_, cfg);
-    out.breakdown.memory_stability = memory_stability(memory_, cfg);
-    out.breakdown.error_volatility = error_volatility(error_flags_, cfg);
-    out.breakdown.branching_entropy = branching_entropy(tags_);
-    out.breakdown.concurrency_chaos = concurrency_chaos(wait_, lags_, cfg);
+    SubScores& s = out.breakdown;
+    const double lag_mean = lag_count_ == 0 ? 0.0 : lag_sum_ / static_cast<double>(lag_count_);
+    s.branching_entropy = branching_entropy(tags_);
+    if (exact_) {
+        s.timing_stability = timing_stability(durations_, cfg);
+        s.memory_stability = memory_stability(memory_, cfg);
+        s.error_volatility = error_volatility(error_flags(), cfg);
+        const double wait_stdev = wait_.size() >= 2 ? stats::stdev(wait_) : 0.0;
+        s.concurrency_chaos = concurrency_score(wait_.size(), stats::mean(wait_), wait_stdev, lag_count_, lag_mean, cfg);
+    } else {
+        const std::size_t n = count_;
+        const int tail_k = static_cast<int>(cfg.score_latency_tail_percentile);
+        s.timing_stability =
+            timing_score(n, duration_moments_.mean(), std::sqrt(duration_moments_.variance()),
+                         duration_sketch_.quantile_exclusive(49), duration_sketch_.quantile_exclusive(tail_k), cfg);
+        s.memory_stability =
+            n < 2 ? 1.0 : memory_score(memory_peak_, memory_sketch_.median(), std::sqrt(memory_moments_.variance()), cfg);
+        // The variance of n flags of which k are 1: k (n - k) / (n (n - 1)).
+        const auto nf = static_cast<double>(n), kf = static_cast<double>(errors_);
+        const double variance = n > 1 ? kf * (nf - kf) / (nf * (nf - 1.0)) : 0.0;
+        s.error_volatility = error_score(n, errors_, longest_error_run_, variance, cfg);
+        s.concurrency_chaos = concurrency_score(n, wait_moments_.mean(), std::sqrt(wait_moments_.variance()), lag_count_,
+                                                lag_mean, cfg);
+    }
     out.pss = combine(out.breakdown, cfg);
     return out;
 }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,9 @@ struct GroupResult {
     std::string filename;    // where the test is defined (first record that says)
     std::int64_t lineno = 0;
     std::string first_failure;  // "exception_type: message" of the first failed run
+    // Every sample kept: scores as pypss's. False past the sample cap or the
+    // memory budget: percentiles and medians within QuantileSketch::relative_accuracy.
+    bool exact = true;
 };
 
 struct Analysis {
@@ -32,6 +37,21 @@ struct Analysis {
     std::uint64_t errors = 0;
     std::vector<GroupResult> modules;  // by module name
     std::vector<GroupResult> tests;    // least stable first
+    bool overall_exact = true;
+    std::uint64_t estimated_groups = 0;  // tests, modules and the overall group that are not exact
+};
+
+// How much an Analyzer keeps. Groups stay exact (every sample kept, scores
+// identical to pypss) until they pass `sample_cap` runs, or until the kept
+// samples of all groups together pass `exact_memory_bytes`; then the groups
+// with the most runs switch to sketches first, until a quarter of the budget
+// is free again. Memory then grows with the number of groups, not of records.
+struct AnalyzerOptions {
+    std::uint64_t sample_cap = SampleSet::default_sample_cap;
+    std::size_t exact_memory_bytes = std::size_t{32} << 20;
+
+    // Keep every sample of every group, whatever the memory.
+    static AnalyzerOptions exact() { return {SampleSet::unlimited, SIZE_MAX}; }
 };
 
 // Records without a module are grouped under this name, as pypss does.
@@ -39,21 +59,45 @@ inline constexpr const char* unknown_module = "unknown";
 
 class Analyzer {
 public:
+    Analyzer() : Analyzer(AnalyzerOptions{}) {}
+    explicit Analyzer(const AnalyzerOptions& options);
+    // Tests point at their module's group: moving keeps those, copying would not.
+    Analyzer(Analyzer&&) = default;
+    Analyzer& operator=(Analyzer&&) = default;
+    Analyzer(const Analyzer&) = delete;
+    Analyzer& operator=(const Analyzer&) = delete;
+
     void add(const TraceRecord& record);
     Analysis result(const ScoringConfig& cfg) const;
+
+    // Heap held by the exact samples of all groups.
+    std::size_t exact_bytes() const noexcept { return exact_bytes_; }
 
 private:
     struct Group {
         SampleSet samples;
-        std::string module, filename, first_failure;
+        std::string name, module, filename, first_failure;
         std::int64_t lineno = 0;
+        Group* module_group = nullptr;  // for a test
     };
-    static GroupResult summarize(const std::string& name, const Group& g, const ScoringConfig& cfg);
+    struct KeyHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    using GroupMap = std::unordered_map<std::string, Group, KeyHash, std::equal_to<>>;
 
-    SampleSet overall_;
-    std::map<std::string, Group> modules_;
+    Group& module_group(std::string_view module);
+    void add_to(Group& g, const TraceRecord& r);
+    void enforce_memory_budget();
+    static GroupResult summarize(const Group& g, const ScoringConfig& cfg);
+
+    AnalyzerOptions options_;
+    Group overall_;
+    GroupMap modules_;  // by module name
     // Keyed by (module, name): two binaries may both have a "Suite.Test".
-    std::map<std::pair<std::string, std::string>, Group> tests_;
+    GroupMap tests_;
+    std::string key_;  // scratch for look-ups
+    std::size_t exact_bytes_ = 0;
 };
 
 }  // namespace pss

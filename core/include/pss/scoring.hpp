@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "pss/ingest/quantile_sketch.hpp"
+#include "pss/ingest/running_moments.hpp"
 #include "pss/trace.hpp"
 
 namespace pss {
@@ -62,28 +64,70 @@ double concurrency_chaos(std::span<const double> wait_times, std::span<const dou
 int combine(const SubScores& s, const ScoringConfig& cfg);
 
 // The samples of one group of records (a test, a module, a whole file).
+//
+// Exact while the group has at most `sample_cap` runs: every value is kept
+// and the scores are pypss's to the bit. Past the cap, or when an Analyzer's
+// memory budget calls switch_to_sketches(), it keeps bounded summaries
+// instead: a QuantileSketch for durations and memory (percentiles and the
+// median within QuantileSketch::relative_accuracy, 0.5%), RunningMoments for
+// means and standard deviations, and exact counts, peaks, error runs and
+// branch tags. Memory then depends on the spread of the values, not on their
+// number.
 class SampleSet {
 public:
+    static constexpr std::uint64_t default_sample_cap = 100000;
+    static constexpr std::uint64_t unlimited = UINT64_MAX;
+
+    SampleSet() = default;
+    explicit SampleSet(std::uint64_t sample_cap) : cap_(sample_cap) {}
+
     void add(const TraceRecord& r);
+    // Drops the kept samples for summaries; later samples go to the summaries too.
+    void switch_to_sketches();
 
-    std::uint64_t count() const noexcept { return durations_.size(); }  // non-system records
+    std::uint64_t count() const noexcept { return count_; }  // non-system records
     std::uint64_t error_count() const noexcept { return errors_; }
-    bool empty() const noexcept { return durations_.empty() && lags_.empty(); }
+    bool empty() const noexcept { return count_ == 0 && lag_count_ == 0; }
+    bool exact() const noexcept { return exact_; }
+    std::uint64_t sample_cap() const noexcept { return cap_; }
+    // Heap bytes held by the kept samples (0 once sketched).
+    std::size_t exact_bytes() const noexcept {
+        return (durations_.capacity() + memory_.capacity() + wait_.capacity() + error_bits_.capacity()) * 8;
+    }
 
+    // Every sample in run order while exact(); empty after the switch.
     const std::vector<double>& durations() const noexcept { return durations_; }
     const std::vector<double>& memory() const noexcept { return memory_; }
-    const std::vector<double>& memory_diffs() const noexcept { return memory_diff_; }
     const std::vector<double>& wait_times() const noexcept { return wait_; }
-    const std::vector<double>& error_flags() const noexcept { return error_flags_; }
+    std::vector<double> error_flags() const;  // 1.0 for a failed run, 0.0 otherwise
     const std::map<std::string, std::uint64_t>& branch_tags() const noexcept { return tags_; }
+
+    struct DurationSummary {
+        double mean = 0, p50 = 0, p95 = 0, max = 0;  // seconds; p50/p95 as statistics.quantiles
+    };
+    DurationSummary duration_summary() const;
+    double memory_peak() const noexcept { return memory_peak_; }  // the largest "memory", 0 when none
 
     // No samples at all gives PSS 0 with all sub-scores 0, as in pypss.
     Score score(const ScoringConfig& cfg) const;
 
 private:
-    std::vector<double> durations_, memory_, memory_diff_, wait_, error_flags_, lags_;
+    std::uint64_t cap_ = default_sample_cap;
+    bool exact_ = true;
+    std::uint64_t count_ = 0, errors_ = 0;
+    std::uint64_t error_run_ = 0, longest_error_run_ = 0;  // consecutive failed runs
+    std::uint64_t lag_count_ = 0;
+    double lag_sum_ = 0;  // in record order, as statistics.mean adds
+    double memory_peak_ = 0;
     std::map<std::string, std::uint64_t> tags_;
-    std::uint64_t errors_ = 0;
+
+    // Exact mode.
+    std::vector<double> durations_, memory_, wait_;
+    std::vector<std::uint64_t> error_bits_;  // bit i: run i failed
+
+    // Sketch mode.
+    QuantileSketch duration_sketch_, memory_sketch_;
+    RunningMoments duration_moments_, memory_moments_, wait_moments_;
 };
 
 }  // namespace pss
