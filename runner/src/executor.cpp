@@ -185,9 +185,12 @@ public:
 private:
     static std::string last_lines(const std::string& text, int n) {
         std::size_t pos = text.size();
-        for (int i = 0; i <= n && pos > 0; ++i) {
-            pos = text.rfind('\n', pos - 1);
-            if (pos == std::string::npos) return text;
+        if (pos > 0 && text[pos - 1] == '\n') --pos;  // a final newline ends the last line
+        for (int i = 0; i < n; ++i) {
+            if (pos == 0) return text;
+            const std::size_t nl = text.rfind('\n', pos - 1);
+            if (nl == std::string::npos) return text;
+            pos = nl;
         }
         return text.substr(pos + 1);
     }

@@ -258,3 +258,37 @@ TEST_F(RunCli, SigtermStopsCleanlyKeepingEveryRecordSoFar) {
     EXPECT_GE(records, 22u);  // runs 0 and 1 of all 11 tests completed before the hang
     EXPECT_EQ(results("r.json")["gate"]["exit_code"], 128 + SIGTERM);
 }
+
+#ifdef EXAMPLE_GTEST
+TEST_F(RunCli, ListenerModeFindsEveryInjectedFaultInBothFrameworks) {
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    o.env["PSS_EXAMPLE_FAULTS"] = "1";
+    o.unset_env = {"PSS_CONFIG", "PSS_TRACE_FILE"};
+    const auto r = run_process({PSS_RUN_EXE, "--repeat", "5", "--timeout", "2", "--json", path("r.json"), "--",
+                                EXAMPLE_GTEST, EXAMPLE_CATCH2},
+                               o);
+    ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto j = results("r.json");
+    EXPECT_EQ(j["run"]["modes"], json::array({"listener", "listener"}));
+    for (const char* crash : {"Faults.Crashes", "faults: crashes"}) {
+        EXPECT_EQ(test(j, crash)["verdict"], "failing") << crash;
+        EXPECT_EQ(test(j, crash)["failure_samples"][0]["kind"].get<std::string>().rfind("crash:", 0), 0u) << crash;
+    }
+    for (const char* hang : {"Faults.Hangs", "faults: hangs"})
+        EXPECT_EQ(test(j, hang)["failure_samples"][0]["kind"], "timeout") << hang;
+    for (const char* flaky : {"Flaky.FailsEveryThirdRun", "flaky: fails every third run"})
+        EXPECT_EQ(test(j, flaky)["verdict"], "flaky") << flaky;
+    for (const char* tail : {"Latency.SlowEveryFifthRun", "latency: slow every fifth run"}) {
+        EXPECT_EQ(test(j, tail)["verdict"], "unstable") << tail;
+        EXPECT_NE(test(j, tail)["observations"].dump().find("latency tail"), std::string::npos) << tail;
+    }
+    for (const char* leak : {"Leak.GrowsAStaticCache", "leak: grows a static cache"})
+        EXPECT_NE(test(j, leak)["observations"].dump().find("leaks"), std::string::npos) << leak;
+    for (const char* after : {"AfterFaults.StillRuns", "after faults: still runs"}) {
+        EXPECT_EQ(test(j, after)["runs"], 5) << after;
+        EXPECT_EQ(test(j, after)["verdict"], "stable") << after;
+    }
+    EXPECT_GT(test(j, "Stable.SortsAVector")["breakdown"]["memory_stability"].get<double>(), 0.9);
+}
+#endif
