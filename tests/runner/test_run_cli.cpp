@@ -265,8 +265,8 @@ TEST_F(RunCli, ListenerModeFindsEveryInjectedFaultInBothFrameworks) {
     o.cwd = dir_;
     o.env["PSS_EXAMPLE_FAULTS"] = "1";
     o.unset_env = {"PSS_CONFIG", "PSS_TRACE_FILE"};
-    const auto r = run_process({PSS_RUN_EXE, "--repeat", "5", "--timeout", "2", "--json", path("r.json"), "--",
-                                EXAMPLE_GTEST, EXAMPLE_CATCH2},
+    const auto r = run_process({PSS_RUN_EXE, "--repeat", "5", "--timeout", "2", "--no-confirm", "--json",
+                                path("r.json"), "--", EXAMPLE_GTEST, EXAMPLE_CATCH2},
                                o);
     ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
     const auto j = results("r.json");
