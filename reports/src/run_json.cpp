@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "escape.hpp"
+#include "format_util.hpp"
 #include "pss/reports/run_report.hpp"
 
 namespace pss::reports {
@@ -10,7 +12,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-double r4(double v) { return std::round(v * 1e4) / 1e4; }
+double r4(double v) { return rounded_subscore(v); }
 
 json breakdown(const SubScores& s) {
     return json{{"timing_stability", r4(s.timing_stability)},
@@ -20,7 +22,7 @@ json breakdown(const SubScores& s) {
                 {"concurrency_chaos", r4(s.concurrency_chaos)}};
 }
 
-json test_json(const TestResult& t) {
+json test_json(const TestResult& t, std::optional<int> baseline) {
     json failures = json::array();
     for (const auto& f : t.failure_samples)
         failures.push_back(json{{"run", f.run}, {"kind", f.kind}, {"message", f.message}, {"file", f.file},
@@ -35,6 +37,7 @@ json test_json(const TestResult& t) {
                 {"line", t.lineno},
                 {"verdict", std::string(to_string(t.verdict))},
                 {"pss", t.score.pss},
+                {"baseline_pss", baseline ? json(*baseline) : json(nullptr)},
                 {"breakdown", breakdown(t.score.breakdown)},
                 {"runs", t.runs},
                 {"failures", t.failures},
@@ -48,6 +51,14 @@ json test_json(const TestResult& t) {
                 {"memory", json{{"peak", t.memory_peak}, {"leaking_runs", t.leaking_runs}}},
                 {"failure_samples", std::move(failures)},
                 {"run_data", std::move(runs)}};
+}
+
+// Invalid UTF-8 becomes U+FFFD the same way every renderer replaces it, so a
+// report rendered from this JSON matches one rendered directly.
+void make_valid_utf8(json& j) {
+    if (j.is_string()) j = valid_utf8(j.get_ref<const std::string&>());
+    else if (j.is_structured())
+        for (auto& v : j) make_valid_utf8(v);
 }
 
 }  // namespace
@@ -79,8 +90,9 @@ std::string render_run_json(const RunReport& report) {
                      {"reason", report.gate.reason}};
     j["notes"] = report.notes;
     json tests = json::array();
-    for (const auto& t : report.tests) tests.push_back(test_json(t));
+    for (const auto& t : report.tests) tests.push_back(test_json(t, baseline_of(report, t)));
     j["tests"] = std::move(tests);
+    make_valid_utf8(j);
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -2,7 +2,10 @@
 // fed by the same RunReport.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pss/results.hpp"
@@ -16,7 +19,12 @@ struct RunReport {
     RunSummary summary;
     GateDecision gate;
     std::vector<std::string> notes;
+    // PSS of each test in history's baseline, keyed by (module, name); filled
+    // by ci when history has one. Reports show the change against it.
+    std::map<std::pair<std::string, std::string>, int> baseline_pss;
 };
+
+std::optional<int> baseline_of(const RunReport& report, const TestResult& test);
 
 struct TableStyle {
     bool color = false;
