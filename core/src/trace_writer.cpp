@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <iterator>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -14,22 +15,46 @@ namespace pss {
 
 namespace {
 
+// A record is written per finished test, so this is on the listener's hot
+// path: plain appends, no temporaries for the common (printable ASCII) case.
+void append_key(std::string& out, std::string_view key) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+}
+
+bool plain_ascii(std::string_view value) {
+    for (const char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u > 0x7E || c == '"' || c == '\\') return false;
+    }
+    return true;
+}
+
 void append_string(std::string& out, std::string_view key, std::string_view value) {
+    append_key(out, key);
+    if (plain_ascii(value)) {
+        out += '"';
+        out += value;
+        out += '"';
+        return;
+    }
     // nlohmann escapes control characters and replaces invalid UTF-8 with U+FFFD.
-    out += fmt::format(",\"{}\":", key);
     out += nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void append_number(std::string& out, std::string_view key, double value) {
     if (!std::isfinite(value)) value = 0.0;  // JSON has no NaN or infinity
+    append_key(out, key);
     if (value == std::trunc(value) && std::fabs(value) < 9.0e15)
-        out += fmt::format(",\"{}\":{}", key, static_cast<long long>(value));
+        fmt::format_to(std::back_inserter(out), "{}", static_cast<long long>(value));
     else
-        out += fmt::format(",\"{}\":{}", key, value);
+        fmt::format_to(std::back_inserter(out), "{}", value);
 }
 
 void append_integer(std::string& out, std::string_view key, std::int64_t value) {
-    out += fmt::format(",\"{}\":{}", key, value);
+    append_key(out, key);
+    fmt::format_to(std::back_inserter(out), "{}", value);
 }
 
 }  // namespace

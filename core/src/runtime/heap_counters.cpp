@@ -9,8 +9,7 @@ namespace pss::heap {
 
 namespace detail {
 
-constinit std::atomic<bool> g_counting{false};
-constinit std::atomic<std::uint64_t> g_epoch{1};
+constinit SharedState g_shared;
 
 namespace {
 
@@ -23,6 +22,7 @@ constinit ThreadCounters* g_threads = nullptr;
 constinit std::atomic<std::int64_t> g_retired_net{0};  // net of exited threads
 std::int64_t g_retired_growth = 0;                      // their peak growth in g_retired_epoch
 std::uint64_t g_retired_epoch = 0;
+std::uint64_t g_last_epoch = 0;                         // epochs handed out so far
 
 }  // namespace
 
@@ -39,8 +39,8 @@ void detach(ThreadCounters& t) noexcept {
     std::lock_guard lock(g_registry_mutex);
     if (t.state != ThreadState::attached) return;
     g_retired_net.fetch_add(t.net.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    const std::uint64_t epoch = g_epoch.load(std::memory_order_relaxed);
-    if (t.epoch.load(std::memory_order_acquire) == epoch) {
+    const std::uint64_t epoch = g_shared.epoch.load(std::memory_order_relaxed);
+    if (epoch != 0 && t.epoch.load(std::memory_order_acquire) == epoch) {
         if (g_retired_epoch != epoch) {
             g_retired_epoch = epoch;
             g_retired_growth = 0;
@@ -52,6 +52,7 @@ void detach(ThreadCounters& t) noexcept {
     if (t.next != nullptr) t.next->prev = t.prev;
     t.prev = t.next = nullptr;
     t.state = ThreadState::detached;
+    t.epoch.store(0, std::memory_order_relaxed);  // never current again: counts take the slow path
 }
 
 void count_detached(std::int64_t delta) noexcept {
@@ -75,22 +76,30 @@ std::int64_t live_locked() noexcept {
 
 bool tracking_linked() noexcept { return detail::g_operators_linked.load(std::memory_order_relaxed); }
 
-bool counting() noexcept { return detail::g_counting.load(std::memory_order_relaxed); }
+bool counting() noexcept { return detail::g_shared.epoch.load(std::memory_order_relaxed) != 0; }
 
-void set_counting(bool on) noexcept { detail::g_counting.store(on, std::memory_order_relaxed); }
+void set_counting(bool on) noexcept {
+    std::lock_guard lock(detail::g_registry_mutex);
+    const bool is_on = detail::g_shared.epoch.load(std::memory_order_relaxed) != 0;
+    if (on == is_on) return;
+    detail::g_shared.epoch.store(on ? ++detail::g_last_epoch : 0, std::memory_order_relaxed);
+}
 
 Window open_window() noexcept {
     std::lock_guard lock(detail::g_registry_mutex);
     Window w;
+    if (detail::g_shared.epoch.load(std::memory_order_relaxed) == 0) return w;  // not counting: epoch 0
     // A new epoch makes every thread re-base its peak on its next count.
-    w.epoch = detail::g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+    w.epoch = ++detail::g_last_epoch;
+    detail::g_shared.epoch.store(w.epoch, std::memory_order_relaxed);
     w.live_at_open = detail::live_locked();
     return w;
 }
 
 WindowResult close_window(const Window& window) noexcept {
-    std::lock_guard lock(detail::g_registry_mutex);
     WindowResult result;
+    if (window.epoch == 0) return result;
+    std::lock_guard lock(detail::g_registry_mutex);
     std::int64_t growth = 0;
     for (const detail::ThreadCounters* t = detail::g_threads; t != nullptr; t = t->next) {
         if (t->epoch.load(std::memory_order_acquire) != window.epoch) continue;  // did not count since open

@@ -2,10 +2,13 @@
 // nothrow, aligned, sized) with versions that count usable bytes per thread.
 // This file is the whole `pss::heap` target; programs that must keep their
 // own operator new leave it out (see the README: PSS_NO_HEAP_TRACKING).
+#include <dlfcn.h>
 #include <malloc.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <string_view>
 
 #include "heap_counters.hpp"
 
@@ -27,24 +30,71 @@ struct ThreadExitHook {
 };
 thread_local ThreadExitHook tls_exit_hook;
 
-[[gnu::noinline]] void count_slow(std::int64_t delta) noexcept {
-    if (tls_counters.state == ThreadState::detached) {
-        pss::heap::detail::count_detached(delta);
-        return;
+// Every count that is not the steady state: the thread's first count, the
+// first in a new epoch, or a count after the thread's exit hook ran.
+[[gnu::noinline]] void count_slow(std::uint64_t epoch, std::int64_t delta) noexcept {
+    using namespace pss::heap::detail;
+    switch (tls_counters.state) {
+        case ThreadState::detached:
+            count_detached(delta);
+            return;
+        case ThreadState::unattached:
+            tls_exit_hook.armed = true;  // registers the destructor (glibc: calloc, not operator new)
+            attach(tls_counters);
+            break;
+        case ThreadState::attached:
+            break;
     }
-    tls_exit_hook.armed = true;  // registers the destructor (glibc: calloc, not operator new)
-    pss::heap::detail::attach(tls_counters);
-    pss::heap::detail::count(tls_counters, delta);
+    rebase(tls_counters, epoch);
+    add(tls_counters, delta);
+}
+
+// Block sizes. malloc_usable_size() is a library call that also inspects the
+// next chunk; it made up half the tracking cost. With glibc's own malloc the
+// size sits in the word before the block, so we read it there, after checking
+// at start-up that malloc is glibc's (not jemalloc, tcmalloc, a sanitizer or
+// valgrind) and that both ways agree. Both give identical values, so which one
+// a block was counted with never matters.
+constinit bool g_read_glibc_header = false;
+
+inline std::size_t glibc_header_size(const void* p) noexcept {
+    const auto header_address = reinterpret_cast<std::uintptr_t>(p) - sizeof(std::size_t);
+    const std::size_t header = *reinterpret_cast<const std::size_t*>(header_address);
+    const std::size_t chunk = header & ~std::size_t{7};
+    return (header & 2) != 0 ? chunk - 2 * sizeof(std::size_t)  // mmapped chunk
+                             : chunk - sizeof(std::size_t);
+}
+
+bool glibc_malloc_in_use() noexcept {
+#if defined(__GLIBC__) && (defined(__x86_64__) || defined(__aarch64__))
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&malloc), &info) == 0 || info.dli_fname == nullptr) return false;
+    if (std::string_view(info.dli_fname).find("/libc.so") == std::string_view::npos) return false;
+    for (const std::size_t n : {1, 8, 24, 25, 100, 1000, 4096, 70000, 300000}) {
+        void* p = std::malloc(n);
+        const bool agree = p != nullptr && glibc_header_size(p) == malloc_usable_size(p);
+        std::free(p);
+        if (!agree) return false;
+    }
+    return true;
+#else
+    return false;
+#endif
+}
+
+inline std::int64_t block_size(void* p) noexcept {
+    return static_cast<std::int64_t>(g_read_glibc_header ? glibc_header_size(p) : malloc_usable_size(p));
 }
 
 inline void count(void* p, bool allocated) noexcept {
-    if (!pss::heap::detail::g_counting.load(std::memory_order_relaxed)) return;
-    const auto size = static_cast<std::int64_t>(malloc_usable_size(p));
+    const std::uint64_t epoch = pss::heap::detail::g_shared.epoch.load(std::memory_order_relaxed);
+    if (epoch == 0) return;  // counting is off
+    const std::int64_t size = block_size(p);
     const std::int64_t delta = allocated ? size : -size;
-    if (tls_counters.state == ThreadState::attached) [[likely]]
-        pss::heap::detail::count(tls_counters, delta);
+    if (tls_counters.epoch.load(std::memory_order_relaxed) == epoch) [[likely]]
+        pss::heap::detail::add(tls_counters, delta);
     else
-        count_slow(delta);
+        count_slow(epoch, delta);
 }
 
 void* allocate(std::size_t size) {
@@ -91,8 +141,12 @@ inline void release(void* p) noexcept {
     std::free(p);
 }
 
-// Runs at start-up, so pss::heap::tracking_linked() is true in this program.
-[[maybe_unused]] const bool g_registered = (pss::heap::detail::mark_operators_linked(), true);
+// Runs at start-up: pss::heap::tracking_linked() is true in this program.
+[[maybe_unused]] const bool g_registered = [] {
+    g_read_glibc_header = glibc_malloc_in_use();
+    pss::heap::detail::mark_operators_linked();
+    return true;
+}();
 
 }  // namespace
 

@@ -1,0 +1,82 @@
+// Small helpers shared by the listener benchmarks: clocks, robust summaries,
+// running a child program, command-line numbers.
+#pragma once
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+extern char** environ;
+
+namespace bench {
+
+inline double now_seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+inline double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+inline double minimum(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+
+// "--name=value" from argv, or `fallback`.
+inline long arg_number(int argc, char** argv, std::string_view name, long fallback) {
+    const std::string prefix = "--" + std::string(name) + "=";
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]).starts_with(prefix)) return std::strtol(argv[i] + prefix.size(), nullptr, 10);
+    return fallback;
+}
+
+// Runs argv with `env_changes` (empty value: unset), stdout to /dev/null;
+// returns the wall time in seconds. Throws when the program cannot run or
+// dies from a signal (a failing exit code is allowed: benchmarks may fail tests).
+inline double run_timed(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env_changes) {
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view entry(*e);
+        const std::string key(entry.substr(0, entry.find('=')));
+        if (!env_changes.count(key)) env_strings.emplace_back(entry);
+    }
+    for (const auto& [key, value] : env_changes)
+        if (!value.empty()) env_strings.push_back(key + "=" + value);
+    std::vector<char*> envp, args;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_copy = argv;
+    for (auto& s : argv_copy) args.push_back(s.data());
+    args.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const double start = now_seconds();
+    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+    }
+    const double elapsed = now_seconds() - start;
+    if (WIFSIGNALED(status)) throw std::runtime_error(argv[0] + " died from signal " + std::to_string(WTERMSIG(status)));
+    return elapsed;
+}
+
+inline const char* verdict(double value, double goal) { return value <= goal ? "goal met" : "ABOVE GOAL"; }
+
+}  // namespace bench

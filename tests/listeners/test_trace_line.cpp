@@ -1,0 +1,113 @@
+// to_json_line is on the listener's per-test path and has a fast path for
+// plain ASCII; its output must stay byte for byte what the straightforward
+// encoding (nlohmann for every string, fmt for every number) produces.
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "pss/trace_reader.hpp"
+#include "pss/trace_writer.hpp"
+
+namespace {
+
+std::string reference_string(std::string_view key, std::string_view value) {
+    return fmt::format(",\"{}\":", key) +
+           nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string reference_number(std::string_view key, double value) {
+    if (!std::isfinite(value)) value = 0.0;
+    if (value == std::trunc(value) && std::fabs(value) < 9.0e15)
+        return fmt::format(",\"{}\":{}", key, static_cast<long long>(value));
+    return fmt::format(",\"{}\":{}", key, value);
+}
+
+std::string reference_line(const pss::TraceRecord& r) {
+    std::string out = reference_string("name", r.name);
+    out[0] = '{';
+    out += reference_string("module", r.module);
+    out += fmt::format(",\"run\":{}", r.run);
+    out += reference_number("timestamp", r.timestamp);
+    out += reference_number("duration", r.duration);
+    out += reference_number("cpu_time", r.cpu_time);
+    out += reference_number("wait_time", r.wait_time);
+    out += reference_number("memory", r.memory);
+    out += reference_number("memory_diff", r.memory_diff);
+    out += r.error ? ",\"error\":true" : ",\"error\":false";
+    out += reference_string("exception_type", r.exception_type);
+    out += reference_string("exception_message", r.exception_message);
+    out += r.branch_tag ? reference_string("branch_tag", *r.branch_tag) : ",\"branch_tag\":null";
+    out += reference_string("filename", r.filename);
+    out += fmt::format(",\"lineno\":{}", r.lineno);
+    if (!r.kind.empty()) out += reference_string("kind", r.kind);
+    if (!r.parent.empty()) out += reference_string("parent", r.parent);
+    if (!r.failure_file.empty())
+        out += reference_string("failure_file", r.failure_file) + fmt::format(",\"failure_line\":{}", r.failure_line);
+    if (r.voluntary_context_switches || r.involuntary_context_switches)
+        out += fmt::format(",\"voluntary_context_switches\":{},\"involuntary_context_switches\":{}",
+                           r.voluntary_context_switches, r.involuntary_context_switches);
+    if (r.calls > 0) out += fmt::format(",\"calls\":{}", r.calls);
+    return out + "}";
+}
+
+std::string random_text(std::mt19937& rng) {
+    static const std::vector<std::string> pieces = {
+        "Suite.Test", "\"", "\\", "\n", "\t", "\x01", "\x7f", "é", "日本", "\xff", "\xc3", "\xe2\x82", "/", " ", "{}",
+        "Inst/Suite.Test/0", "emoji \xf0\x9f\x98\x80", ""};
+    std::string s;
+    const int n = static_cast<int>(rng() % 6);
+    for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    return s;
+}
+
+double random_number(std::mt19937& rng) {
+    switch (rng() % 7) {
+        case 0: return 0.0;
+        case 1: return static_cast<double>(rng() % 100000);
+        case 2: return std::ldexp(static_cast<double>(rng()), -40);
+        case 3: return -static_cast<double>(rng() % 5000);
+        case 4: return 1.795321026734e9 + static_cast<double>(rng() % 1000) / 997.0;
+        case 5: return std::numeric_limits<double>::quiet_NaN();
+        default: return 1e300;
+    }
+}
+
+TEST(TraceLine, MatchesTheReferenceEncodingAndReadsBack) {
+    std::mt19937 rng(2024);
+    for (int i = 0; i < 3000; ++i) {
+        pss::TraceRecord r;
+        r.name = random_text(rng);
+        r.module = random_text(rng);
+        r.run = static_cast<std::int64_t>(rng() % 50);
+        r.timestamp = random_number(rng);
+        r.duration = random_number(rng);
+        r.cpu_time = random_number(rng);
+        r.wait_time = random_number(rng);
+        r.memory = random_number(rng);
+        r.memory_diff = random_number(rng);
+        r.error = rng() % 2 == 0;
+        r.exception_type = random_text(rng);
+        r.exception_message = random_text(rng);
+        if (rng() % 2) r.branch_tag = random_text(rng);
+        r.filename = random_text(rng);
+        r.lineno = static_cast<std::int64_t>(rng() % 1000);
+        r.kind = rng() % 3 ? "test" : "";
+        r.parent = random_text(rng);
+        r.failure_file = random_text(rng);
+        r.failure_line = static_cast<std::int64_t>(rng() % 100);
+        r.voluntary_context_switches = static_cast<std::int64_t>(rng() % 3);
+        r.calls = static_cast<std::int64_t>(rng() % 3);
+        const std::string line = pss::to_json_line(r);
+        ASSERT_EQ(line, reference_line(r)) << "record " << i;
+        std::uint64_t count = 0;
+        const auto stats = pss::read_trace_text(line + "\n", [&](const pss::TraceRecord&) { ++count; });
+        ASSERT_EQ(count, 1u) << line << " " << stats.warning();
+    }
+}
+
+}  // namespace
