@@ -19,5 +19,10 @@ CommandRunner add_analyze_command(CLI::App& app);
 CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_args,
                               const std::vector<std::string>& argv);
 CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& argv);
+// pss report --from results.json: renders saved results in any format.
+CommandRunner add_report_command(CLI::App& app);
+// --junit, --junit-flaky-as-failure, --markdown, --html, shared by run, merge and report.
+void add_report_options(CLI::App& cmd, std::string& junit_file, bool& junit_flaky_as_failure,
+                        std::string& markdown_file, std::string& html_file);
 
 }  // namespace pss::cli

@@ -18,6 +18,8 @@ struct MergeOptions {
     int fail_below = 80;
     bool allow_flaky = false;
     std::string quarantine_file, json_file;
+    std::string junit_file, markdown_file, html_file;
+    bool junit_flaky_as_failure = false;
     std::optional<std::string> config_file;
 };
 
@@ -33,6 +35,10 @@ int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::str
     const std::string quarantine = cmd.count("--quarantine") ? opt.quarantine_file : config.runner.quarantine;
     if (!quarantine.empty()) in.quarantine = read_quarantine(quarantine);
     in.json_file = opt.json_file;
+    in.junit_file = opt.junit_file;
+    in.junit_flaky_as_failure = opt.junit_flaky_as_failure;
+    in.markdown_file = opt.markdown_file;
+    in.html_file = opt.html_file;
     in.command_line = argv;
     return merge_traces(opt.trace_files, in);
 }
@@ -48,6 +54,7 @@ CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& a
     cmd->add_flag("--allow-flaky", opt->allow_flaky, "Report flaky tests but do not fail the gate for them");
     cmd->add_option("--quarantine", opt->quarantine_file, "File of test names or globs that never fail the gate");
     cmd->add_option("--json", opt->json_file, "Write the merged results as JSON to this file");
+    add_report_options(*cmd, opt->junit_file, opt->junit_flaky_as_failure, opt->markdown_file, opt->html_file);
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
     return [cmd, opt, &argv]() -> int { return cmd->parsed() ? run_merge(*cmd, *opt, argv) : -1; };
 }

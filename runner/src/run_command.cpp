@@ -36,6 +36,8 @@ struct RunOptions {
     std::optional<unsigned> seed;
     int shard_index = 0, shard_count = 1;
     std::string quarantine_file, traces_file, json_file;
+    std::string junit_file, markdown_file, html_file;
+    bool junit_flaky_as_failure = false;
     std::optional<std::string> config_file;
     bool no_confirm = false;
 };
@@ -81,6 +83,10 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     if (!opt.quarantine_file.empty()) in.quarantine = read_quarantine(opt.quarantine_file);
     in.traces_file = opt.traces_file;
     in.json_file = opt.json_file;
+    in.junit_file = opt.junit_file;
+    in.junit_flaky_as_failure = opt.junit_flaky_as_failure;
+    in.markdown_file = opt.markdown_file;
+    in.html_file = opt.html_file;
     in.command_line = argv;
     return run_pipeline(in);
 }
@@ -116,6 +122,7 @@ CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_ar
                     "File of test names or globs (one a line): reported, never fail the gate");
     cmd->add_option("--traces", opt->traces_file, "Write every raw trace record (NDJSON) to this file");
     cmd->add_option("--json", opt->json_file, "Write the results as JSON to this file");
+    add_report_options(*cmd, opt->junit_file, opt->junit_flaky_as_failure, opt->markdown_file, opt->html_file);
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
     cmd->add_flag("--no-confirm", opt->no_confirm,
                   "Do not re-run failed tests alone to tell order dependence from flakiness");

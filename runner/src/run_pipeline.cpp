@@ -6,12 +6,16 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "child_process.hpp"
 #include "cli_support.hpp"
+#include "pss/reports/run_html.hpp"
+#include "pss/reports/run_junit.hpp"
+#include "pss/reports/run_markdown.hpp"
 #include "pss/reports/run_report.hpp"
 #include "pss/trace_reader.hpp"
 #include "pss/trace_writer.hpp"
@@ -71,6 +75,77 @@ GateDecision decide(const std::vector<TestResult>& tests, bool allow_flaky, int 
     return {1, reason};
 }
 
+std::string env_or_empty(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+// First line of what `git ARGS` prints, run without a shell; empty when git
+// is missing, this is not a checkout, or git takes longer than 5 seconds.
+std::string git_output(std::vector<std::string> args) {
+    std::string git;
+    std::string path = env_or_empty("PATH");
+    for (std::size_t from = 0; from <= path.size();) {
+        const std::size_t to = std::min(path.find(':', from), path.size());
+        const fs::path candidate = fs::path(path.substr(from, to - from)) / "git";
+        if (to > from && ::access(candidate.c_str(), X_OK) == 0) {
+            git = candidate.string();
+            break;
+        }
+        from = to + 1;
+    }
+    if (git.empty()) return {};
+    args.insert(args.begin(), git);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    const runner::ChildResult r = runner::run_child(
+        {args, {}, 4096}, [](std::string_view) {}, [&] { return std::chrono::steady_clock::now() > deadline; });
+    if (r.exit_code != 0) return {};
+    std::string out = r.output_tail.substr(0, r.output_tail.find('\n'));
+    while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
+    return out;
+}
+
+// Commit and branch: from the CI's variables when set (a CI checkout is often
+// a detached HEAD), else from git.
+void fill_git_metadata(RunMetadata& meta) {
+    for (const char* var : {"GITHUB_SHA", "CI_COMMIT_SHA", "BUILDKITE_COMMIT", "CIRCLE_SHA1", "GIT_COMMIT"})
+        if (meta.git_commit = env_or_empty(var); !meta.git_commit.empty()) break;
+    for (const char* var : {"GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BUILDKITE_BRANCH",
+                            "CIRCLE_BRANCH", "GIT_BRANCH"})
+        if (meta.git_branch = env_or_empty(var); !meta.git_branch.empty()) break;
+    if (meta.git_commit.empty()) meta.git_commit = git_output({"rev-parse", "HEAD"});
+    if (meta.git_branch.empty() && !meta.git_commit.empty()) {
+        meta.git_branch = git_output({"rev-parse", "--abbrev-ref", "HEAD"});
+        if (meta.git_branch == "HEAD") meta.git_branch.clear();  // detached
+    }
+}
+
+// Appends the Markdown report to GitHub's job summary; a failure is a warning,
+// never a lost run.
+void append_step_summary(const std::string& markdown) {
+    const std::string file = env_or_empty("GITHUB_STEP_SUMMARY");
+    if (file.empty()) return;
+    std::ofstream out(file, std::ios::binary | std::ios::app);
+    out << markdown << "\n";
+    if (!out) print_warning(fmt::format("cannot append the Markdown report to $GITHUB_STEP_SUMMARY ('{}')", file));
+}
+
+// The report files asked for, and GitHub annotations under GitHub Actions.
+void write_report_files(const reports::RunReport& report, const PipelineInput& in) {
+    if (env_or_empty("GITHUB_ACTIONS") == "true") {
+        std::fputs(reports::render_github_annotations(report, env_or_empty("GITHUB_WORKSPACE")).c_str(), stdout);
+        std::fflush(stdout);
+    }
+    if (!in.junit_file.empty())
+        write_output_file(in.junit_file, reports::render_run_junit(report, {in.junit_flaky_as_failure}), "JUnit XML");
+    if (!in.markdown_file.empty()) {
+        const std::string markdown = reports::render_run_markdown(report);
+        write_output_file(in.markdown_file, markdown, "Markdown report");
+        append_step_summary(markdown);
+    }
+    if (!in.html_file.empty()) write_output_file(in.html_file, reports::render_run_html(report), "HTML report");
+}
+
 bool use_color() {
     const char* no_color = std::getenv("NO_COLOR");
     return ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
@@ -100,10 +175,13 @@ int finish(reports::RunReport& report, const PipelineInput& in) {
     std::fflush(stdout);
 
     if (!in.json_file.empty()) write_output_file(in.json_file, reports::render_run_json(report), "JSON results");
+    write_report_files(report, in);
     return report.gate.exit_code;
 }
 
 }  // namespace
+
+void write_reports(const reports::RunReport& report, const PipelineInput& in) { write_report_files(report, in); }
 
 int run_pipeline(const PipelineInput& in) {
     runner::install_interrupt_handlers();
@@ -118,6 +196,7 @@ int run_pipeline(const PipelineInput& in) {
     report.meta.seed = in.plan.seed;
     report.meta.fail_below = in.verdicts.fail_below;
     report.meta.command_line = in.command_line;
+    fill_git_metadata(report.meta);
 
     // Inspect everything first: a missing binary fails before any test runs.
     std::vector<runner::TestBinary> binaries;
@@ -247,6 +326,7 @@ int merge_traces(const std::vector<std::string>& trace_files, const PipelineInpu
     report.meta.pss_version = PSS_VERSION;
     report.meta.fail_below = in.verdicts.fail_below;
     report.meta.command_line = in.command_line;
+    fill_git_metadata(report.meta);
     ResultsBuilder builder;
     std::set<std::int64_t> runs;
     for (const auto& file : trace_files) {

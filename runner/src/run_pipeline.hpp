@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "executor.hpp"
+#include "pss/reports/run_report.hpp"
 #include "pss/results.hpp"
 #include "pss/scoring.hpp"
 
@@ -20,11 +21,20 @@ struct PipelineInput {
     bool confirm_failures = true;
     std::vector<std::string> quarantine;  // names or globs
     std::string traces_file, json_file;
+    // Reports (reports/): JUnit XML, Markdown (also appended to
+    // $GITHUB_STEP_SUMMARY when set), self-contained HTML.
+    std::string junit_file, markdown_file, html_file;
+    bool junit_flaky_as_failure = false;
     std::vector<std::string> command_line;
 };
 
 // Returns the exit code: 0 passed, 1 gate failed; throws CommandError otherwise.
 int run_pipeline(const PipelineInput& in);
+
+// Writes the --junit, --markdown and --html files of `in`, appends the
+// Markdown to $GITHUB_STEP_SUMMARY and, under GITHUB_ACTIONS=true, prints
+// annotations. Shared by run, merge and report.
+void write_reports(const reports::RunReport& report, const PipelineInput& in);
 
 // pss merge: the results of several shards' --traces files, gated as one run.
 int merge_traces(const std::vector<std::string>& trace_files, const PipelineInput& in);
