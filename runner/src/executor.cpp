@@ -33,6 +33,36 @@ namespace {
 
 std::atomic<unsigned> g_attempt_counter{0};
 
+double epoch_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The record of a run that ended without the test's own result: killed by
+// the watchdog, by a signal, or by exit() while the test ran.
+TraceRecord fault_record(std::string name, std::int64_t run, bool timed_out, int signal, int exit_code,
+                         double timeout, double seconds_running) {
+    TraceRecord f;
+    f.kind = "test";
+    f.name = std::move(name);
+    f.run = run;
+    f.timestamp = epoch_now();
+    f.error = true;
+    f.duration = seconds_running;
+    if (timed_out) {
+        f.exception_type = "timeout";
+        f.exception_message = fmt::format("no result within --timeout {} s; killed", timeout);
+        f.duration = timeout;
+    } else if (signal) {
+        f.exception_type = "crash:" + signal_name(signal);
+        f.exception_message = fmt::format("the test process was killed by {}", signal_name(signal));
+    } else {
+        f.exception_type = fmt::format("exit:{}", exit_code);
+        f.exception_message = fmt::format("the test process exited with code {} before the test ended", exit_code);
+    }
+    f.cpu_time = f.duration;  // unknown: no wait time is claimed
+    return f;
+}
+
 struct Attempt {
     std::vector<std::string> tests;  // empty: all selected tests
     int run_base = 0;
@@ -149,28 +179,12 @@ public:
 
         if (!running.empty() && !interrupted()) {
             const auto tab = running.find('\t');
-            TraceRecord fault;
-            fault.kind = "test";
-            fault.run = tab == std::string::npos ? a.run_base : std::atoll(running.substr(0, tab).c_str());
-            fault.name = tab == std::string::npos ? running : running.substr(tab + 1);
+            TraceRecord fault = fault_record(
+                tab == std::string::npos ? running : running.substr(tab + 1),
+                tab == std::string::npos ? a.run_base : std::atoll(running.substr(0, tab).c_str()), timed_out,
+                child.signal, child.exit_code, plan_.timeout,
+                std::chrono::duration<double>(Clock::now() - key_since).count());
             fault.module = default_module(bin_, fault.name);
-            fault.timestamp = static_cast<double>(std::chrono::system_clock::now().time_since_epoch().count()) / 1e9;
-            fault.error = true;
-            if (timed_out) {
-                fault.exception_type = "timeout";
-                fault.exception_message = fmt::format("no result within --timeout {} s; killed", plan_.timeout);
-                fault.duration = plan_.timeout;
-            } else if (child.signal) {
-                fault.exception_type = "crash:" + signal_name(child.signal);
-                fault.exception_message = fmt::format("the test process was killed by {}", signal_name(child.signal));
-                fault.duration = std::chrono::duration<double>(Clock::now() - key_since).count();
-            } else {
-                fault.exception_type = fmt::format("exit:{}", child.exit_code);
-                fault.exception_message =
-                    fmt::format("the test process exited with code {} during the test", child.exit_code);
-                fault.duration = std::chrono::duration<double>(Clock::now() - key_since).count();
-            }
-            fault.cpu_time = fault.duration;
             std::string out = parser && !parser->current_output().empty() ? parser->current_output()
                                                                             : last_lines(child.output_tail, 40);
             result.outputs.push_back({fault.name, fault.run, std::move(out)});
@@ -201,7 +215,7 @@ private:
         r.name = e.name;
         r.module = default_module(bin_, e.name, e.file);
         r.run = run;
-        r.timestamp = static_cast<double>(std::chrono::system_clock::now().time_since_epoch().count()) / 1e9;
+        r.timestamp = epoch_now();
         r.duration = e.seconds;
         r.cpu_time = e.seconds;  // unknown without a listener: no wait time is claimed
         r.error = e.failed;
@@ -259,29 +273,6 @@ void report_progress(const RunPlan& plan, const BinaryOutcome& out) {
     plan.on_progress(out.records.size(), 0, failed);
 }
 
-// A test that ran alone and left no result: what the process did says why.
-TraceRecord fault_without_record(const std::string& name, int rep, const AttemptResult& r, const RunPlan& plan) {
-    TraceRecord f;
-    f.kind = "test";
-    f.name = name;
-    f.run = rep;
-    f.error = true;
-    if (r.timed_out) {
-        f.exception_type = "timeout";
-        f.exception_message = fmt::format("no result within --timeout {} s; killed", plan.timeout);
-        f.duration = plan.timeout;
-    } else if (r.signal) {
-        f.exception_type = "crash:" + signal_name(r.signal);
-        f.exception_message = fmt::format("the test process was killed by {}", signal_name(r.signal));
-    } else {
-        f.exception_type = fmt::format("exit:{}", r.exit_code);
-        f.exception_message = fmt::format("the test process exited with code {} without a result for this test",
-                                          r.exit_code);
-    }
-    f.cpu_time = f.duration;
-    return f;
-}
-
 struct Job {
     std::vector<std::string> tests;  // the job's share of the binary's tests
     bool whole_binary = false;       // no explicit test list needed on the first attempt
@@ -323,7 +314,9 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
             for (const auto& name : alone) {
                 if (interrupted()) break;
                 AttemptResult single = exec.run(Attempt{{name}, rep, 1});
-                if (!single.made_progress) single.records.push_back(fault_without_record(name, rep, single, plan));
+                if (!single.made_progress)
+                    single.records.push_back(fault_record(name, rep, single.timed_out, single.signal,
+                                                          single.exit_code, plan.timeout, 0.0));
                 absorb(std::move(single));
             }
             std::lock_guard lock(mu);

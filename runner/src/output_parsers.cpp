@@ -45,6 +45,21 @@ void OutputParser::capture(std::string_view line) {
     output_ += '\n';
 }
 
+TestEnd OutputParser::finish(double seconds, bool failed, bool skipped, std::string kind) {
+    TestEnd end;
+    end.name = std::move(current_);
+    end.seconds = seconds;
+    end.failed = failed;
+    end.skipped = skipped;
+    end.kind = std::move(kind);
+    end.message = std::string(trim(message_));
+    end.failure_file = failure_file_;
+    end.failure_line = failure_line_;
+    end.output = output_;
+    current_.clear();
+    return end;
+}
+
 double OutputParser::elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
@@ -77,8 +92,6 @@ std::optional<TestEnd> GtestOutputParser::feed(std::string_view raw) {
             capture(raw);
             return std::nullopt;
         }
-        TestEnd end;
-        end.name = current_;
         // gtest's own timing, in whole milliseconds: the runner's clock would
         // measure pipe buffering as much as the test.
         const auto open = rest.rfind('(');
@@ -87,16 +100,7 @@ std::optional<TestEnd> GtestOutputParser::feed(std::string_view raw) {
             const auto digits = rest.substr(open + 1);
             std::from_chars(digits.data(), digits.data() + digits.size(), ms);
         }
-        end.seconds = ms / 1000.0;
-        end.failed = failed;
-        end.skipped = skipped;
-        end.kind = exception_ ? "exception" : "assertion";
-        end.message = std::string(trim(message_));
-        end.failure_file = failure_file_;
-        end.failure_line = failure_line_;
-        end.output = output_;
-        current_.clear();
-        return end;
+        return finish(ms / 1000.0, failed, skipped, exception_ ? "exception" : "assertion");
     }
     capture(raw);
     if (current_.empty()) return std::nullopt;
@@ -189,20 +193,12 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
     }
     if (current_.empty()) return std::nullopt;
     if (starts_with(line, "<OverallResult ")) {
-        TestEnd end;
-        end.name = current_;
+        const bool failed = xml_attribute(line, "success").value_or("true") == "false";
+        const bool skipped = xml_attribute(line, "skips").value_or("0") != "0" && !failed;
+        const auto seconds = xml_attribute(line, "durationInSeconds");
+        TestEnd end = finish(seconds ? std::atof(seconds->c_str()) : elapsed(), failed, skipped, kind_);
         end.file = file_;
         end.line = line_;
-        end.failed = xml_attribute(line, "success").value_or("true") == "false";
-        end.skipped = xml_attribute(line, "skips").value_or("0") != "0" && !end.failed;
-        const auto seconds = xml_attribute(line, "durationInSeconds");
-        end.seconds = seconds ? std::atof(seconds->c_str()) : elapsed();
-        end.kind = kind_;
-        end.message = std::string(trim(message_));
-        end.failure_file = failure_file_;
-        end.failure_line = failure_line_;
-        end.output = output_;
-        current_.clear();
         return end;
     }
     capture(raw);

@@ -38,8 +38,12 @@ protected:
     void start(std::string name);
     void capture(std::string_view line);
     double elapsed() const;
+    // The end of the running test, from what was gathered since its start.
+    TestEnd finish(double seconds, bool failed, bool skipped, std::string kind);
 
     std::string current_, output_;
+    std::string message_, failure_file_;  // the first failure
+    std::int64_t failure_line_ = 0;
     int iteration_ = 0;
     std::chrono::steady_clock::time_point started_{};
 };
@@ -50,8 +54,6 @@ public:
     std::optional<TestEnd> feed(std::string_view line) override;
 
 private:
-    std::string message_, failure_file_;
-    std::int64_t failure_line_ = 0;
     bool exception_ = false, seen_failure_ = false, collecting_ = false;
 };
 
@@ -61,8 +63,8 @@ public:
     std::optional<TestEnd> feed(std::string_view line) override;
 
 private:
-    std::string file_, message_, failure_file_, kind_;
-    std::int64_t line_ = 0, failure_line_ = 0;
+    std::string file_, kind_;
+    std::int64_t line_ = 0;
     bool want_text_ = false;
     std::string text_kind_;
 };

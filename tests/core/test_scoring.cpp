@@ -255,3 +255,14 @@ TEST(SampleSetScore, FlakyTestHandDerived) {
     EXPECT_EQ(score.pss, 90);
     EXPECT_EQ(s.error_count(), 2u);
 }
+
+TEST(TimingNoiseFloor, TailIsClampedToTheSlowestRunWithFewRuns) {
+    // [1, 1, 3] ms: Python's exclusive p95 is 4.6 ms (extrapolated). With the
+    // floor the tail is the slowest run, 3 ms: tail = 1 + (2 - 0.2)/1 = 2.8.
+    const std::vector<double> d{1e-3, 1e-3, 3e-3};
+    const ScoringConfig defaults;
+    const double cv = std::max(0.0, 0.0011547005383792516 - 0.0002) / (5e-3 / 3);
+    EXPECT_NEAR(timing_stability(d, defaults), std::exp(-2 * cv) / 2.8, 1e-9);
+    // pypss (no floor): p95/p50 = 4.6, unclamped.
+    EXPECT_NEAR(timing_stability(d, pypss()), std::exp(-2 * 0.0011547005383792516 / (5e-3 / 3)) / 4.6, 1e-9);
+}
