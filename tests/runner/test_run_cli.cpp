@@ -94,7 +94,7 @@ TEST_F(RunCli, EveryGtestFaultIsFoundWithItsKindAndOtherTestsKeepTheirRuns) {
     // --traces has one record per test per run.
     std::size_t records = 0;
     pss::read_trace_file(path("t.ndjson"), [&](const pss::TraceRecord&) { ++records; });
-    EXPECT_EQ(records, 11u * 4u);
+    EXPECT_EQ(records, 12u * 4u);
     // (Stable.Sleeps1ms may add "1 unstable" on a loaded machine: a real latency tail.)
     EXPECT_NE(r.out.find("gate failed: 2 failing, 4 flaky"), std::string::npos) << r.out;
 }
@@ -178,7 +178,7 @@ TEST_F(RunCli, ShardsSplitTheTests) {
         }
     }
     EXPECT_EQ(total, seen.size());  // no test in both shards
-    EXPECT_EQ(seen.size(), 11u);    // and none left out
+    EXPECT_EQ(seen.size(), 12u);    // and none left out
 }
 
 TEST_F(RunCli, WhatCannotRunGetsExit3AndBadOptionsExit2) {
@@ -221,7 +221,7 @@ TEST_F(RunCli, ShardTracesMergeIntoOneGate) {
                                o);
     EXPECT_EQ(m.exit_code, 1) << m.out << m.err;  // the flaky test is in one of the shards
     const auto j = results("m.json");
-    EXPECT_EQ(j["tests"].size(), 11u);
+    EXPECT_EQ(j["tests"].size(), 12u);
     EXPECT_EQ(test(j, "Flaky.FailsEveryThirdRun")["verdict"], "flaky");
     EXPECT_EQ(test(j, "Stable.Adds")["runs"], 3);
     const auto missing = run_process({PSS_EXE, "merge", path("nope.ndjson")}, o);
@@ -255,7 +255,7 @@ TEST_F(RunCli, SigtermStopsCleanlyKeepingEveryRecordSoFar) {
     EXPECT_NE(r.out.find("interrupted by SIGTERM"), std::string::npos) << r.out;
     std::size_t records = 0;
     pss::read_trace_file(path("t.ndjson"), [&](const pss::TraceRecord&) { ++records; });
-    EXPECT_GE(records, 22u);  // runs 0 and 1 of all 11 tests completed before the hang
+    EXPECT_GE(records, 24u);  // runs 0 and 1 of all 12 tests completed before the hang
     EXPECT_EQ(results("r.json")["gate"]["exit_code"], 128 + SIGTERM);
 }
 
@@ -292,3 +292,16 @@ TEST_F(RunCli, ListenerModeFindsEveryInjectedFaultInBothFrameworks) {
     EXPECT_GT(test(j, "Stable.SortsAVector")["breakdown"]["memory_stability"].get<double>(), 0.9);
 }
 #endif
+
+TEST_F(RunCli, HugeOutputIsSurvivedAndOnlyItsTailKept) {
+    const auto r = pss_run({"--repeat", "2", "--no-confirm", "--filter", "Faults.HugeOutput:Stable.Adds", "--json",
+                            path("r.json"), "--", FIXTURE_GTEST},
+                           "huge");
+    ASSERT_EQ(r.exit_code, 1) << r.err;
+    const auto j = results("r.json");
+    EXPECT_EQ(test(j, "Faults.HugeOutput")["verdict"], "failing");
+    EXPECT_EQ(test(j, "Stable.Adds")["verdict"], "stable");
+    const auto output = test(j, "Faults.HugeOutput")["failure_samples"][0]["output"].get<std::string>();
+    EXPECT_LE(output.size(), 64u * 1024u);
+    EXPECT_FALSE(output.empty());
+}
