@@ -71,8 +71,10 @@ public:
 };
 
 bool is_death_test_child() {
-#if GTEST_HAS_DEATH_TEST
+#if GTEST_HAS_DEATH_TEST && defined(GTEST_FLAG_GET)
     return !GTEST_FLAG_GET(internal_run_death_test).empty();
+#elif GTEST_HAS_DEATH_TEST  // GoogleTest before 1.12
+    return !::testing::GTEST_FLAG(internal_run_death_test).empty();
 #else
     return false;
 #endif

@@ -212,6 +212,17 @@ TEST(GtestListenerTraceFile, AnUnwritableTraceFileIsOneLineAndTestsStillRun) {
     EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
 }
 
+TEST(GtestListenerTraceFile, AWriteErrorIsOneLineAndTestsStillRun) {
+    pss::test::ProcessOptions options;
+    options.env["PSS_TRACE_FILE"] = "/dev/full";  // opens, but every write fails (ENOSPC)
+    const auto result = run_process({fixture_exe, "--gtest_filter=Fixture.Passes:Fixture.Allocates1MiB"}, options);
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_NE(result.out.find("[  PASSED  ] 2 tests"), std::string::npos) << result.out;
+    EXPECT_NE(result.err.find("pss: cannot write to trace file '/dev/full'"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("no further trace records are written"), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+}
+
 TEST(GtestListenerTraceFile, RecordsAreAppended) {
     const std::string dir = pss::test::make_temp_dir("pss-gtest-append");
     pss::test::ProcessOptions options;

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -119,7 +120,7 @@ struct Session::State {
 
     // The running test. Fields set at begin/end belong to the test thread;
     // `mutex` guards what other threads may add (failure, skip, branches).
-    bool running = false;
+    std::atomic<bool> running{false};  // read by other threads (failures, branches)
     TestIdentity identity;
     std::uint64_t generation = 0;
     std::int64_t start_system_ns = 0;
@@ -223,7 +224,10 @@ void Session::configure(const Settings& settings) {
                                   std::memory_order_relaxed);
 }
 
-bool Session::tracing() const noexcept { return state_->writer != nullptr; }
+bool Session::tracing() const noexcept {
+    // The monitor state, not the writer pointer: other threads may ask.
+    return detail::g_monitor_state.load(std::memory_order_relaxed) == detail::monitor_on;
+}
 
 bool Session::active() const noexcept { return state_->writer != nullptr || state_->progress_fd >= 0; }
 
@@ -237,11 +241,11 @@ void Session::set_iteration(std::int64_t iteration) noexcept {
 
 const std::string& Session::program_name() const noexcept { return state_->program_name; }
 
-bool Session::test_running() const noexcept { return state_->running; }
+bool Session::test_running() const noexcept { return state_->running.load(std::memory_order_acquire); }
 
 void Session::begin_test(TestIdentity identity) {
     State& s = *state_;
-    s.running = true;
+    s.running.store(true, std::memory_order_release);
     if (s.progress_fd >= 0) {
         std::string name = identity.name;  // one line, one tab: keep the format parseable
         for (char& c : name)
@@ -282,7 +286,7 @@ void Session::begin_test(TestIdentity identity) {
 void Session::note_failure(std::string_view type, std::string_view message, std::string_view file,
                            std::int64_t line) {
     State& s = *state_;
-    if (!s.running || !s.writer) return;
+    if (!s.running.load(std::memory_order_acquire) || !tracing()) return;
     std::lock_guard lock(s.mutex);
     if (s.have_failure) return;
     s.have_failure = true;
@@ -294,7 +298,7 @@ void Session::note_failure(std::string_view type, std::string_view message, std:
 
 void Session::note_skip(std::string_view message) {
     State& s = *state_;
-    if (!s.running || !s.writer) return;
+    if (!s.running.load(std::memory_order_acquire) || !tracing()) return;
     std::lock_guard lock(s.mutex);
     if (s.skip_message.empty()) s.skip_message = bounded(message);
 }
@@ -302,7 +306,7 @@ void Session::note_skip(std::string_view message) {
 void Session::add_branch(std::string_view tag, std::uint64_t generation) {
     State& s = *state_;
     std::lock_guard lock(s.mutex);
-    if (generation != s.generation || !s.running) return;
+    if (generation != s.generation || !s.running.load(std::memory_order_relaxed)) return;
     for (const std::string& t : s.branches)
         if (t == tag) return;
     s.branches.emplace_back(tag);
@@ -310,8 +314,7 @@ void Session::add_branch(std::string_view tag, std::uint64_t generation) {
 
 void Session::end_test(TestStatus status) {
     State& s = *state_;
-    if (!s.running) return;
-    s.running = false;
+    if (!s.running.exchange(false, std::memory_order_acq_rel)) return;
     if (s.writer) {
         const std::int64_t end_steady_ns = detail::steady_ns();
         const Usage end_usage = usage_now();
@@ -369,7 +372,7 @@ void Session::end_test(TestStatus status) {
 
 void Session::abandon_test() noexcept {
     State& s = *state_;
-    s.running = false;
+    s.running.store(false, std::memory_order_release);
     detail::g_test_generation.store(0, std::memory_order_relaxed);
 }
 
