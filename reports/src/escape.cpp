@@ -125,9 +125,9 @@ std::string markdown_cell(std::string_view text) {
             case '>': out += "&gt;"; break;
             case '\n':
             case '\t': out += ' '; break;
-            // Backslash-escaped: table separators, code spans, emphasis, links, headings.
-            case '|': case '`': case '\\': case '*': case '_': case '[': case ']':
-            case '#': case '~': case '!':
+            // Backslash-escaped: table separators, code spans, emphasis,
+            // strikethrough, links and images (no '[' means no link, so no '!' needed).
+            case '|': case '`': case '\\': case '*': case '_': case '[': case ']': case '~':
                 out += '\\';
                 out += c;
                 break;

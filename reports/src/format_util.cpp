@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "escape.hpp"
 #include "pss/reports/run_report.hpp"
 
 namespace pss::reports {
@@ -48,38 +49,14 @@ std::optional<int> baseline_of(const RunReport& report, const TestResult& test) 
     return it->second;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return 0;
-    for (std::size_t k = 1; k < len; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-    return len;
-}
-
-}  // namespace
-
 std::string display_text(std::string_view text) {
+    // Strict UTF-8 first (as every other format), so the table reads the same
+    // whether rendered from a run or from its JSON.
     std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x20 || c == 0x7F) {
-            out += fmt::format("\\x{:02x}", c);
-            ++i;
-            continue;
-        }
-        const std::size_t len = utf8_length(text, i);
-        if (len == 0) {
-            out += "\xEF\xBF\xBD";  // U+FFFD
-            ++i;
-            continue;
-        }
-        out.append(text.substr(i, len));
-        i += len;
+    for (char c : valid_utf8(text)) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7F) out += fmt::format("\\x{:02x}", u);
+        else out += c;
     }
     return out;
 }

@@ -1,0 +1,58 @@
+// The escaping every renderer relies on.
+#include <gtest/gtest.h>
+
+#include "escape.hpp"
+#include "sha256.hpp"
+
+using namespace pss::reports;
+
+TEST(CleanText, KeepsValidUtf8AndShowsControlCharacters) {
+    EXPECT_EQ(clean_text("caf\xC3\xA9 \xF0\x9F\x98\x80 tab\tnl\n"), "caf\xC3\xA9 \xF0\x9F\x98\x80 tab\tnl\n");
+    EXPECT_EQ(clean_text(std::string("a\x01" "b\x1b[0m\x7f") + '\0'), "a\\x01b\\x1b[0m\\x7f\\x00");
+    EXPECT_EQ(clean_text("cr\r"), "cr\\x0d");
+}
+
+TEST(CleanText, ReplacesEveryKindOfInvalidUtf8) {
+    const std::string fffd = "\xEF\xBF\xBD";
+    EXPECT_EQ(clean_text("\xff"), fffd);
+    EXPECT_EQ(clean_text("\xC3\x28"), fffd + "(");                  // bad continuation
+    EXPECT_EQ(clean_text("\xC0\xAF"), fffd + fffd);                 // overlong '/'
+    EXPECT_EQ(clean_text("\xE0\x80\xAF"), fffd + fffd + fffd);      // overlong, 3 bytes
+    EXPECT_EQ(clean_text("\xED\xA0\x80"), fffd + fffd + fffd);      // UTF-16 surrogate
+    EXPECT_EQ(clean_text("\xF4\x90\x80\x80"), fffd + fffd + fffd + fffd);  // above U+10FFFF
+    EXPECT_EQ(clean_text("ab\xE2\x82"), "ab" + fffd + fffd);        // truncated
+    EXPECT_EQ(clean_text("\xEF\xBF\xBE"), fffd);                    // U+FFFE, not allowed in XML
+}
+
+TEST(Escape, XmlTextAndAttributes) {
+    EXPECT_EQ(xml_text("a < b && c > d ]]> 'q' \"d\""), "a &lt; b &amp;&amp; c &gt; d ]]&gt; 'q' \"d\"");
+    EXPECT_EQ(xml_attribute("<x y='1' z=\"2\">\tn\n&"), "&lt;x y=&apos;1&apos; z=&quot;2&quot;&gt;&#9;n&#10;&amp;");
+}
+
+TEST(Escape, HtmlText) {
+    EXPECT_EQ(html_text("<script>alert(1)</script> & \"x\" 'y'"),
+              "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; &#39;y&#39;");
+}
+
+TEST(Escape, MarkdownCellCannotBreakTheTable) {
+    EXPECT_EQ(markdown_cell("a | b"), "a \\| b");
+    EXPECT_EQ(markdown_cell("`code` *em* _u_ [l](x) \\"), "\\`code\\` \\*em\\* \\_u\\_ \\[l\\](x) \\\\");
+    EXPECT_EQ(markdown_cell("<img src=x> & co"), "&lt;img src=x&gt; &amp; co");
+    EXPECT_EQ(markdown_cell("two\nlines\tand tab"), "two lines and tab");
+}
+
+TEST(Escape, JsonForScriptCannotCloseTheElement) {
+    EXPECT_EQ(json_for_script(R"({"n":"</script><b>&"})"), R"({"n":"\u003c/script\u003e\u003cb\u003e\u0026"})");
+}
+
+TEST(Escape, GithubWorkflowCommands) {
+    EXPECT_EQ(github_command_data("50% done\nnext"), "50%25 done%0Anext");
+    EXPECT_EQ(github_command_property("a:b,c%"), "a%3Ab%2Cc%25");
+}
+
+TEST(Sha256, KnownDigests) {
+    // Base64 of the FIPS 180-4 test vectors' digests.
+    EXPECT_EQ(sha256_base64(""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+    EXPECT_EQ(sha256_base64("abc"), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+    EXPECT_EQ(sha256_base64(std::string(1000, 'a')), "Qe3s5C1j6Nm/UVqbppMuHCDLyfWl0TRkWttdsblzfqM=");
+}

@@ -1,0 +1,282 @@
+// Every renderer on fixed reports: golden files, what consumers rely on
+// (JUnit counts, Surefire flakyFailure, Markdown table shape), hostile input,
+// and the JSON round trip behind `pss report --from`.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "golden.hpp"
+#include "process.hpp"
+#include "pss/reports/run_html.hpp"
+#include "pss/reports/run_json_reader.hpp"
+#include "pss/reports/run_junit.hpp"
+#include "pss/reports/run_markdown.hpp"
+#include "sample_reports.hpp"
+#include "xml_check.hpp"
+
+using namespace pss;
+using namespace pss::reports;
+using pss::test::expect_golden;
+using pss::test::hostile_report;
+using pss::test::sample_report;
+using pss::test::XmlDoc;
+
+namespace {
+
+// Cells of a Markdown table row, split on the pipes that are not escaped.
+std::size_t markdown_cells(const std::string& row) {
+    std::size_t pipes = 0;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+        if (row[i] == '\\') {
+            ++i;
+            continue;
+        }
+        pipes += row[i] == '|';
+    }
+    return pipes - 1;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t from = 0;
+    for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1)
+        out.push_back(text.substr(from, nl - from));
+    if (from < text.size()) out.push_back(text.substr(from));
+    return out;
+}
+
+// Every row of every table in `markdown` has as many cells as its header.
+void expect_tables_intact(const std::string& markdown) {
+    std::size_t header_cells = 0;
+    for (const auto& line : lines_of(markdown)) {
+        if (line.empty() || line.front() != '|') {
+            header_cells = 0;
+            continue;
+        }
+        if (header_cells == 0) header_cells = markdown_cells(line);
+        EXPECT_EQ(markdown_cells(line), header_cells) << line;
+    }
+}
+
+}  // namespace
+
+TEST(Golden, Json) { expect_golden("sample.json", render_run_json(sample_report())); }
+TEST(Golden, JUnit) { expect_golden("sample.junit.xml", render_run_junit(sample_report())); }
+TEST(Golden, Markdown) { expect_golden("sample.md", render_run_markdown(sample_report())); }
+TEST(Golden, Html) { expect_golden("sample.html", render_run_html(sample_report())); }
+TEST(Golden, GithubAnnotations) {
+    expect_golden("sample.annotations.txt", render_github_annotations(sample_report(), "/src/project"));
+}
+TEST(Golden, HostileJUnitAndMarkdown) {
+    expect_golden("hostile.junit.xml", render_run_junit(hostile_report()));
+    expect_golden("hostile.md", render_run_markdown(hostile_report()));
+}
+
+TEST(JUnit, CountsPerSuiteAndInTotal) {
+    const XmlDoc xml(render_run_junit(sample_report()));
+    ASSERT_EQ(xml.error(), "");
+    EXPECT_EQ(xml.value("/testsuites/@tests"), "4");
+    EXPECT_EQ(xml.value("/testsuites/@failures"), "1");
+    EXPECT_EQ(xml.count("/testsuites/testsuite"), 2u);
+    EXPECT_EQ(xml.value("/testsuites/testsuite[@name='Parser']/@tests"), "2");
+    EXPECT_EQ(xml.value("/testsuites/testsuite[@name='Parser']/@failures"), "1");
+    EXPECT_EQ(xml.value("/testsuites/testsuite[@name='Network']/@tests"), "2");
+    EXPECT_EQ(xml.value("/testsuites/testsuite[@name='Network']/@failures"), "0");
+    EXPECT_EQ(xml.count("//testcase"), 4u);
+    // time is the median run.
+    EXPECT_EQ(xml.value("//testcase[@name='Parser.RejectsEmpty']/@time"), "0.001350");
+    EXPECT_EQ(xml.value("//testcase[@name='Parser.RejectsEmpty']/@classname"), "Parser");
+}
+
+TEST(JUnit, FailingTestHasFailureWithDetailsAndOutput) {
+    const XmlDoc xml(render_run_junit(sample_report()));
+    const std::string tc = "//testcase[@name='Parser.RejectsEmpty']";
+    EXPECT_EQ(xml.count(tc + "/failure"), 1u);
+    EXPECT_EQ(xml.value(tc + "/failure/@type"), "assertion");
+    EXPECT_EQ(xml.value(tc + "/failure/@message"), "failed 10 of 10 runs: Expected equality of these values:");
+    EXPECT_NE(xml.value(tc + "/failure").find("/src/project/tests/Parser_test.cpp:47"), std::string::npos);
+    EXPECT_NE(xml.value(tc + "/failure").find("8 more failed runs not sampled"), std::string::npos);
+    EXPECT_NE(xml.value(tc + "/system-out").find("boom"), std::string::npos);
+}
+
+TEST(JUnit, FlakyTestPassesWithOneFlakyFailurePerFailedRun) {
+    const XmlDoc xml(render_run_junit(sample_report()));
+    const std::string tc = "//testcase[@name='Network.Retries']";
+    EXPECT_EQ(xml.count(tc + "/failure"), 0u);
+    EXPECT_EQ(xml.count(tc + "/flakyFailure"), 3u);
+    EXPECT_EQ(xml.value(tc + "/flakyFailure[1]/@type"), "timeout");
+    EXPECT_NE(xml.value(tc + "/flakyFailure[1]/stackTrace").find("run 3: timeout"), std::string::npos);
+    EXPECT_EQ(xml.value(tc + "/flakyFailure[1]/system-out"), "waiting for socket...");
+    EXPECT_EQ(xml.value(tc + "/flakyFailure[2]/@type"), "crash:SIGSEGV");
+}
+
+TEST(JUnit, FlakyAsFailureOption) {
+    const XmlDoc xml(render_run_junit(sample_report(), {true}));
+    ASSERT_EQ(xml.error(), "");
+    EXPECT_EQ(xml.value("/testsuites/@failures"), "2");
+    EXPECT_EQ(xml.count("//testcase[@name='Network.Retries']/failure"), 1u);
+    EXPECT_EQ(xml.count("//flakyFailure"), 0u);
+}
+
+TEST(JUnit, ScoresAsProperties) {
+    const XmlDoc xml(render_run_junit(sample_report()));
+    const std::string props = "//testcase[@name='Parser.LargeInput']/properties/property";
+    EXPECT_EQ(xml.value(props + "[@name='pss']/@value"), "72");
+    EXPECT_EQ(xml.value(props + "[@name='verdict']/@value"), "unstable");
+    EXPECT_EQ(xml.value(props + "[@name='runs']/@value"), "10");
+    EXPECT_EQ(xml.value(props + "[@name='timing_stability']/@value"), "0.9123");
+    EXPECT_EQ(xml.count(props + "[@name='concurrency_chaos']"), 1u);
+}
+
+TEST(JUnit, HostileNamesAndMessagesStayWellFormedAndExact) {
+    const std::string text = render_run_junit(hostile_report());
+    const XmlDoc xml(text);
+    ASSERT_EQ(xml.error(), "") << text;
+    EXPECT_EQ(text.find("]]>"), std::string::npos);
+    EXPECT_EQ(xml.count("//testcase"), 3u);
+    // The parser gives back exactly the name, quotes, ampersand and all.
+    EXPECT_EQ(xml.count(std::string("//testcase[@name='") + pss::test::script_name + "']"), 1u);
+    EXPECT_EQ(xml.value("//testsuite[1]/@name"), "hostile \"suite\" <x>");
+    const std::string message = xml.value("//testcase[2]/failure");
+    EXPECT_NE(message.find("]]> \\x01\\x02\\x1b[31mred\\x7f"), std::string::npos) << message;
+    EXPECT_NE(message.find("\xEF\xBF\xBD"), std::string::npos);  // invalid UTF-8 replaced
+    EXPECT_NE(xml.value("//testcase[1]/flakyFailure/system-out").find("\\x00end"), std::string::npos);
+    // A name with a newline keeps it (attribute normalisation would turn a raw one into a space).
+    EXPECT_NE(xml.value("//testcase[2]/@name").find("\n newline"), std::string::npos);
+}
+
+TEST(Markdown, HeadlineAttentionTableAndDetails) {
+    const std::string md = render_run_markdown(sample_report());
+    EXPECT_EQ(md.rfind("## \xE2\x9D\x8C pss: gate failed", 0), 0u) << md;
+    EXPECT_NE(md.find("### 3 tests need attention"), std::string::npos);
+    EXPECT_NE(md.find("| Parser.LargeInput | unstable | 72 | -8 |"), std::string::npos);  // change vs baseline
+    EXPECT_NE(md.find("| Network.Retries | flaky | 61 | \xE2\x80\x94 | 10 | 70% |"), std::string::npos);
+    EXPECT_NE(md.find("<details>\n<summary>All 4 tests</summary>"), std::string::npos);
+    expect_tables_intact(md);
+}
+
+TEST(Markdown, HostileNamesCannotBreakTheTableOrInjectHtml) {
+    const std::string md = render_run_markdown(hostile_report());
+    expect_tables_intact(md);
+    for (const auto& line : lines_of(md)) {
+        if (line == "<details>" || line == "</details>" || line.rfind("<summary>", 0) == 0) continue;
+        EXPECT_EQ(line.find('<'), std::string::npos) << line;
+        EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+    }
+    EXPECT_NE(md.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"x\""), std::string::npos);
+}
+
+// cmark-gfm is GitHub's Markdown renderer; --unsafe lets raw HTML through, so
+// anything our escaping missed would show up in its output.
+TEST(Markdown, GithubRendererShowsOneRowPerTestAndNoInjectedHtml) {
+    if (!std::filesystem::exists("/usr/bin/cmark-gfm"))
+        GTEST_SKIP() << "/usr/bin/cmark-gfm is missing (Debian package cmark-gfm; ./setup.sh test installs it)";
+    pss::test::ProcessOptions o;
+    o.stdin_text = render_run_markdown(hostile_report());
+    const auto r = pss::test::run_process({"/usr/bin/cmark-gfm", "--unsafe", "-e", "table"}, o);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string& html = r.out;
+    auto count = [&](const std::string& needle) {
+        std::size_t n = 0;
+        for (std::size_t p = 0; (p = html.find(needle, p)) != std::string::npos; p += needle.size()) ++n;
+        return n;
+    };
+    EXPECT_EQ(count("<table>"), 2u) << html;
+    // Attention table: 2 tests x 9 columns; all tests: 3 x 14.
+    EXPECT_EQ(count("<td"), 2u * 9 + 3u * 14) << html;
+    EXPECT_EQ(count("<script"), 0u) << html;
+    EXPECT_EQ(count("<img"), 0u) << html;
+    EXPECT_EQ(count("<b>"), 0u) << html;
+    EXPECT_EQ(count("<a "), 0u) << html;
+    EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), std::string::npos) << html;
+}
+
+TEST(GithubAnnotations, OnePerTestNeedingAttentionAtItsSourceLine) {
+    const auto lines = lines_of(render_github_annotations(sample_report(), "/src/project"));
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0].rfind("::error file=tests/Parser_test.cpp,line=42,title=pss%3A Parser.RejectsEmpty is failing", 0),
+              0u)
+        << lines[0];
+    EXPECT_EQ(lines[2].rfind("::warning file=tests/Parser_test.cpp,line=42,", 0), 0u) << lines[2];
+    for (const auto& l : lines_of(render_github_annotations(hostile_report()))) {
+        EXPECT_EQ(l.find('\r'), std::string::npos);
+        EXPECT_EQ(l.rfind("::", 0), 0u);
+    }
+}
+
+TEST(Html, EscapesEverythingAndEmbedsDataAsInertJson) {
+    const std::string html = render_run_html(hostile_report());
+    EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+    EXPECT_EQ(html.find("<img"), std::string::npos);
+    EXPECT_EQ(html.find("<b>"), std::string::npos);
+    EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), std::string::npos);
+    // Exactly two script elements: the JSON data and the sorting script.
+    std::size_t scripts = 0;
+    for (std::size_t p = 0; (p = html.find("<script", p)) != std::string::npos; ++p) ++scripts;
+    EXPECT_EQ(scripts, 2u);
+    const auto from = html.find("<script type=\"application/json\" id=\"pss-data\">");
+    ASSERT_NE(from, std::string::npos);
+    const auto body_from = html.find('>', from) + 1;
+    const std::string data = html.substr(body_from, html.find("</script>", body_from) - body_from);
+    EXPECT_EQ(data.find('<'), std::string::npos);
+    const auto j = nlohmann::json::parse(data);
+    EXPECT_EQ(j["tests"][0]["name"], pss::test::script_name);
+    // No external resource of any kind: no src attribute, links only within the page.
+    EXPECT_EQ(html.find(" src=\""), std::string::npos);
+    for (std::size_t p = 0; (p = html.find("href=\"", p)) != std::string::npos; ++p)
+        EXPECT_EQ(html[p + 6], '#') << html.substr(p, 40);
+}
+
+TEST(Html, ChartsAndSubScoresPerTest) {
+    const std::string html = render_run_html(sample_report());
+    for (const char* cls : {"chart duration", "chart memory", "chart timeline", "chart subscores"}) {
+        std::size_t n = 0;
+        for (std::size_t p = 0; (p = html.find(cls, p)) != std::string::npos; ++p) ++n;
+        EXPECT_EQ(n, 4u) << cls;
+    }
+}
+
+// pss report --from re-renders from the JSON: every format must come out the
+// same as when rendered from the run itself.
+TEST(JsonRoundTrip, EveryFormatRendersIdentically) {
+    for (const RunReport& original : {sample_report(), hostile_report()}) {
+        const RunReport back = read_run_json(render_run_json(original));
+        EXPECT_EQ(render_run_json(back), render_run_json(original));
+        EXPECT_EQ(render_run_junit(back), render_run_junit(original));
+        EXPECT_EQ(render_run_junit(back, {true}), render_run_junit(original, {true}));
+        EXPECT_EQ(render_run_markdown(back), render_run_markdown(original));
+        EXPECT_EQ(render_run_html(back), render_run_html(original));
+        EXPECT_EQ(render_github_annotations(back), render_github_annotations(original));
+        EXPECT_EQ(render_table(back, {}), render_table(original, {}));
+    }
+}
+
+TEST(JsonReader, SaysWhatIsWrong) {
+    auto error_of = [](const std::string& text) {
+        try {
+            read_run_json(text);
+        } catch (const ReportFormatError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(error_of("{not json").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(error_of("[1,2]").find("no 'schema_version'"), std::string::npos);
+    EXPECT_NE(error_of(R"({"schema_version": 99})").find("schema_version 99 is not supported"), std::string::npos);
+    auto j = nlohmann::json::parse(render_run_json(sample_report()));
+    j["tests"][1].erase("verdict");
+    EXPECT_NE(error_of(j.dump()).find("tests[1]: missing field 'verdict'"), std::string::npos);
+    j = nlohmann::json::parse(render_run_json(sample_report()));
+    j["tests"][0]["runs"] = "ten";
+    EXPECT_NE(error_of(j.dump()).find("tests[0]: field 'runs' has the wrong type"), std::string::npos);
+}
+
+TEST(JsonReader, IgnoresUnknownFields) {
+    auto j = nlohmann::json::parse(render_run_json(sample_report()));
+    j["future_field"] = {1, 2};
+    j["tests"][0]["future"] = "x";
+    EXPECT_EQ(read_run_json(j.dump()).tests.size(), 4u);
+}
