@@ -1,0 +1,140 @@
+// The SQLite history store against a real database file: round trips,
+// queries, schema versions, and concurrent writers that lose nothing.
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "process.hpp"
+#include "pss/ci/history_store.hpp"
+
+using namespace pss;
+using namespace pss::ci;
+
+namespace {
+
+TestResult make_test(std::string name, int pss, std::vector<double> durations, Verdict v = Verdict::stable) {
+    TestResult t;
+    t.name = std::move(name);
+    t.module = "bin.Suite";
+    t.binary = "./bin";
+    t.score.pss = pss;
+    t.score.breakdown.timing_stability = 0.9;
+    t.verdict = v;
+    t.runs = durations.size();
+    t.durations = std::move(durations);
+    t.duration_p50 = t.durations.empty() ? 0 : t.durations.front();
+    return t;
+}
+
+class HistoryStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override { dir_ = pss::test::make_temp_dir("pss-history"); }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::filesystem::path db() const { return std::filesystem::path(dir_) / ".pss" / "history.db"; }
+    std::string dir_;
+};
+
+}  // namespace
+
+TEST_F(HistoryStoreTest, StoresARunAndReadsItBack) {
+    HistoryStore store(db());
+    const std::int64_t id = store.store(1000.0, {"abc123", "main", "ci-42", "host1", "cfg", "./bin"}, Score{87, {}},
+                                        {make_test("A.x", 90, {0.1, 0.2, 0.3}), make_test("A.y", 40, {1.0}, Verdict::flaky)},
+                                        1);
+    const auto runs = store.runs({});
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0].id, id);
+    EXPECT_EQ(runs[0].pss, 87);
+    EXPECT_EQ(runs[0].context.commit, "abc123");
+    EXPECT_EQ(runs[0].context.branch, "main");
+    EXPECT_EQ(runs[0].context.ci_run_id, "ci-42");
+    EXPECT_EQ(runs[0].tests, 2);
+    EXPECT_EQ(runs[0].gate_exit, 1);
+    const auto tests = store.tests_of_run(id);
+    ASSERT_EQ(tests.size(), 2u);
+    EXPECT_EQ(tests[0].name, "A.x");
+    EXPECT_EQ(tests[0].durations, (std::vector<double>{0.1, 0.2, 0.3}));
+    EXPECT_DOUBLE_EQ(tests[0].breakdown.timing_stability, 0.9);
+    EXPECT_EQ(tests[1].verdict, "flaky");
+    EXPECT_TRUE(std::filesystem::exists(db()));  // the .pss directory was created
+}
+
+TEST_F(HistoryStoreTest, QueriesByLimitBranchTimeAndTest) {
+    HistoryStore store(db());
+    for (int i = 0; i < 6; ++i)
+        store.store(1000.0 + i, {"c" + std::to_string(i), i % 2 ? "feature" : "main", "", "", "", ""}, Score{50 + i, {}},
+                    {make_test("T.trend", 50 + i, {0.01 * i})}, 0);
+    EXPECT_EQ(store.runs({3, {}, {}}).size(), 3u);
+    EXPECT_EQ(store.runs({3, {}, {}})[0].pss, 55);  // newest first
+    EXPECT_EQ(store.runs({10, {}, std::string("main")}).size(), 3u);
+    EXPECT_EQ(store.runs({10, 1003.5, {}}).size(), 2u);
+    const auto trend = store.test_history("T.trend", {4, {}, {}});
+    ASSERT_EQ(trend.size(), 4u);
+    EXPECT_EQ(trend[0].pss, 55);
+    EXPECT_EQ(trend[3].pss, 52);
+    EXPECT_TRUE(store.test_history("T.none", {}).empty());
+}
+
+TEST_F(HistoryStoreTest, ReopeningKeepsDataAndSchemaVersion) {
+    { HistoryStore(db()).store(1.0, {}, Score{1, {}}, {}, 0); }
+    HistoryStore again(db());
+    EXPECT_EQ(again.runs({}).size(), 1u);
+}
+
+TEST_F(HistoryStoreTest, NewerSchemaIsAClearError) {
+    { HistoryStore s(db()); }
+    sqlite3* raw = nullptr;
+    sqlite3_open(db().c_str(), &raw);
+    sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    try {
+        HistoryStore s(db());
+        FAIL();
+    } catch (const HistoryError& e) {
+        EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(HistoryStoreTest, UnusablePathIsAClearError) {
+    try {
+        HistoryStore s("/proc/pss-no/history.db");
+        FAIL();
+    } catch (const HistoryError& e) {
+        EXPECT_NE(std::string(e.what()).find("/proc/pss-no/history.db"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(HistoryStoreTest, EightConcurrentWriterProcessesLoseNothing) {
+    { HistoryStore init(db()); }
+    constexpr int writers = 8, runs_each = 25;
+    std::vector<pid_t> pids;
+    for (int w = 0; w < writers; ++w) {
+        const pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            int code = 0;
+            try {
+                HistoryStore store(db());
+                for (int i = 0; i < runs_each; ++i)
+                    store.store(w * 1000.0 + i, {"", "main", std::to_string(w), "", "", ""}, Score{w, {}},
+                                {make_test("W.a", w, {0.1, 0.2}), make_test("W.b", w, {0.3})}, 0);
+            } catch (...) {
+                code = 1;
+            }
+            _exit(code);
+        }
+        pids.push_back(pid);
+    }
+    for (pid_t pid : pids) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    HistoryStore store(db());
+    EXPECT_EQ(store.runs({100000, {}, {}}).size(), static_cast<std::size_t>(writers * runs_each));
+    EXPECT_EQ(store.test_history("W.b", {100000, {}, {}}).size(), static_cast<std::size_t>(writers * runs_each));
+}
