@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* style = R"CSS(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#1f2328;background:#fff}
-h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px}h3{font-size:15px;margin:0 0 4px;word-break:break-all}
+h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px}h3{font-size:15px;margin:0 0 4px;overflow-wrap:anywhere}
 .meta{color:#59636e;margin:0 0 12px}
 .cards{display:flex;flex-wrap:wrap;gap:12px}
 .card{border:1px solid #d1d9e0;border-radius:8px;padding:10px 14px;min-width:110px}
@@ -29,7 +29,7 @@ h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px}h3{font-size:
 table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #d1d9e0;text-align:left;vertical-align:top}
 th{cursor:pointer;user-select:none;background:#f6f8fa;position:sticky;top:0}
 th[aria-sort=ascending]::after{content:" \25B2"}th[aria-sort=descending]::after{content:" \25BC"}
-td.num{text-align:right;font-variant-numeric:tabular-nums}td.name{word-break:break-all}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.name{overflow-wrap:anywhere;min-width:14em}
 .v-failing{color:#cf222e;font-weight:600}.v-flaky,.v-regressed{color:#8250df;font-weight:600}.v-unstable{color:#9a6700}.v-stable{color:#1a7f37}
 .test{border:1px solid #d1d9e0;border-radius:8px;padding:12px;margin:12px 0}
 .charts{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}figcaption{font-size:12px;color:#59636e}
@@ -112,7 +112,8 @@ std::string line_chart(const char* cls, const std::string& label, const std::vec
     const auto points = bucketed(values, failed);
     double top = 0;
     for (const auto& p : points) top = std::max(top, p.value);
-    if (top <= 0) top = 1;
+    const bool all_zero = top <= 0;
+    if (all_zero) top = 1;  // a flat line at the bottom
     const double plot_w = chart_w - pad_l - pad_r, plot_h = chart_h - pad_t - pad_b;
     const auto n = static_cast<double>(points.size());
     auto x = [&](std::size_t i) { return pad_l + (n > 1 ? plot_w * static_cast<double>(i) / (n - 1) : plot_w / 2); };
@@ -121,8 +122,9 @@ std::string line_chart(const char* cls, const std::string& label, const std::vec
                        pad_t + plot_h);
     out += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"#d1d9e0\"/>", pad_l,
                        pad_t + plot_h, pad_l + plot_w);
-    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", pad_l - 4, pad_t + 8,
-                       html_text(format(top)));
+    if (!all_zero)
+        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", pad_l - 4, pad_t + 8,
+                           html_text(format(top)));
     out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">0</text>", pad_l - 4, pad_t + plot_h);
     out += fmt::format("<text x=\"{}\" y=\"{}\">run 1</text><text x=\"{:.1f}\" y=\"{}\" text-anchor=\"end\">{}</text>",
                        pad_l, chart_h - 4, pad_l + plot_w, chart_h - 4, values.size());
@@ -155,14 +157,15 @@ std::string subscore_bars(const SubScores& b) {
                                                    {"branching", b.branching_entropy},
                                                    {"concurrency", b.concurrency_chaos}};
     std::string out = svg_open("subscores", "the five sub-scores");
-    const double bar_w = chart_w - pad_l - 44;
+    constexpr double label_w = 72;  // room for "concurrency"
+    const double bar_w = chart_w - label_w - 44;
     for (std::size_t i = 0; i < 5; ++i) {
         const double v = std::clamp(rounded_subscore(rows[i].second), 0.0, 1.0), y = 6 + 20.0 * static_cast<double>(i);
-        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", pad_l - 4, y + 11, rows[i].first);
-        out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"14\" fill=\"#eaeef2\"/>", pad_l, y, bar_w);
-        out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"14\" fill=\"{}\"/>", pad_l, y, bar_w * v,
+        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", label_w - 4, y + 11, rows[i].first);
+        out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"14\" fill=\"#eaeef2\"/>", label_w, y, bar_w);
+        out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"14\" fill=\"{}\"/>", label_w, y, bar_w * v,
                            v >= 0.8 ? "#2da44e" : v >= 0.5 ? "#d4a72c" : "#cf222e");
-        out += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{:.2f}</text>", pad_l + bar_w + 4, y + 11, v);
+        out += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{:.2f}</text>", label_w + bar_w + 4, y + 11, v);
     }
     return out + "</svg>";
 }
