@@ -5,9 +5,9 @@
 
 #include <cerrno>
 #include <cmath>
-#include <iterator>
 #include <system_error>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -43,18 +43,27 @@ void append_string(std::string& out, std::string_view key, std::string_view valu
     out += nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Numbers are formatted into a local buffer with a compiled format: the same
+// text as fmt::format("{}", v), without parsing a format string each time.
+template <class T>
+void append_formatted(std::string& out, T value) {
+    char buffer[40];
+    const char* end = fmt::format_to(buffer, FMT_COMPILE("{}"), value);
+    out.append(buffer, static_cast<std::size_t>(end - buffer));
+}
+
 void append_number(std::string& out, std::string_view key, double value) {
     if (!std::isfinite(value)) value = 0.0;  // JSON has no NaN or infinity
     append_key(out, key);
     if (value == std::trunc(value) && std::fabs(value) < 9.0e15)
-        fmt::format_to(std::back_inserter(out), "{}", static_cast<long long>(value));
+        append_formatted(out, static_cast<long long>(value));
     else
-        fmt::format_to(std::back_inserter(out), "{}", value);
+        append_formatted(out, value);
 }
 
 void append_integer(std::string& out, std::string_view key, std::int64_t value) {
     append_key(out, key);
-    fmt::format_to(std::back_inserter(out), "{}", value);
+    append_formatted(out, value);
 }
 
 }  // namespace

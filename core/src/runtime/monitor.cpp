@@ -64,6 +64,7 @@ private:
 };
 
 std::mutex g_tables_mutex;              // guards the table list and g_orphans
+std::atomic<bool> g_blocks_seen{false};  // any PSS_MONITOR ever finished: else nothing to take
 BlockTable* g_tables = nullptr;
 std::vector<BlockTotals> g_orphans;     // totals of exited threads
 
@@ -121,6 +122,7 @@ BlockTable* create_table() {
     auto table = std::make_unique<BlockTable>();
     table->entries.reserve(8);
     tls_table_owner.armed = true;  // registers the thread-exit destructor
+    g_blocks_seen.store(true, std::memory_order_release);
     std::lock_guard lock(g_tables_mutex);
     table->next = g_tables;
     if (g_tables != nullptr) g_tables->prev = table.get();
@@ -144,6 +146,7 @@ void finish_block(const BlockSite& site, std::uint64_t generation, std::int64_t 
         BlockTable* table = tls_table;
         if (table == nullptr) [[unlikely]] {
             if (tls_table_state == table_gone) {  // thread-exit destructors: no table any more
+                g_blocks_seen.store(true, std::memory_order_release);
                 std::lock_guard lock(g_tables_mutex);
                 std::size_t ignored = 0;
                 add_to(g_orphans, ignored, add);
@@ -187,6 +190,7 @@ void record_branch(std::string_view tag, std::uint64_t generation) noexcept {
 
 std::vector<BlockTotals> take_blocks(std::uint64_t generation) {
     std::vector<BlockTotals> taken;
+    if (!g_blocks_seen.load(std::memory_order_acquire)) return taken;  // the common case: no blocks at all
     auto sift = [&](std::vector<BlockTotals>& entries) {
         std::size_t kept = 0;
         for (std::size_t i = 0; i < entries.size(); ++i) {

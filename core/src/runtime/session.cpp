@@ -323,8 +323,8 @@ void Session::end_test(TestStatus status) {
 
         TraceRecord r;
         r.kind = "test";
-        r.name = s.identity.name;
-        r.module = s.identity.module;
+        r.name = std::move(s.identity.name);  // the identity is done with
+        r.module = std::move(s.identity.module);
         r.run = run_index();
         r.timestamp = static_cast<double>(s.start_system_ns) * 1e-9;
         r.duration = static_cast<double>(end_steady_ns - s.start_steady_ns) * 1e-9;
@@ -335,7 +335,7 @@ void Session::end_test(TestStatus status) {
         r.memory_diff = static_cast<double>(heap_result.live_diff);
         r.voluntary_context_switches = end_usage.voluntary - s.start_usage.voluntary;
         r.involuntary_context_switches = end_usage.involuntary - s.start_usage.involuntary;
-        r.filename = s.identity.filename;
+        r.filename = std::move(s.identity.filename);
         r.lineno = s.identity.lineno;
         {
             std::lock_guard lock(s.mutex);
