@@ -1,0 +1,48 @@
+// Regression detection: is this run worse than its baseline in history?
+// Three rules per test (pypss's PSS drop, a Mann-Whitney test on run
+// durations, a new failure mode) and the PSS drop for the whole run.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pss/ci/history_store.hpp"
+#include "pss/results.hpp"
+
+namespace pss::ci {
+
+struct RegressionConfig {
+    double regression_threshold_drop = 10.0;   // PSS points below the baseline mean
+    std::int64_t regression_history_limit = 5;  // baseline runs considered
+    double regression_alpha = 0.05;            // Mann-Whitney significance
+    double regression_min_change = 0.10;       // and at least this relative slow-down of the median
+    std::size_t min_runs_for_statistics = 9;   // fewer on either side: warn that the test is weak
+};
+
+struct Regression {
+    std::string test;  // empty for the whole run
+    std::string module;
+    std::string rule;  // "pss-drop", "slower", "new-failure"
+    std::string message;
+    double baseline = 0, current = 0;  // PSS, or median duration (s) for "slower"
+    double p_value = 1, relative_change = 0;
+};
+
+struct RegressionReport {
+    std::vector<Regression> regressions;
+    std::vector<std::string> warnings;  // too few runs, no baseline
+    std::size_t baseline_runs = 0;
+};
+
+// Compares `tests` (and `overall`) with the last runs in `store` on
+// `baseline_branch` (empty: any branch). Call before storing the current run.
+RegressionReport detect_regressions(const HistoryStore& store, const std::vector<TestResult>& tests,
+                                    const Score& overall, const std::optional<std::string>& baseline_branch,
+                                    const RegressionConfig& cfg);
+
+// Marks the regressed tests (verdict `regressed` unless already flaky or
+// failing) and adds the reason to their observations.
+void apply_regressions(std::vector<TestResult>& tests, const RegressionReport& report);
+
+}  // namespace pss::ci

@@ -1,0 +1,99 @@
+// Regression detection against a real history database.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "process.hpp"
+#include "pss/ci/regression.hpp"
+
+using namespace pss;
+using namespace pss::ci;
+
+namespace {
+
+TestResult result(std::string name, int pss, double duration, std::size_t runs, std::size_t failures = 0) {
+    TestResult t;
+    t.name = std::move(name);
+    t.module = "bin.Suite";
+    t.score.pss = pss;
+    t.runs = runs;
+    t.failures = failures;
+    t.verdict = failures == 0 ? Verdict::stable : (failures == runs ? Verdict::failing : Verdict::flaky);
+    for (std::size_t i = 0; i < runs; ++i) t.durations.push_back(duration * (1.0 + 0.01 * static_cast<double>(i % 5)));
+    return t;
+}
+
+class RegressionTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = pss::test::make_temp_dir("pss-regression");
+        store_ = std::make_unique<HistoryStore>(std::filesystem::path(dir_) / "history.db");
+        for (int i = 0; i < 5; ++i)
+            store_->store(100.0 + i, {"c", "main", "", "", "", ""}, Score{95, {}},
+                          {result("Steady", 95, 0.010, 10), result("GetsSlower", 95, 0.010, 10),
+                           result("GetsFlaky", 95, 0.010, 10), result("LosesPoints", 95, 0.010, 10)},
+                          0);
+    }
+    void TearDown() override {
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+    std::string dir_;
+    std::unique_ptr<HistoryStore> store_;
+};
+
+}  // namespace
+
+TEST_F(RegressionTest, FindsEachKindForTheRightTestOnly) {
+    std::vector<TestResult> now{result("Steady", 95, 0.010, 10), result("GetsSlower", 93, 0.013, 10),
+                                result("GetsFlaky", 88, 0.010, 10, 2), result("LosesPoints", 80, 0.010, 10)};
+    const auto report = detect_regressions(*store_, now, Score{95, {}}, std::string("main"), RegressionConfig{});
+    EXPECT_EQ(report.baseline_runs, 5u);
+    auto rules_of = [&](const std::string& test) {
+        std::vector<std::string> rules;
+        for (const auto& r : report.regressions)
+            if (r.test == test) rules.push_back(r.rule);
+        return rules;
+    };
+    EXPECT_TRUE(rules_of("Steady").empty());
+    EXPECT_EQ(rules_of("GetsSlower"), std::vector<std::string>{"slower"});
+    EXPECT_EQ(rules_of("GetsFlaky"), std::vector<std::string>{"new-failure"});
+    EXPECT_EQ(rules_of("LosesPoints"), std::vector<std::string>{"pss-drop"});
+    for (const auto& r : report.regressions)
+        if (r.rule == "slower") {
+            EXPECT_LT(r.p_value, 0.05);
+            EXPECT_NEAR(r.relative_change, 0.30, 0.01);
+        }
+
+    apply_regressions(now, report);
+    EXPECT_EQ(now[0].verdict, Verdict::stable);
+    EXPECT_EQ(now[1].verdict, Verdict::regressed);
+    EXPECT_EQ(now[2].verdict, Verdict::flaky);  // flaky stays flaky, with the reason added
+    EXPECT_NE(now[2].observations.back().find("never failed in the baseline"), std::string::npos);
+    EXPECT_EQ(now[3].verdict, Verdict::regressed);
+}
+
+TEST_F(RegressionTest, SmallSlowdownIsNotARegressionEvenIfSignificant) {
+    // 5% slower on every run is significant but below regression_min_change (10%).
+    std::vector<TestResult> now{result("GetsSlower", 95, 0.0105, 10)};
+    const auto report = detect_regressions(*store_, now, Score{95, {}}, std::nullopt, RegressionConfig{});
+    EXPECT_TRUE(report.regressions.empty());
+}
+
+TEST_F(RegressionTest, OverallPssDropAndFewRunsWarning) {
+    std::vector<TestResult> now{result("Steady", 95, 0.010, 3)};
+    const auto report = detect_regressions(*store_, now, Score{80, {}}, std::nullopt, RegressionConfig{});
+    ASSERT_FALSE(report.regressions.empty());
+    EXPECT_TRUE(report.regressions[0].test.empty());
+    EXPECT_EQ(report.regressions[0].rule, "pss-drop");
+    ASSERT_FALSE(report.warnings.empty());
+    EXPECT_NE(report.warnings[0].find("needs 9"), std::string::npos);
+}
+
+TEST_F(RegressionTest, NoBaselineOnAnotherBranchIsAWarningNotARegression) {
+    const auto report = detect_regressions(*store_, {result("Steady", 10, 1.0, 10)}, Score{10, {}},
+                                           std::string("release"), RegressionConfig{});
+    EXPECT_TRUE(report.regressions.empty());
+    ASSERT_EQ(report.warnings.size(), 1u);
+    EXPECT_NE(report.warnings[0].find("release"), std::string::npos);
+}
