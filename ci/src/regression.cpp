@@ -73,11 +73,11 @@ RegressionReport detect_regressions(const HistoryStore& store, const std::vector
                                        0, static_cast<double>(t.failures), 1, 0});
 
         if (t.durations.empty() || base_durations.empty()) continue;
-        if (t.durations.size() < cfg.min_runs_for_statistics || base_durations.size() < cfg.min_runs_for_statistics)
+        if (t.durations.size() < min_runs_for_statistics || base_durations.size() < min_runs_for_statistics)
             out.warnings.push_back(fmt::format("{}: {} runs now and {} in the baseline; the duration test needs {} "
                                                "on each side to be reliable",
                                                t.name, t.durations.size(), base_durations.size(),
-                                               cfg.min_runs_for_statistics));
+                                               min_runs_for_statistics));
         const auto mw = stats::mann_whitney_u(t.durations, base_durations);
         const double now = median_of(t.durations), before = median_of(base_durations);
         const double change = before > 0 ? now / before - 1.0 : 0.0;

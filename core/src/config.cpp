@@ -82,7 +82,8 @@ KeySpec bool_key(std::string name, bool RunnerConfig::*field) {
 }
 
 // A path in the config file is relative to the file, not to the working directory.
-KeySpec path_key(std::string name, std::string RunnerConfig::*field) {
+template <class Section>
+KeySpec path_key(std::string name, Section Config::*section, std::string Section::*field) {
     return {name, [=](Config& c, const toml::node& n, std::string& why) {
                 auto s = n.value_exact<std::string>();
                 if (!s) {
@@ -91,7 +92,21 @@ KeySpec path_key(std::string name, std::string RunnerConfig::*field) {
                 }
                 std::filesystem::path p(*s);
                 if (p.is_relative() && !c.source.empty()) p = c.source.parent_path() / p;
-                c.runner.*field = p.string();
+                c.*section.*field = p.string();
+                return true;
+            }};
+}
+
+KeySpec choice_key(std::string name, std::string HistoryConfig::*field, std::vector<std::string> choices) {
+    return {name, [=](Config& c, const toml::node& n, std::string& why) {
+                auto s = n.value_exact<std::string>();
+                if (!s || std::find(choices.begin(), choices.end(), *s) == choices.end()) {
+                    std::string list;
+                    for (const auto& ch : choices) list += (list.empty() ? "\"" : ", \"") + ch + "\"";
+                    why = fmt::format("must be one of {}", list);
+                    return false;
+                }
+                c.history.*field = *s;
                 return true;
             }};
 }
@@ -140,7 +155,16 @@ const std::vector<KeySpec>& registry() {
             number_key("fail_below", &Config::runner, &RunnerConfig::fail_below, Range{0, 100}),
             number_key("timeout", &Config::runner, &RunnerConfig::timeout, positive),
             bool_key("allow_flaky", &RunnerConfig::allow_flaky),
-            path_key("quarantine", &RunnerConfig::quarantine),
+            path_key("quarantine", &Config::runner, &RunnerConfig::quarantine),
+            choice_key("storage_backend", &HistoryConfig::storage_backend, {"sqlite"}),
+            path_key("storage_uri", &Config::history, &HistoryConfig::storage_uri),
+            number_key("regression_threshold_drop", &Config::history, &HistoryConfig::regression_threshold_drop,
+                       non_negative),
+            number_key("regression_history_limit", &Config::history, &HistoryConfig::regression_history_limit,
+                       Range{1, 1000}),
+            number_key("regression_alpha", &Config::history, &HistoryConfig::regression_alpha, Range{0, 1}),
+            number_key("regression_min_change", &Config::history, &HistoryConfig::regression_min_change,
+                       non_negative),
         };
     }();
     return keys;

@@ -115,3 +115,18 @@ TEST(Config, EnvironmentVariableNamesTheFile) {
     fs::remove(file);
     EXPECT_DOUBLE_EQ(c.scoring.gamma, 7.0);
 }
+
+TEST(Config, HistoryKeysAndPathsRelativeToTheConfigFile) {
+    const Config c = parse_config(
+        "[pss]\nstorage_uri = \"db/history.db\"\nregression_threshold_drop = 5\nregression_history_limit = 8\n"
+        "regression_alpha = 0.01\nregression_min_change = 0.2\n",
+        "/repo/ci/pss.toml");
+    EXPECT_EQ(c.history.storage_uri, "/repo/ci/db/history.db");
+    EXPECT_DOUBLE_EQ(c.history.regression_threshold_drop, 5);
+    EXPECT_EQ(c.history.regression_history_limit, 8);
+    EXPECT_DOUBLE_EQ(c.history.regression_alpha, 0.01);
+    EXPECT_DOUBLE_EQ(c.history.regression_min_change, 0.2);
+    EXPECT_EQ(Config{}.history.storage_uri, ".pss/history.db");
+    EXPECT_EQ(error_of("[pss]\nstorage_backend = \"postgres\"\n"),
+              "pss.toml:2: [pss] key 'storage_backend' must be one of \"sqlite\"");
+}

@@ -24,10 +24,21 @@ struct RunnerConfig {
     std::string quarantine;  // file of test names or globs; relative to the config file
 };
 
+// Where history is kept and what counts as a regression (pypss's keys).
+struct HistoryConfig {
+    std::string storage_backend = "sqlite";
+    std::string storage_uri = ".pss/history.db";  // relative to the config file, or to the working directory
+    double regression_threshold_drop = 10.0;      // PSS points below the baseline mean
+    std::int64_t regression_history_limit = 5;    // baseline runs considered
+    double regression_alpha = 0.05;               // Mann-Whitney significance on run durations
+    double regression_min_change = 0.10;          // and at least this relative slow-down of the median
+};
+
 struct Config {
     ScoringConfig scoring;
     AdvisorConfig advisor;
     RunnerConfig runner;
+    HistoryConfig history;
 
     std::filesystem::path source;       // the file read; empty when defaults
     std::vector<std::string> warnings;  // unknown keys, with the nearest known one

@@ -8,17 +8,16 @@
 #include <vector>
 
 #include "pss/ci/history_store.hpp"
+#include "pss/config.hpp"
 #include "pss/results.hpp"
 
 namespace pss::ci {
 
-struct RegressionConfig {
-    double regression_threshold_drop = 10.0;   // PSS points below the baseline mean
-    std::int64_t regression_history_limit = 5;  // baseline runs considered
-    double regression_alpha = 0.05;            // Mann-Whitney significance
-    double regression_min_change = 0.10;       // and at least this relative slow-down of the median
-    std::size_t min_runs_for_statistics = 9;   // fewer on either side: warn that the test is weak
-};
+// The thresholds are config keys (pss.toml); see pss::HistoryConfig.
+using RegressionConfig = HistoryConfig;
+
+// Fewer runs than this on either side: the duration test is reported as weak.
+inline constexpr std::size_t min_runs_for_statistics = 9;
 
 struct Regression {
     std::string test;  // empty for the whole run
