@@ -19,6 +19,7 @@ CommandRunner add_analyze_command(CLI::App& app);
 CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_args,
                               const std::vector<std::string>& argv);
 CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& argv);
+CommandRunner add_history_command(CLI::App& app);
 // pss report --from results.json: renders saved results in any format.
 CommandRunner add_report_command(CLI::App& app);
 // --junit, --junit-flaky-as-failure, --markdown, --html, shared by run, merge and report.

@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("pss ") + PSS_VERSION);
     std::vector<CommandRunner> commands{add_analyze_command(app), add_run_command(app, binary_args, command_line),
-                                         add_merge_command(app, command_line), add_report_command(app)};
+                                         add_merge_command(app, command_line), add_report_command(app),
+                                         add_history_command(app)};
 
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 takes them reversed
