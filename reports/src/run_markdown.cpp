@@ -37,6 +37,10 @@ std::string weakest_subscore(const SubScores& b) {
     return fmt::format("{} {:.2f}", w->first, rounded_subscore(w->second));
 }
 
+// GitHub refuses a job summary over 1 MiB; these caps keep a huge suite's
+// report well below that (the HTML and JSON reports list everything).
+constexpr std::size_t max_attention_rows = 300, max_all_rows = 1000;
+
 std::string percent(const TestResult& t) { return fmt::format("{:.0f}%", 100 * pass_rate(t)); }
 
 }  // namespace
@@ -92,13 +96,17 @@ std::string render_run_markdown(const RunReport& report) {
                            attention == 1 ? "s" : "");
         out += "| Test | Verdict | PSS | Change | Runs | Pass rate | p50 | p95 | Reason |\n";
         out += "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n";
+        std::size_t rows = 0;
         for (const auto& t : report.tests) {
-            if (!wants_attention(t)) continue;
+            if (!wants_attention(t) || rows++ >= max_attention_rows) continue;
             out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(t.name),
                                to_string(t.verdict), t.score.pss, format_change(baseline_of(report, t), t.score.pss),
                                t.runs, percent(t), format_seconds(t.duration_p50), format_seconds(t.duration_p95),
                                markdown_cell(attention_reason(t)));
         }
+        if (attention > max_attention_rows)
+            out += fmt::format("\n\xE2\x80\xA6 and {} more; the HTML and JSON reports list them all.\n",
+                               attention - max_attention_rows);
         out += "\n";
     } else {
         out += "No test needs attention.\n\n";
@@ -108,7 +116,8 @@ std::string render_run_markdown(const RunReport& report) {
     out += "| Test | Suite | Verdict | PSS | Change | Runs | Pass rate | p50 | p95 | Timing | Memory | Errors | "
            "Branching | Concurrency |\n";
     out += "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
-    for (const auto& t : report.tests) {
+    for (std::size_t i = 0; i < std::min(report.tests.size(), max_all_rows); ++i) {
+        const TestResult& t = report.tests[i];
         const SubScores& b = t.score.breakdown;
         out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {:.2f} |\n",
                            markdown_cell(t.name), markdown_cell(t.module), to_string(t.verdict), t.score.pss,
@@ -118,6 +127,9 @@ std::string render_run_markdown(const RunReport& report) {
                            rounded_subscore(b.error_volatility), rounded_subscore(b.branching_entropy),
                            rounded_subscore(b.concurrency_chaos));
     }
+    if (report.tests.size() > max_all_rows)
+        out += fmt::format("\n\xE2\x80\xA6 and {} more; the HTML and JSON reports list them all.\n",
+                           report.tests.size() - max_all_rows);
     out += "\n</details>\n";
     if (!report.notes.empty()) {
         out += "\n";

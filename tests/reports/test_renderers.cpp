@@ -280,3 +280,18 @@ TEST(JsonReader, IgnoresUnknownFields) {
     j["tests"][0]["future"] = "x";
     EXPECT_EQ(read_run_json(j.dump()).tests.size(), 4u);
 }
+
+TEST(Markdown, StaysUnderGithubsJobSummaryLimitForHugeSuites) {
+    RunReport big = sample_report();
+    const TestResult flaky = big.tests[1];
+    big.tests.clear();
+    for (int i = 0; i < 3000; ++i) {
+        big.tests.push_back(flaky);
+        big.tests.back().name = "Suite.VeryLongTestNameThatGoesOnAndOn_" + std::to_string(i) + std::string(80, 'x');
+    }
+    const std::string md = render_run_markdown(big);
+    EXPECT_LT(md.size(), 1024u * 1024u);
+    EXPECT_NE(md.find("and 2700 more; the HTML and JSON reports list them all."), std::string::npos);
+    EXPECT_NE(md.find("and 2000 more; the HTML and JSON reports list them all."), std::string::npos);
+    expect_tables_intact(md);
+}
