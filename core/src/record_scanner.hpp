@@ -13,7 +13,8 @@ inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c ==
 
 class RecordScanner {
 public:
-    RecordScanner(const char* data, std::size_t size) : data_(data), size_(size) {}
+    RecordScanner(const char* data, std::size_t size, std::uint64_t first_line = 1)
+        : data_(data), size_(size), line_(first_line) {}
 
     bool at_end() const { return pos_ >= size_; }
     char peek() const { return data_[pos_]; }
@@ -124,7 +125,7 @@ private:
     const char* data_;
     std::size_t size_;
     std::size_t pos_ = 0;
-    std::uint64_t line_ = 1;
+    std::uint64_t line_;
 };
 
 }  // namespace pss::detail

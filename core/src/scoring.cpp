@@ -243,9 +243,10 @@ Score SampleSet::score(const ScoringConfig& cfg) const {
     } else {
         const std::size_t n = count_;
         const int tail_k = static_cast<int>(cfg.score_latency_tail_percentile);
-        s.timing_stability =
-            timing_score(n, duration_moments_.mean(), std::sqrt(duration_moments_.variance()),
-                         duration_sketch_.quantile_exclusive(49), duration_sketch_.quantile_exclusive(tail_k), cfg);
+        double tail = duration_sketch_.quantile_exclusive(tail_k);
+        if (cfg.timing_noise_floor > 0.0) tail = std::min(tail, duration_sketch_.max());  // as timing_stability
+        s.timing_stability = timing_score(n, duration_moments_.mean(), std::sqrt(duration_moments_.variance()),
+                                          duration_sketch_.quantile_exclusive(49), tail, cfg);
         s.memory_stability =
             n < 2 ? 1.0 : memory_score(memory_peak_, memory_sketch_.median(), std::sqrt(memory_moments_.variance()), cfg);
         // The variance of n flags of which k are 1: k (n - k) / (n (n - 1)).
