@@ -18,7 +18,7 @@ namespace pss::cli {
 
 namespace {
 
-struct HistoryOptions {
+struct HistoryQuery {
     std::size_t limit = 10;
     std::optional<double> days;
     std::string test, branch, format, db;
@@ -117,7 +117,7 @@ int print_test(const std::string& name, const std::vector<ci::StoredTest>& rows,
     return exit_ok;
 }
 
-int run_history(const HistoryOptions& opt) {
+int run_history(const HistoryQuery& opt) {
     std::optional<std::filesystem::path> explicit_config;
     if (opt.config_file) explicit_config = *opt.config_file;
     const Config config = resolve_config(explicit_config);
@@ -152,7 +152,7 @@ int run_history(const HistoryOptions& opt) {
 }  // namespace
 
 CommandRunner add_history_command(CLI::App& app) {
-    auto opt = std::make_shared<HistoryOptions>();
+    auto opt = std::make_shared<HistoryQuery>();
     CLI::App* cmd = app.add_subcommand("history", "Show stored runs, or one test's trend");
     cmd->add_option("--limit", opt->limit, "Rows to show (default 10)")->check(CLI::Range(1, 10000000));
     cmd->add_option("--days", opt->days, "Only the last D days")->check(CLI::PositiveNumber);

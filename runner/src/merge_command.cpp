@@ -5,6 +5,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "history_step.hpp"
 #include "pss/config.hpp"
 #include "quarantine.hpp"
 #include "run_pipeline.hpp"
@@ -21,6 +22,7 @@ struct MergeOptions {
     std::string junit_file, markdown_file, html_file;
     bool junit_flaky_as_failure = false;
     std::optional<std::string> config_file;
+    HistoryOptions history;
 };
 
 int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::string>& argv) {
@@ -39,6 +41,7 @@ int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::str
     in.junit_flaky_as_failure = opt.junit_flaky_as_failure;
     in.markdown_file = opt.markdown_file;
     in.html_file = opt.html_file;
+    in.history = history_settings(opt.history, config);
     in.command_line = argv;
     return merge_traces(opt.trace_files, in);
 }
@@ -56,6 +59,7 @@ CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& a
     cmd->add_option("--json", opt->json_file, "Write the merged results as JSON to this file");
     add_report_options(*cmd, opt->junit_file, opt->junit_flaky_as_failure, opt->markdown_file, opt->html_file);
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
+    add_history_options(*cmd, opt->history);
     return [cmd, opt, &argv]() -> int { return cmd->parsed() ? run_merge(*cmd, *opt, argv) : -1; };
 }
 

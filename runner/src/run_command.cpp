@@ -15,6 +15,7 @@
 #include "child_process.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "history_step.hpp"
 #include "executor.hpp"
 #include "pss/config.hpp"
 #include "pss/reports/run_report.hpp"
@@ -40,6 +41,7 @@ struct RunOptions {
     bool junit_flaky_as_failure = false;
     std::optional<std::string> config_file;
     bool no_confirm = false;
+    HistoryOptions history;
 };
 
 runner::DataMode parse_mode(const std::string& m) {
@@ -87,6 +89,7 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     in.junit_flaky_as_failure = opt.junit_flaky_as_failure;
     in.markdown_file = opt.markdown_file;
     in.html_file = opt.html_file;
+    in.history = history_settings(opt.history, config);
     in.command_line = argv;
     return run_pipeline(in);
 }
@@ -124,6 +127,7 @@ CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_ar
     cmd->add_option("--json", opt->json_file, "Write the results as JSON to this file");
     add_report_options(*cmd, opt->junit_file, opt->junit_flaky_as_failure, opt->markdown_file, opt->html_file);
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
+    add_history_options(*cmd, opt->history);
     cmd->add_flag("--no-confirm", opt->no_confirm,
                   "Do not re-run failed tests alone to tell order dependence from flakiness");
     return [cmd, opt, &binary_args, &argv]() -> int {

@@ -55,23 +55,34 @@ struct ScratchDir {
     }
 };
 
-GateDecision decide(const std::vector<TestResult>& tests, bool allow_flaky, int fail_below) {
+GateDecision decide(const std::vector<TestResult>& tests, bool allow_flaky, int fail_below, bool fail_on_regression,
+                    bool run_regressed) {
     std::vector<std::string> reasons;
-    std::uint64_t failing = 0, flaky = 0, unstable = 0;
+    std::uint64_t failing = 0, flaky = 0, unstable = 0, regressed = 0;
     for (const auto& t : tests) {
         if (t.quarantined) continue;
         if (t.verdict == Verdict::failing) ++failing;
         if (t.verdict == Verdict::flaky && !allow_flaky) ++flaky;
-        if (t.verdict == Verdict::unstable) ++unstable;
+        // A regressed test below the threshold is still unstable.
+        if (t.verdict == Verdict::unstable || (t.verdict == Verdict::regressed && t.score.pss < fail_below))
+            ++unstable;
+        else if (t.verdict == Verdict::regressed && fail_on_regression)
+            ++regressed;
     }
     if (failing) reasons.push_back(fmt::format("{} failing", failing));
     if (flaky) reasons.push_back(fmt::format("{} flaky", flaky));
     if (unstable) reasons.push_back(fmt::format("{} unstable (PSS below {})", unstable, fail_below));
+    if (regressed) reasons.push_back(fmt::format("{} regressed", regressed));
+    const std::uint64_t count = failing + flaky + unstable + regressed;
+    if (run_regressed && fail_on_regression) {
+        std::string reason = "gate failed: the run's PSS regressed against its baseline";
+        if (count) reason += fmt::format(" and {} test{} failed the gate", count, count == 1 ? "" : "s");
+        return {1, reason};
+    }
     if (reasons.empty()) return {0, "gate passed: no failing, flaky or unstable test"};
     std::string reason = "gate failed: ";
     for (std::size_t i = 0; i < reasons.size(); ++i) reason += (i ? ", " : "") + reasons[i];
-    reason += " test";
-    if (failing + flaky + unstable != 1) reason += "s";
+    reason += count == 1 ? " test" : " tests";
     return {1, reason};
 }
 
@@ -154,9 +165,12 @@ bool use_color() {
 // Quarantine, order, gate, print, write: the end of every run and merge.
 int finish(reports::RunReport& report, const PipelineInput& in) {
     for (auto& t : report.tests) t.quarantined = quarantined(in.quarantine, t);
+    HistoryOutcome history;
+    if (in.history.enabled() && !runner::interrupted()) history = compare_with_history(report, in.history);
     reports::sort_worst_first(report.tests);
     report.summary = summarize(report.tests, report.overall);
-    report.gate = decide(report.tests, in.allow_flaky, in.verdicts.fail_below);
+    report.gate = decide(report.tests, in.allow_flaky, in.verdicts.fail_below, in.history.fail_on_regression,
+                         history.run_regressed);
     report.meta.finished_at = now_epoch();
     if (report.meta.started_at == 0) report.meta.started_at = report.meta.finished_at;
 
@@ -176,6 +190,11 @@ int finish(reports::RunReport& report, const PipelineInput& in) {
 
     if (!in.json_file.empty()) write_output_file(in.json_file, reports::render_run_json(report), "JSON results");
     write_report_files(report, in);
+    if (!interrupted) {
+        std::string source;
+        for (const auto& b : report.meta.binaries) source += (source.empty() ? "" : " ") + b;
+        store_in_history(report, in.history, source);
+    }
     return report.gate.exit_code;
 }
 

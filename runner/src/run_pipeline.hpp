@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "executor.hpp"
+#include "history_step.hpp"
 #include "pss/reports/run_report.hpp"
 #include "pss/results.hpp"
 #include "pss/scoring.hpp"
@@ -25,6 +26,7 @@ struct PipelineInput {
     // $GITHUB_STEP_SUMMARY when set), self-contained HTML.
     std::string junit_file, markdown_file, html_file;
     bool junit_flaky_as_failure = false;
+    HistorySettings history;
     std::vector<std::string> command_line;
 };
 

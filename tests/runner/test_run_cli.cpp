@@ -305,3 +305,48 @@ TEST_F(RunCli, HugeOutputIsSurvivedAndOnlyItsTailKept) {
     EXPECT_LE(output.size(), 64u * 1024u);
     EXPECT_FALSE(output.empty());
 }
+
+TEST_F(RunCli, StoredRunsFindTheRegressionOfTheTestThatGotWorseOnly) {
+    const std::string db = path("h/history.db");
+    // --fail-below 0: a scheduler hiccup on a loaded machine must not decide this test.
+    const std::vector<std::string> base{"--repeat", "10", "--no-confirm", "--fail-below", "0", "--filter",
+                                        "Stable.*:Faults.AlwaysFails", "--db", db, "--store-history"};
+    auto run = [&](std::vector<std::string> extra, const std::string& faults) {
+        auto args = base;
+        args.insert(args.end(), extra.begin(), extra.end());
+        args.insert(args.end(), {"--json", path("r.json"), "--", FIXTURE_GTEST});
+        return pss_run(args, faults);
+    };
+    const auto first = run({}, "");
+    ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+    const auto second = run({"--fail-on-regression"}, "slow,fail");
+    EXPECT_EQ(second.exit_code, 1) << second.out << second.err;
+    const auto j = results("r.json");
+    EXPECT_EQ(test(j, "Stable.Sleeps1ms")["verdict"], "regressed");
+    EXPECT_NE(test(j, "Stable.Sleeps1ms")["observations"].dump().find("Mann-Whitney"), std::string::npos);
+    EXPECT_EQ(test(j, "Faults.AlwaysFails")["verdict"], "failing");
+    EXPECT_NE(test(j, "Faults.AlwaysFails")["observations"].dump().find("never failed in the baseline"),
+              std::string::npos);
+    EXPECT_EQ(test(j, "Stable.Adds")["verdict"], "stable");
+    EXPECT_EQ(test(j, "Stable.AfterTheFaults")["verdict"], "stable");
+    EXPECT_NE(second.err.find("regression (slower): Stable.Sleeps1ms"), std::string::npos) << second.err;
+
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    const auto csv = run_process({PSS_EXE, "history", "--db", db, "--export", "csv"}, o);
+    ASSERT_EQ(csv.exit_code, 0) << csv.err;
+    EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 3);  // header and two runs
+    const auto trend = run_process({PSS_EXE, "history", "--db", db, "--test", "Stable.Sleeps1ms"}, o);
+    EXPECT_NE(trend.out.find("regressed"), std::string::npos) << trend.out;
+    EXPECT_NE(trend.out.find("stable"), std::string::npos) << trend.out;
+}
+
+TEST_F(RunCli, RegressionsDoNotFailTheGateUnlessAsked) {
+    const std::string db = path("history.db");
+    for (const char* faults : {"", "slow"}) {
+        const auto r = pss_run({"--repeat", "10", "--no-confirm", "--fail-below", "0", "--filter", "Stable.*", "--db",
+                                db, "--store-history", "--", FIXTURE_GTEST},
+                               faults);
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    }
+}

@@ -1,0 +1,105 @@
+#include "history_step.hpp"
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli_support.hpp"
+#include "pss/ci/history_store.hpp"
+#include "pss/ci/regression.hpp"
+
+namespace pss::cli {
+
+HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySettings& s) {
+    HistoryOutcome out;
+    std::error_code ec;
+    if (!std::filesystem::exists(s.config.storage_uri, ec)) {
+        if (s.baseline_branch || s.fail_on_regression)
+            print_warning(fmt::format("no history in '{}' yet: nothing to compare with (store runs with "
+                                      "--store-history)",
+                                      s.config.storage_uri));
+        return out;
+    }
+    try {
+        const ci::HistoryStore store(s.config.storage_uri);
+        // Default baseline: the recent runs of the same branch.
+        std::optional<std::string> branch = s.baseline_branch;
+        if (!branch && !report.meta.git_branch.empty()) branch = report.meta.git_branch;
+        const auto found = ci::detect_regressions(store, report.tests, report.overall, branch, s.config);
+        for (const auto& w : found.warnings) print_warning(w);
+        ci::apply_regressions(report.tests, found);
+        for (const auto& t : report.tests) {
+            const auto history = store.test_history(t.name, {1, std::nullopt, branch});
+            if (!history.empty() && history.front().module == t.module)
+                report.baseline_pss[{t.module, t.name}] = history.front().pss;
+        }
+        for (const auto& r : found.regressions) {
+            ++out.regressions;
+            if (r.test.empty()) {
+                out.run_regressed = true;
+                report.notes.push_back("regression: " + r.message);
+            }
+            fmt::print(stderr, "pss: regression ({}): {}{}\n", r.rule, r.test.empty() ? "" : r.test + ": ", r.message);
+        }
+    } catch (const ci::HistoryError& e) {
+        print_warning(fmt::format("{}; regressions were not checked", e.what()));
+    }
+    return out;
+}
+
+void store_in_history(const reports::RunReport& report, const HistorySettings& s, const std::string& source) {
+    if (!s.store) return;
+    try {
+        ci::HistoryStore store(s.config.storage_uri);
+        ci::RunContext context;
+        context.commit = report.meta.git_commit;
+        context.branch = report.meta.git_branch;
+        for (const char* var : {"GITHUB_RUN_ID", "CI_PIPELINE_ID", "BUILDKITE_BUILD_ID", "CIRCLE_BUILD_NUM", "BUILD_ID"})
+            if (const char* v = std::getenv(var); v && *v) {
+                context.ci_run_id = v;
+                break;
+            }
+        context.host = report.meta.host;
+        context.config_hash = s.config_hash;
+        context.source = source;
+        const auto id = store.store(report.meta.started_at, context, report.overall, report.tests,
+                                    report.gate.exit_code);
+        fmt::print(stderr, "pss: stored as run {} in {}\n", id, s.config.storage_uri);
+    } catch (const ci::HistoryError& e) {
+        print_warning(fmt::format("{}; this run was not stored", e.what()));
+    }
+}
+
+namespace {
+
+std::string config_fingerprint(const ScoringConfig& c) {
+    const std::string text =
+        fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {}", c.w_ts, c.w_ms, c.w_ev, c.w_be, c.w_cc, c.alpha,
+                    c.beta, c.gamma, c.delta, c.mem_spike_threshold_ratio, c.error_spike_threshold,
+                    c.consecutive_error_threshold, c.concurrency_wait_threshold, c.timing_noise_floor);
+    return fmt::format("{:016x}", std::hash<std::string>{}(text));
+}
+
+}  // namespace
+
+void add_history_options(CLI::App& cmd, HistoryOptions& o) {
+    cmd.add_flag("--store-history", o.store, "Store this run in the history database (storage_uri, .pss/history.db)");
+    cmd.add_option("--baseline-branch", o.baseline_branch,
+                   "Compare with the recent runs of this branch (default: this run's branch)");
+    cmd.add_flag("--fail-on-regression", o.fail_on_regression, "Fail the gate when a test regressed against history");
+    cmd.add_option("--db", o.db, "History database (overrides storage_uri)");
+}
+
+HistorySettings history_settings(const HistoryOptions& o, const Config& config) {
+    HistorySettings s;
+    s.store = o.store;
+    s.baseline_branch = o.baseline_branch;
+    s.fail_on_regression = o.fail_on_regression;
+    s.config = config.history;
+    if (!o.db.empty()) s.config.storage_uri = o.db;
+    s.config_hash = config_fingerprint(config.scoring);
+    return s;
+}
+
+}  // namespace pss::cli
