@@ -64,22 +64,25 @@ int main(int argc, char** argv) {
         const char* label;
         std::string exe;
         std::map<std::string, std::string> env;
-        std::vector<double> seconds;
+        std::vector<double> seconds;  // CPU time of the process
+        std::vector<double> wall;
     };
     const std::map<std::string, std::string> no_pss = {{"PSS_TRACE_FILE", ""}, {"PSS_PROGRESS_FILE", ""}, {"PSS_RUN", ""}};
     std::vector<Mode> modes = {
-        {"plain GoogleTest (baseline)", PSS_BENCH_PLAIN_EXE, no_pss, {}},
-        {"pss listener, inactive (no env)", PSS_BENCH_PSS_EXE, no_pss, {}},
-        {"pss listener, PSS_TRACE_FILE", PSS_BENCH_PSS_EXE, {{"PSS_TRACE_FILE", trace}, {"PSS_PROGRESS_FILE", ""}}, {}},
+        {"plain GoogleTest (baseline)", PSS_BENCH_PLAIN_EXE, no_pss, {}, {}},
+        {"pss listener, inactive (no env)", PSS_BENCH_PSS_EXE, no_pss, {}, {}},
+        {"pss listener, PSS_TRACE_FILE", PSS_BENCH_PSS_EXE, {{"PSS_TRACE_FILE", trace}, {"PSS_PROGRESS_FILE", ""}}, {}, {}},
         {"pss listener, trace + progress file", PSS_BENCH_PSS_EXE,
-         {{"PSS_TRACE_FILE", trace}, {"PSS_PROGRESS_FILE", dir + "/progress"}}, {}},
+         {{"PSS_TRACE_FILE", trace}, {"PSS_PROGRESS_FILE", dir + "/progress"}}, {}, {}},
     };
 
     try {
         for (long round = 0; round < rounds; ++round) {
             for (Mode& m : modes) {  // interleaved, so drift hits every mode alike
                 std::filesystem::remove(trace);
-                m.seconds.push_back(bench::run_timed({m.exe, tests_arg, "--gtest_brief=1"}, m.env));
+                const bench::ChildTimes t = bench::run_timed({m.exe, tests_arg, "--gtest_brief=1"}, m.env);
+                m.seconds.push_back(t.cpu);
+                m.wall.push_back(t.wall);
             }
         }
     } catch (const std::exception& e) {
@@ -91,12 +94,13 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(dir);
 
     const double base = bench::median(modes[0].seconds);
-    std::printf("listener overhead: %ld trivial tests, %ld rounds, median wall time per process\n", tests, rounds);
+    std::printf("listener overhead: %ld trivial tests, %ld rounds, median CPU time (user + system) per process\n",
+                tests, rounds);
     for (const Mode& m : modes) {
         const double t = bench::median(m.seconds);
         const double added_us = (t - base) / static_cast<double>(tests) * 1e6;
-        std::printf("  %-38s %8.1f ms  %6.2f us/test  added %+6.2f us/test  ratio %.3f\n", m.label, t * 1e3,
-                    t / static_cast<double>(tests) * 1e6, added_us, t / base);
+        std::printf("  %-38s %8.1f ms  %6.2f us/test  added %+6.2f us/test  ratio %.3f  (wall %.1f ms)\n", m.label,
+                    t * 1e3, t / static_cast<double>(tests) * 1e6, added_us, t / base, bench::median(m.wall) * 1e3);
     }
     const double traced = (bench::median(modes[2].seconds) - base) / static_cast<double>(tests) * 1e6;
     const double kernel_us = (2 * costs.getrusage_ns + costs.append_ns) * 1e-3;

@@ -86,28 +86,68 @@ inline std::int64_t block_size(void* p) noexcept {
     return static_cast<std::int64_t>(g_read_glibc_header ? glibc_header_size(p) : malloc_usable_size(p));
 }
 
-inline void count(void* p, bool allocated) noexcept {
-    const std::uint64_t epoch = pss::heap::detail::g_shared.epoch.load(std::memory_order_relaxed);
-    if (epoch == 0) return;  // counting is off
+// The fast paths below (glibc's malloc, a thread that already counted in
+// this epoch) make no calls besides malloc/free, so they need no saved
+// registers; everything else goes through the out-of-line *_slow functions.
+
+[[gnu::noinline]] void* counted_slow(void* p, std::uint64_t epoch) noexcept {
     const std::int64_t size = block_size(p);
-    const std::int64_t delta = allocated ? size : -size;
-    if (tls_counters.epoch.load(std::memory_order_relaxed) == epoch) [[likely]]
-        pss::heap::detail::add(tls_counters, delta);
-    else
-        count_slow(epoch, delta);
+    if (tls_counters.epoch.load(std::memory_order_relaxed) == epoch) pss::heap::detail::add(tls_counters, size);
+    else count_slow(epoch, size);
+    return p;
 }
 
-void* allocate(std::size_t size) {
-    if (size == 0) size = 1;
-    for (;;) {
-        if (void* p = std::malloc(size)) {
-            count(p, true);
-            return p;
+// Counts a block just allocated; returns it.
+inline void* counted(void* p) noexcept {
+    const std::uint64_t epoch = pss::heap::detail::g_shared.epoch.load(std::memory_order_relaxed);
+    if (epoch == 0) return p;  // counting is off
+    if (!g_read_glibc_header || tls_counters.epoch.load(std::memory_order_relaxed) != epoch) [[unlikely]]
+        return counted_slow(p, epoch);
+    const auto size = static_cast<std::int64_t>(glibc_header_size(p));
+    const std::int64_t net = tls_counters.net.load(std::memory_order_relaxed) + size;
+    tls_counters.net.store(net, std::memory_order_relaxed);
+    if (net > tls_counters.peak.load(std::memory_order_relaxed)) tls_counters.peak.store(net, std::memory_order_relaxed);
+    return p;
+}
+
+[[gnu::noinline]] void release_slow(void* p, std::uint64_t epoch) noexcept {
+    const std::int64_t size = block_size(p);
+    if (tls_counters.epoch.load(std::memory_order_relaxed) == epoch) pss::heap::detail::add(tls_counters, -size);
+    else count_slow(epoch, -size);
+    std::free(p);
+}
+
+// Counts a block about to be freed, then frees it.
+inline void release(void* p) noexcept {
+    if (p == nullptr) return;
+    const std::uint64_t epoch = pss::heap::detail::g_shared.epoch.load(std::memory_order_relaxed);
+    if (epoch != 0) {
+        if (!g_read_glibc_header || tls_counters.epoch.load(std::memory_order_relaxed) != epoch) [[unlikely]] {
+            release_slow(p, epoch);
+            return;
         }
+        // Freeing never raises the peak.
+        const auto size = static_cast<std::int64_t>(glibc_header_size(p));
+        tls_counters.net.store(tls_counters.net.load(std::memory_order_relaxed) - size, std::memory_order_relaxed);
+    }
+    std::free(p);
+}
+
+[[gnu::noinline]] void* allocate_with_handler(std::size_t size) {
+    for (;;) {
         std::new_handler handler = std::get_new_handler();
         if (handler == nullptr) throw std::bad_alloc();
         handler();
+        if (void* p = std::malloc(size)) return counted(p);
     }
+}
+
+inline void* allocate(std::size_t size) {
+    if (size == 0) size = 1;
+    void* p = std::malloc(size);
+    if (p == nullptr) [[unlikely]]
+        return allocate_with_handler(size);
+    return counted(p);
 }
 
 void* allocate_aligned(std::size_t size, std::align_val_t alignment) {
@@ -116,10 +156,7 @@ void* allocate_aligned(std::size_t size, std::align_val_t alignment) {
     if (align < sizeof(void*)) align = sizeof(void*);
     for (;;) {
         void* p = nullptr;
-        if (posix_memalign(&p, align, size) == 0) {
-            count(p, true);
-            return p;
-        }
+        if (posix_memalign(&p, align, size) == 0) return counted(p);
         std::new_handler handler = std::get_new_handler();
         if (handler == nullptr) throw std::bad_alloc();
         handler();
@@ -133,12 +170,6 @@ void* allocate_nothrow(Fn&& fn) noexcept {
     } catch (...) {
         return nullptr;
     }
-}
-
-inline void release(void* p) noexcept {
-    if (p == nullptr) return;
-    count(p, false);
-    std::free(p);
 }
 
 // Runs at start-up: pss::heap::tracking_linked() is true in this program.
