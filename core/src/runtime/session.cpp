@@ -135,6 +135,14 @@ struct Session::State {
     std::string skip_message;
     std::vector<std::string> branches;
 
+    // Best effort: when the progress file cannot be written, a runner only
+    // learns that the process died, not in which test.
+    void set_progress(const std::string& line) noexcept {
+        if (!line.empty() && ::pwrite(progress_fd, line.data(), line.size(), 0) < 0) return;
+        if (progress_length > line.size() && ::ftruncate(progress_fd, static_cast<off_t>(line.size())) != 0) return;
+        progress_length = line.size();
+    }
+
     void close_outputs() {
         writer.reset();
         if (progress_fd >= 0) ::close(progress_fd);
@@ -250,13 +258,7 @@ void Session::begin_test(TestIdentity identity) {
         std::string name = identity.name;  // one line, one tab: keep the format parseable
         for (char& c : name)
             if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-        const std::string line = fmt::format("{}\t{}\n", run_index(), name);
-        if (::pwrite(s.progress_fd, line.data(), line.size(), 0) < 0) {
-            // Best effort: the runner then only knows that the process died.
-        }
-        if (s.progress_length > line.size() && ::ftruncate(s.progress_fd, static_cast<off_t>(line.size())) != 0) {
-        }
-        s.progress_length = line.size();
+        s.set_progress(fmt::format("{}\t{}\n", run_index(), name));
     }
     if (!s.writer) return;
     {
@@ -362,12 +364,7 @@ void Session::end_test(TestStatus status) {
         for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
             s.write(s.block_record(b, r.name, r.module, r.run));
     }
-    if (s.progress_fd >= 0 && s.progress_length > 0) {
-        if (::ftruncate(s.progress_fd, 0) != 0) {
-            // Best effort, as above.
-        }
-        s.progress_length = 0;
-    }
+    if (s.progress_fd >= 0 && s.progress_length > 0) s.set_progress({});
 }
 
 void Session::abandon_test() noexcept {
