@@ -1,135 +1,264 @@
 #include "pss/analysis.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 namespace pss {
 
 namespace {
 
-// (module, name) as one unambiguous key: the module's length, the module, the name.
-void test_key(std::string& key, std::string_view module, std::string_view name) {
-    const auto length = static_cast<std::uint32_t>(module.size());
-    key.assign(reinterpret_cast<const char*>(&length), sizeof length);
-    key.append(module);
-    key.append(name);
+// A fast hash of (module, name), eight bytes at a time: the test look-up
+// runs once per record. The length goes in with each part, so that
+// ("ab", "c") and ("a", "bc") differ.
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+    h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+std::uint64_t hash_part(std::uint64_t h, std::string_view s) {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, s.data() + i, 8);
+        h = mix(h, word);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, s.data() + i, s.size() - i);
+    return mix(mix(h, tail), s.size());
+}
+
+std::uint64_t test_hash(std::string_view module, std::string_view name) {
+    return hash_part(hash_part(0x243F6A8885A308D3ull, module), name);
 }
 
 }  // namespace
 
-Analyzer::Analyzer(const AnalyzerOptions& options) : options_(options) {
-    overall_.samples = SampleSet(options_.sample_cap);
+Analyzer::Analyzer(const AnalyzerOptions& options) : options_(options), test_index_(1024) {}
+
+std::uint32_t Analyzer::module_of(std::string_view module) {
+    const std::string key(module);
+    if (auto it = module_index_.find(key); it != module_index_.end()) return it->second;
+    const auto index = static_cast<std::uint32_t>(modules_.size());
+    module_index_.emplace(key, index);
+    modules_.emplace_back().name = key;
+    return index;
 }
 
-Analyzer::Group& Analyzer::module_group(std::string_view module) {
-    auto it = modules_.find(module);
-    if (it == modules_.end()) {
-        it = modules_.emplace(std::string(module), Group{}).first;
-        it->second.samples = SampleSet(options_.sample_cap);
-        it->second.name = it->second.module = module;
+std::uint32_t Analyzer::test_of(std::string_view module, std::string_view name) {
+    const std::uint64_t hash = test_hash(module, name);
+    std::size_t mask = test_index_.size() - 1;
+    std::size_t i = hash & mask;
+    for (;; i = (i + 1) & mask) {
+        const Slot& slot = test_index_[i];
+        if (slot.test == UINT32_MAX) break;
+        const Test& t = tests_[slot.test];
+        if (slot.hash == hash && t.name == name && t.module == module) return slot.test;
     }
-    return it->second;
+    const auto index = static_cast<std::uint32_t>(tests_.size());
+    const std::uint32_t m = module_of(module);
+    Test& t = tests_.emplace_back();
+    t.samples = SampleSet(options_.sample_cap);
+    t.name = name;
+    t.module = module;
+    t.module_index = m;
+    modules_[m].members.push_back(index);
+    if (tests_.size() * 2 > test_index_.size()) {
+        grow_test_index();
+        mask = test_index_.size() - 1;
+        for (i = hash & mask; test_index_[i].test != UINT32_MAX;) i = (i + 1) & mask;
+    }
+    test_index_[i] = Slot{hash, index};
+    return index;
 }
 
-void Analyzer::add_to(Group& g, const TraceRecord& r) {
-    const std::size_t before = g.samples.exact_bytes();
-    g.samples.add(r);
-    exact_bytes_ = exact_bytes_ - before + g.samples.exact_bytes();
+void Analyzer::grow_test_index() {
+    std::vector<Slot> bigger(test_index_.size() * 2);
+    const std::size_t mask = bigger.size() - 1;
+    for (const Slot& slot : test_index_) {
+        if (slot.test == UINT32_MAX) continue;
+        std::size_t i = slot.hash & mask;
+        while (bigger[i].test != UINT32_MAX) i = (i + 1) & mask;
+        bigger[i] = slot;
+    }
+    test_index_ = std::move(bigger);
+}
+
+void Analyzer::add_run(Summary& s, std::uint32_t test, bool error) {
+    ++s.runs;
+    if (error) {
+        ++s.errors;
+        s.longest_error_run = std::max(s.longest_error_run, ++s.error_run);
+    } else {
+        s.error_run = 0;
+    }
+    if (!s.exact) return;
+    if (s.runs > options_.sample_cap) return release(s);
+    const std::size_t before = s.order.capacity();
+    s.order.push_back(test);
+    exact_bytes_ += (s.order.capacity() - before) * sizeof(std::uint32_t);
+}
+
+void Analyzer::release(Summary& s) {
+    if (!s.exact) return;
+    s.exact = false;
+    exact_bytes_ -= s.order.capacity() * sizeof(std::uint32_t);
+    std::vector<std::uint32_t>().swap(s.order);
+}
+
+void Analyzer::release(Test& t) {
+    exact_bytes_ -= t.samples.exact_bytes();
+    t.samples.switch_to_sketches();
+    // Its module and the whole input can no longer be rebuilt run by run.
+    release(modules_[t.module_index]);
+    release(overall_);
 }
 
 void Analyzer::add(const TraceRecord& r) {
-    add_to(overall_, r);
     const std::string_view module = r.module.empty() ? std::string_view(unknown_module) : std::string_view(r.module);
-    if (r.system_metric) {  // event-loop records are not tests
-        add_to(module_group(module), r);
-    } else {
-        test_key(key_, module, r.name);
-        auto it = tests_.find(std::string_view(key_));
-        if (it == tests_.end()) {
-            Group& m = module_group(module);
-            it = tests_.emplace(key_, Group{}).first;
-            Group& t = it->second;
-            t.samples = SampleSet(options_.sample_cap);
-            t.name = r.name;
-            t.module = module;
-            t.module_group = &m;
+    if (r.system_metric) {  // event-loop records are not tests; their lag counts
+        if (r.lag) {
+            for (Summary* s : {&overall_, &modules_[module_of(module)]}) {
+                ++s->lag_count;
+                s->lag_sum += *r.lag;
+            }
         }
-        Group& g = it->second;
-        add_to(*g.module_group, r);
-        add_to(g, r);
-        if (g.filename.empty() && !r.filename.empty()) {
-            g.filename = r.filename;
-            g.lineno = r.lineno;
-        }
-        if (r.error && g.first_failure.empty()) {
-            g.first_failure = r.exception_type.empty() ? "error" : r.exception_type;
-            if (!r.exception_message.empty()) g.first_failure += ": " + r.exception_message;
-        }
+        return;
+    }
+    const std::uint32_t index = test_of(module, r.name);
+    Test& t = tests_[index];
+    const std::size_t before = t.samples.exact_bytes();
+    const bool was_exact = t.samples.exact();
+    t.samples.add(r);
+    exact_bytes_ = exact_bytes_ - before + t.samples.exact_bytes();
+    if (was_exact && !t.samples.exact()) {  // past the cap
+        release(modules_[t.module_index]);
+        release(overall_);
+    }
+    add_run(modules_[t.module_index], index, r.error);
+    add_run(overall_, index, r.error);
+    if (t.filename.empty() && !r.filename.empty()) {
+        t.filename = r.filename;
+        t.lineno = r.lineno;
+    }
+    if (r.error && t.first_failure.empty()) {
+        t.first_failure = r.exception_type.empty() ? "error" : r.exception_type;
+        if (!r.exception_message.empty()) t.first_failure += ": " + r.exception_message;
     }
     if (exact_bytes_ > options_.exact_memory_bytes) enforce_memory_budget();
 }
 
+// Frees kept samples until a quarter of the budget is free: the groups with
+// the most runs first, in an order that does not depend on hashing.
 void Analyzer::enforce_memory_budget() {
-    std::vector<Group*> exact;
-    if (overall_.samples.exact()) exact.push_back(&overall_);
-    for (auto* map : {&modules_, &tests_})
-        for (auto& [key, g] : *map)
-            if (g.samples.exact() && g.samples.exact_bytes() > 0) exact.push_back(&g);
-    // Most runs first; ties in a fixed order, whatever the hash maps' order.
-    auto kind = [this](const Group* g) { return g == &overall_ ? 0 : g->module_group == nullptr ? 1 : 2; };
-    std::sort(exact.begin(), exact.end(), [&kind](const Group* a, const Group* b) {
-        if (a->samples.count() != b->samples.count()) return a->samples.count() > b->samples.count();
-        if (kind(a) != kind(b)) return kind(a) < kind(b);
-        return std::tie(a->module, a->name) < std::tie(b->module, b->name);
+    struct Candidate {
+        std::uint64_t runs;
+        int kind;  // 0 the whole input, 1 a module, 2 a test
+        std::uint32_t index;
+    };
+    std::vector<Candidate> candidates;
+    if (overall_.exact) candidates.push_back({overall_.runs, 0, 0});
+    for (std::uint32_t i = 0; i < modules_.size(); ++i)
+        if (modules_[i].exact && !modules_[i].order.empty()) candidates.push_back({modules_[i].runs, 1, i});
+    for (std::uint32_t i = 0; i < tests_.size(); ++i)
+        if (tests_[i].samples.exact() && tests_[i].samples.exact_bytes() > 0)
+            candidates.push_back({tests_[i].samples.count(), 2, i});
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+        return std::tie(b.runs, a.kind, a.index) < std::tie(a.runs, b.kind, b.index);
     });
     const std::size_t target = options_.exact_memory_bytes / 4 * 3;
-    for (Group* g : exact) {
+    for (const Candidate& c : candidates) {
         if (exact_bytes_ <= target) break;
-        exact_bytes_ -= g->samples.exact_bytes();
-        g->samples.switch_to_sketches();
+        if (c.kind == 0) release(overall_);
+        if (c.kind == 1) release(modules_[c.index]);
+        if (c.kind == 2) release(tests_[c.index]);
     }
 }
 
-GroupResult Analyzer::summarize(const Group& g, const ScoringConfig& cfg) {
+// The samples of a module or of the whole input, from its tests' samples.
+// `next`: one zero per test, left zero.
+SampleSet Analyzer::samples_of(const Summary& s, std::vector<std::uint64_t>& next) const {
+    SampleSet out(SampleSet::unlimited);
+    if (s.exact) {
+        // Run by run in record order: exactly the set the records would have built.
+        for (std::uint32_t t : s.order) out.add(tests_[t].samples.run(next[t]++));
+        for (std::uint32_t t : s.order) next[t] = 0;
+    } else {
+        auto merge = [&](const Test& t) { out.merge_values(t.samples); };
+        if (&s == &overall_) {
+            for (const Test& t : tests_) merge(t);
+        } else {
+            for (std::uint32_t t : s.members) merge(tests_[t]);
+        }
+        out.set_runs(s.runs, s.errors, s.longest_error_run);
+    }
+    out.add_lags(s.lag_count, s.lag_sum);
+    return out;
+}
+
+GroupResult Analyzer::summarize(const std::string& name, const std::string& module, const SampleSet& samples,
+                                const TagCounts& tags, const ScoringConfig& cfg) {
     GroupResult out;
-    out.name = g.name;
-    out.module = g.module;
-    out.records = g.samples.count();
-    out.errors = g.samples.error_count();
-    out.score = g.samples.score(cfg);
-    out.filename = g.filename;
-    out.lineno = g.lineno;
-    out.first_failure = g.first_failure;
-    out.exact = g.samples.exact();
-    const SampleSet::DurationSummary d = g.samples.duration_summary();
+    out.name = name;
+    out.module = module;
+    out.records = samples.count();
+    out.errors = samples.error_count();
+    SampleSet::DurationSummary d;
+    out.score = samples.score(cfg, tags, &d);
+    out.exact = samples.exact();
     out.duration_mean = d.mean;
     out.duration_p50 = d.p50;
     out.duration_p95 = d.p95;
     out.duration_max = d.max;
-    out.memory_peak = g.samples.memory_peak();
+    out.memory_peak = samples.memory_peak();
     return out;
 }
 
 Analysis Analyzer::result(const ScoringConfig& cfg) const {
+    // A module's and the whole input's branch tags are their tests' tags.
+    std::vector<TagCounts> module_tags(modules_.size());
+    TagCounts overall_tags;
+    for (const Test& t : tests_) {
+        for (const auto& [tag, n] : t.samples.branch_tags()) {
+            module_tags[t.module_index][tag] += n;
+            overall_tags[tag] += n;
+        }
+    }
+
+    std::vector<std::uint64_t> next(tests_.size(), 0);
     Analysis a;
-    a.overall = overall_.samples.score(cfg);
-    a.overall_exact = overall_.samples.exact();
-    a.records = overall_.samples.count();
-    a.errors = overall_.samples.error_count();
+    {
+        const SampleSet overall = samples_of(overall_, next);
+        a.overall = overall.score(cfg, overall_tags);
+        a.overall_exact = overall.exact();
+        a.records = overall.count();
+        a.errors = overall.error_count();
+    }
+
+    std::vector<std::uint32_t> modules(modules_.size());
+    for (std::uint32_t i = 0; i < modules.size(); ++i) modules[i] = i;
+    std::sort(modules.begin(), modules.end(),
+              [this](std::uint32_t x, std::uint32_t y) { return modules_[x].name < modules_[y].name; });
+    for (std::uint32_t i : modules) {
+        const Summary& m = modules_[i];
+        a.modules.push_back(summarize(m.name, m.name, samples_of(m, next), module_tags[i], cfg));
+        a.modules.back().exact = m.exact;
+    }
+
+    std::vector<const Test*> tests;
+    for (const Test& t : tests_) tests.push_back(&t);
+    std::sort(tests.begin(), tests.end(),
+              [](const Test* x, const Test* y) { return std::tie(x->module, x->name) < std::tie(y->module, y->name); });
+    for (const Test* t : tests) {
+        GroupResult r = summarize(t->name, t->module, t->samples, t->samples.branch_tags(), cfg);
+        r.filename = t->filename;
+        r.lineno = t->lineno;
+        r.first_failure = t->first_failure;
+        a.tests.push_back(std::move(r));
+    }
+
+    a.overall_exact = overall_.exact;
     a.estimated_groups = a.overall_exact ? 0 : 1;
-
-    std::vector<const Group*> modules;
-    for (const auto& [key, g] : modules_) modules.push_back(&g);
-    std::sort(modules.begin(), modules.end(), [](const Group* x, const Group* y) { return x->name < y->name; });
-    for (const Group* g : modules) a.modules.push_back(summarize(*g, cfg));
-
-    std::vector<const Group*> tests;
-    for (const auto& [key, g] : tests_) tests.push_back(&g);
-    std::sort(tests.begin(), tests.end(), [](const Group* x, const Group* y) {
-        return std::tie(x->module, x->name) < std::tie(y->module, y->name);
-    });
-    for (const Group* g : tests) a.tests.push_back(summarize(*g, cfg));
-
     for (const auto* list : {&a.modules, &a.tests})
         for (const GroupResult& r : *list) a.estimated_groups += r.exact ? 0 : 1;
     std::stable_sort(a.tests.begin(), a.tests.end(),

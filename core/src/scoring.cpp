@@ -79,13 +79,15 @@ double concurrency_score(std::size_t wait_n, double wait_mean, double wait_stdev
 
 }  // namespace
 
-double timing_stability(std::span<const double> durations, const ScoringConfig& cfg) {
+namespace {
+
+// timing_stability with the durations also given sorted.
+double timing_of(std::span<const double> durations, std::span<const double> sorted, const ScoringConfig& cfg) {
     const std::size_t n = durations.size();
     double mean = 0.0, stdev = 0.0, p50 = 0.0, tail = 0.0;
     if (n >= 2) {
         mean = stats::mean(durations);
         if (mean != 0.0) stdev = stats::stdev(durations);
-        const auto sorted = sorted_copy(durations);
         p50 = stats::quantile_exclusive(sorted, 49);
         tail = stats::quantile_exclusive(sorted, static_cast<int>(cfg.score_latency_tail_percentile));
         // Beyond pypss: with few runs Python's exclusive p95 extrapolates past
@@ -95,6 +97,22 @@ double timing_stability(std::span<const double> durations, const ScoringConfig& 
         if (cfg.timing_noise_floor > 0.0) tail = std::min(tail, sorted.back());
     }
     return timing_score(n, mean, stdev, p50, tail, cfg);
+}
+
+SampleSet::DurationSummary summary_of_sorted(std::span<const double> sorted) {
+    SampleSet::DurationSummary out;
+    if (sorted.empty()) return out;
+    out.mean = stats::mean(sorted);
+    out.max = sorted.back();
+    out.p50 = sorted.size() >= 2 ? stats::quantile_exclusive(sorted, 49) : sorted.front();
+    out.p95 = sorted.size() >= 2 ? stats::quantile_exclusive(sorted, 94) : sorted.front();
+    return out;
+}
+
+}  // namespace
+
+double timing_stability(std::span<const double> durations, const ScoringConfig& cfg) {
+    return timing_of(durations, durations.size() >= 2 ? sorted_copy(durations) : std::vector<double>{}, cfg);
 }
 
 double memory_stability(std::span<const double> memory, const ScoringConfig& cfg) {
@@ -148,46 +166,87 @@ int combine(const SubScores& s, const ScoringConfig& cfg) {
 
 void SampleSet::add(const TraceRecord& r) {
     if (r.system_metric) {
-        if (r.lag) {
-            lag_sum_ += *r.lag;
-            ++lag_count_;
-        }
+        if (r.lag) add_lags(1, *r.lag);
         return;
     }
-    memory_peak_ = count_ == 0 ? r.memory : std::max(memory_peak_, r.memory);
+    if (r.branch_tag) ++tags_[*r.branch_tag];
+    add(Run{r.duration, r.memory, r.wait_time, r.error});
+}
+
+void SampleSet::add(const Run& run) {
+    memory_peak_ = has_peak_ ? std::max(memory_peak_, run.memory) : run.memory;
+    has_peak_ = true;
     ++count_;
-    if (r.error) {
+    if (run.error) {
         ++errors_;
         longest_error_run_ = std::max(longest_error_run_, ++error_run_);
     } else {
         error_run_ = 0;
     }
-    if (r.branch_tag) ++tags_[*r.branch_tag];
-
     if (!exact_) {
-        duration_sketch_.add(r.duration);
-        memory_sketch_.add(r.memory);
-        duration_moments_.add(r.duration);
-        memory_moments_.add(r.memory);
-        wait_moments_.add(r.wait_time);
+        duration_sketch_.add(run.duration);
+        memory_sketch_.add(run.memory);
+        duration_moments_.add(run.duration);
+        memory_moments_.add(run.memory);
+        wait_moments_.add(run.wait);
         return;
     }
-    durations_.push_back(r.duration);
-    memory_.push_back(r.memory);
-    wait_.push_back(r.wait_time);
+    durations_.push_back(run.duration);
+    memory_.push_back(run.memory);
+    wait_.push_back(run.wait);
     const std::uint64_t i = count_ - 1;
     if (i % 64 == 0) error_bits_.push_back(0);
-    if (r.error) error_bits_.back() |= std::uint64_t{1} << (i % 64);
+    if (run.error) error_bits_.back() |= std::uint64_t{1} << (i % 64);
     if (count_ > cap_) switch_to_sketches();
+}
+
+SampleSet::Run SampleSet::run(std::uint64_t i) const {
+    return Run{durations_[i], memory_[i], wait_[i], ((error_bits_[i / 64] >> (i % 64)) & 1) != 0};
+}
+
+void SampleSet::add_lags(std::uint64_t count, double sum) {
+    lag_count_ += count;
+    lag_sum_ += sum;
+}
+
+void SampleSet::merge_values(const SampleSet& other) {
+    switch_to_sketches();
+    if (other.has_peak_) {
+        memory_peak_ = has_peak_ ? std::max(memory_peak_, other.memory_peak_) : other.memory_peak_;
+        has_peak_ = true;
+    }
+    if (other.exact_) {
+        for (std::size_t i = 0; i < other.durations_.size(); ++i) {
+            duration_sketch_.add(other.durations_[i]);
+            memory_sketch_.add(other.memory_[i]);
+            duration_moments_.add(other.durations_[i]);
+            memory_moments_.add(other.memory_[i]);
+            wait_moments_.add(other.wait_[i]);
+        }
+        return;
+    }
+    duration_sketch_.merge(other.duration_sketch_);
+    memory_sketch_.merge(other.memory_sketch_);
+    duration_moments_.merge(other.duration_moments_);
+    memory_moments_.merge(other.memory_moments_);
+    wait_moments_.merge(other.wait_moments_);
+}
+
+void SampleSet::set_runs(std::uint64_t count, std::uint64_t errors, std::uint64_t longest_error_run) {
+    count_ = count;
+    errors_ = errors;
+    longest_error_run_ = longest_error_run;
 }
 
 void SampleSet::switch_to_sketches() {
     if (!exact_) return;
     exact_ = false;
     // Shift the moments by the exact means so far: keeps the sums small.
-    duration_moments_ = RunningMoments(stats::mean(durations_));
-    memory_moments_ = RunningMoments(stats::mean(memory_));
-    wait_moments_ = RunningMoments(stats::mean(wait_));
+    if (!durations_.empty()) {
+        duration_moments_ = RunningMoments(stats::mean(durations_));
+        memory_moments_ = RunningMoments(stats::mean(memory_));
+        wait_moments_ = RunningMoments(stats::mean(wait_));
+    }
     for (std::size_t i = 0; i < durations_.size(); ++i) {
         duration_sketch_.add(durations_[i]);
         memory_sketch_.add(memory_[i]);
@@ -211,16 +270,9 @@ std::vector<double> SampleSet::error_flags() const {
 }
 
 SampleSet::DurationSummary SampleSet::duration_summary() const {
+    if (exact_) return summary_of_sorted(sorted_copy(durations_));
     DurationSummary out;
     if (count_ == 0) return out;
-    if (exact_) {
-        const auto sorted = sorted_copy(durations_);
-        out.mean = stats::mean(sorted);
-        out.max = sorted.back();
-        out.p50 = sorted.size() >= 2 ? stats::quantile_exclusive(sorted, 49) : sorted.front();
-        out.p95 = sorted.size() >= 2 ? stats::quantile_exclusive(sorted, 94) : sorted.front();
-        return out;
-    }
     out.mean = duration_moments_.mean();
     out.max = duration_sketch_.max();
     out.p50 = count_ >= 2 ? duration_sketch_.quantile_exclusive(49) : out.max;
@@ -228,14 +280,17 @@ SampleSet::DurationSummary SampleSet::duration_summary() const {
     return out;
 }
 
-Score SampleSet::score(const ScoringConfig& cfg) const {
+Score SampleSet::score(const ScoringConfig& cfg, const std::map<std::string, std::uint64_t>& branch_tags,
+                       DurationSummary* durations) const {
     if (empty()) return Score{0, SubScores{0, 0, 0, 0, 0}};
     Score out;
     SubScores& s = out.breakdown;
     const double lag_mean = lag_count_ == 0 ? 0.0 : lag_sum_ / static_cast<double>(lag_count_);
-    s.branching_entropy = branching_entropy(tags_);
+    s.branching_entropy = branching_entropy(branch_tags);
     if (exact_) {
-        s.timing_stability = timing_stability(durations_, cfg);
+        const auto sorted = sorted_copy(durations_);  // one sort for the score and the summary
+        s.timing_stability = timing_of(durations_, sorted, cfg);
+        if (durations) *durations = summary_of_sorted(sorted);
         s.memory_stability = memory_stability(memory_, cfg);
         s.error_volatility = error_volatility(error_flags(), cfg);
         const double wait_stdev = wait_.size() >= 2 ? stats::stdev(wait_) : 0.0;
@@ -256,6 +311,7 @@ Score SampleSet::score(const ScoringConfig& cfg) const {
         s.concurrency_chaos = concurrency_score(n, wait_moments_.mean(), std::sqrt(wait_moments_.variance()), lag_count_,
                                                 lag_mean, cfg);
     }
+    if (durations && !exact_) *durations = duration_summary();
     out.pss = combine(out.breakdown, cfg);
     return out;
 }

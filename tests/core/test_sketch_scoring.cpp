@@ -196,6 +196,19 @@ TEST(AnalyzerBudget, UnderTheCapTheAnalysisIsIdenticalToTheExactOne) {
     }
     ASSERT_EQ(a.modules.size(), 3u);
     for (std::size_t i = 0; i < a.modules.size(); ++i) expect_same(a.modules[i].score, b.modules[i].score);
+
+    // And identical to one set fed every record in order, as the exact path does.
+    SampleSet whole(SampleSet::unlimited), m1(SampleSet::unlimited);
+    for (std::size_t run = 0; run < 300; ++run) {
+        for (const auto& t : tests) {
+            whole.add(t[run]);
+            if (t[run].module == "m1") m1.add(t[run]);
+        }
+    }
+    expect_same(a.overall, whole.score(ScoringConfig{}));
+    expect_same(a.modules[1].score, m1.score(ScoringConfig{}));
+    EXPECT_EQ(a.modules[1].duration_p95, m1.duration_summary().p95);
+    EXPECT_EQ(a.modules[1].memory_peak, m1.memory_peak());
 }
 
 TEST(AnalyzerBudget, TheBudgetBoundsMemoryAndSketchesTheLargestGroupsFirst) {

@@ -61,9 +61,7 @@ class Analyzer {
 public:
     Analyzer() : Analyzer(AnalyzerOptions{}) {}
     explicit Analyzer(const AnalyzerOptions& options);
-    // Tests point at their module's group: moving keeps those, copying would not.
-    Analyzer(Analyzer&&) = default;
-    Analyzer& operator=(Analyzer&&) = default;
+    // The index points at tests.
     Analyzer(const Analyzer&) = delete;
     Analyzer& operator=(const Analyzer&) = delete;
 
@@ -74,29 +72,51 @@ public:
     std::size_t exact_bytes() const noexcept { return exact_bytes_; }
 
 private:
-    struct Group {
+    struct Test {
         SampleSet samples;
         std::string name, module, filename, first_failure;
         std::int64_t lineno = 0;
-        Group* module_group = nullptr;  // for a test
+        std::uint32_t module_index = 0;
     };
-    struct KeyHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    // A module or the whole input. Per record it keeps only what depends on
+    // the order of runs across its tests (counts, error runs, lags), and while
+    // exact which test each run came from; its samples are its tests' samples,
+    // put together at the end: in record order while exact, merged otherwise.
+    struct Summary {
+        std::string name;
+        std::uint64_t runs = 0, errors = 0, error_run = 0, longest_error_run = 0;
+        std::uint64_t lag_count = 0;
+        double lag_sum = 0;  // in record order
+        bool exact = true;
+        std::vector<std::uint32_t> order;    // the test of each run, while exact
+        std::vector<std::uint32_t> members;  // of a module: its tests
     };
-    using GroupMap = std::unordered_map<std::string, Group, KeyHash, std::equal_to<>>;
+    using TagCounts = std::map<std::string, std::uint64_t>;
 
-    Group& module_group(std::string_view module);
-    void add_to(Group& g, const TraceRecord& r);
+    std::uint32_t module_of(std::string_view module);
+    std::uint32_t test_of(std::string_view module, std::string_view name);
+    void grow_test_index();
+    void add_run(Summary& s, std::uint32_t test, bool error);
+    void release(Summary& s);
+    void release(Test& t);
     void enforce_memory_budget();
-    static GroupResult summarize(const Group& g, const ScoringConfig& cfg);
+    SampleSet samples_of(const Summary& s, std::vector<std::uint64_t>& next) const;
+    static GroupResult summarize(const std::string& name, const std::string& module, const SampleSet& samples,
+                                 const TagCounts& tags, const ScoringConfig& cfg);
 
     AnalyzerOptions options_;
-    Group overall_;
-    GroupMap modules_;  // by module name
-    // Keyed by (module, name): two binaries may both have a "Suite.Test".
-    GroupMap tests_;
-    std::string key_;  // scratch for look-ups
+    Summary overall_;
+    std::vector<Summary> modules_;
+    std::vector<Test> tests_;
+    std::unordered_map<std::string, std::uint32_t> module_index_;
+    // Tests by (module, name): two binaries may both have a "Suite.Test".
+    // Open addressing on a hash of both, compared in place: the look-up runs
+    // once per record.
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint32_t test = UINT32_MAX;
+    };
+    std::vector<Slot> test_index_;
     std::size_t exact_bytes_ = 0;
 };
 

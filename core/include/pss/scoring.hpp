@@ -85,6 +85,22 @@ public:
     // Drops the kept samples for summaries; later samples go to the summaries too.
     void switch_to_sketches();
 
+    // The values of one run: what a module's or a file's set is built from,
+    // out of its tests' sets, after the records have been read.
+    struct Run {
+        double duration = 0, memory = 0, wait = 0;
+        bool error = false;
+    };
+    Run run(std::uint64_t i) const;  // the i-th run, while exact()
+    void add(const Run& run);        // as add(record), branch tag aside
+    // Lags of system records: how many, and their sum in record order.
+    void add_lags(std::uint64_t count, double sum);
+    // For a set in sketch mode that summarizes others: merges the value
+    // statistics of `other` (durations, memory, wait, peak) as if its runs had
+    // been added; the run-order statistics come from set_runs().
+    void merge_values(const SampleSet& other);
+    void set_runs(std::uint64_t count, std::uint64_t errors, std::uint64_t longest_error_run);
+
     std::uint64_t count() const noexcept { return count_; }  // non-system records
     std::uint64_t error_count() const noexcept { return errors_; }
     bool empty() const noexcept { return count_ == 0 && lag_count_ == 0; }
@@ -109,7 +125,11 @@ public:
     double memory_peak() const noexcept { return memory_peak_; }  // the largest "memory", 0 when none
 
     // No samples at all gives PSS 0 with all sub-scores 0, as in pypss.
-    Score score(const ScoringConfig& cfg) const;
+    Score score(const ScoringConfig& cfg) const { return score(cfg, tags_); }
+    // The same with these branch tag counts instead of the set's own, and
+    // when asked the duration summary too (sorting the durations once).
+    Score score(const ScoringConfig& cfg, const std::map<std::string, std::uint64_t>& branch_tags,
+                DurationSummary* durations = nullptr) const;
 
 private:
     std::uint64_t cap_ = default_sample_cap;
@@ -119,6 +139,7 @@ private:
     std::uint64_t lag_count_ = 0;
     double lag_sum_ = 0;  // in record order, as statistics.mean adds
     double memory_peak_ = 0;
+    bool has_peak_ = false;
     std::map<std::string, std::uint64_t> tags_;
 
     // Exact mode.
