@@ -1,4 +1,8 @@
-// pss analyze --trace-file F: scores a trace file, as pypss analyze does.
+// pss analyze --trace-file F: scores a trace file, as pypss analyze does,
+// streaming it in blocks so that multi-gigabyte files fit in bounded memory.
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -24,7 +28,40 @@ struct AnalyzeOptions {
     std::string text_out;
     std::optional<int> fail_if_below;
     std::optional<std::string> config_file;
+    unsigned threads = 0;  // 0: one per core
+    std::uint64_t sample_cap = SampleSet::default_sample_cap;
+    std::size_t sample_memory_mb = AnalyzerOptions{}.exact_memory_bytes >> 20;
+    bool exact = false;
+    bool no_progress = false;
 };
+
+// "1.2 GB", "340 MB", "12 KB"
+std::string bytes_text(double bytes) {
+    if (bytes >= 1e9) return fmt::format("{:.2f} GB", bytes / 1e9);
+    if (bytes >= 1e6) return fmt::format("{:.0f} MB", bytes / 1e6);
+    return fmt::format("{:.0f} KB", bytes / 1e3);
+}
+
+// One line on stderr, redrawn in place: bytes read, records/s and the time
+// left. Only on a terminal, and only once reading takes a moment.
+std::function<void(const ReadProgress&)> progress_line(bool& drawn) {
+    return [&drawn](const ReadProgress& p) {
+        if (p.seconds < 0.5 || p.seconds <= 0) return;
+        std::string line = fmt::format("  {} ", bytes_text(static_cast<double>(p.input_bytes)));
+        if (p.input_size > 0) {
+            const double done = std::min(1.0, static_cast<double>(p.input_bytes) / static_cast<double>(p.input_size));
+            line += fmt::format("of {} ({:.0f}%)", bytes_text(static_cast<double>(p.input_size)), 100 * done);
+            if (done > 0) {
+                const auto left = static_cast<long>(p.seconds * (1 - done) / done + 0.5);
+                line += fmt::format(", {}:{:02} left", left / 60, left % 60);
+            }
+        }
+        line += fmt::format(", {} records, {:.2f} M records/s", p.records, static_cast<double>(p.records) / p.seconds / 1e6);
+        fmt::print(stderr, "\r\x1b[2K{}", line);
+        std::fflush(stderr);
+        drawn = true;
+    };
+}
 
 int run_analyze(const AnalyzeOptions& opt) {
     std::optional<std::filesystem::path> explicit_config;
@@ -32,22 +69,41 @@ int run_analyze(const AnalyzeOptions& opt) {
     const Config config = resolve_config(explicit_config);
     for (const auto& w : config.warnings) print_warning(w);
 
-    Analyzer analyzer;
+    AnalyzerOptions limits = opt.exact ? AnalyzerOptions::exact() : AnalyzerOptions{};
+    if (!opt.exact) {
+        limits.sample_cap = opt.sample_cap;
+        limits.exact_memory_bytes = opt.sample_memory_mb << 20;
+    }
+    Analyzer analyzer(limits);
+    ReadOptions read_options;
+    read_options.threads = opt.threads;
+    bool progress_drawn = false;
+    if (!opt.no_progress && ::isatty(STDERR_FILENO)) read_options.progress = progress_line(progress_drawn);
     ReadStats read;
     try {
-        read = read_trace_file(opt.trace_file, [&](const TraceRecord& r) { analyzer.add(r); });
+        read = read_trace_file(opt.trace_file, [&](const TraceRecord& r) { analyzer.add(r); }, read_options);
     } catch (const TraceFileError& e) {
+        if (progress_drawn) fmt::print(stderr, "\r\x1b[2K");
         throw CommandError(exit_cannot_run,
                            fmt::format("{}\n  Pass a trace file written by a pss listener, pss-run --traces, or pypss.",
                                        e.what()));
     }
+    if (progress_drawn) fmt::print(stderr, "\r\x1b[2K");
     if (read.malformed > 0) print_warning(fmt::format("{}: {}", opt.trace_file, read.warning()));
+    if (!read.input_problem.empty()) print_warning(fmt::format("{}: {}", opt.trace_file, read.input_problem));
     if (read.records == 0)
         throw CommandError(exit_cannot_run,
                            fmt::format("no trace records in '{}'{}. Nothing to score.", opt.trace_file,
                                        read.malformed ? fmt::format(" ({} malformed)", read.malformed) : ""));
 
     const Analysis analysis = analyzer.result(config.scoring);
+    if (analysis.estimated_groups > 0)
+        fmt::print(stderr,
+                   "pss: note: {} of {} groups (tests, modules, the whole file) went past --sample-cap ({}) or "
+                   "--sample-memory ({} MB): their percentiles and medians are estimates within 0.5%, PSS within "
+                   "1 point. --exact keeps every sample.\n",
+                   analysis.estimated_groups, analysis.tests.size() + analysis.modules.size() + 1, opt.sample_cap,
+                   opt.sample_memory_mb);
     const Advice advice = advise(analysis.overall, config.advisor);
     const reports::AnalysisReport report{analysis, advice, read, opt.trace_file};
 
@@ -75,6 +131,18 @@ CommandRunner add_analyze_command(CLI::App& app) {
     cmd->add_option("--fail-if-below", opt->fail_if_below, "Exit 1 when the overall PSS is below this (0-100)")
         ->check(CLI::Range(0, 100));
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
+    cmd->add_option("--threads", opt->threads, "Threads parsing the file (default 0: one per core)")
+        ->check(CLI::Range(0u, 256u));
+    cmd->add_option("--sample-cap", opt->sample_cap,
+                    "Runs per test (or module) kept exactly; past it percentiles come from a sketch within 0.5%")
+        ->default_val(SampleSet::default_sample_cap)
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--sample-memory", opt->sample_memory_mb,
+                    "MB for exactly kept runs of all tests together; past it the largest tests switch to sketches")
+        ->default_val(opt->sample_memory_mb)
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+    cmd->add_flag("--exact", opt->exact, "Keep every run of every test, whatever the memory (pypss's way)");
+    cmd->add_flag("--no-progress", opt->no_progress, "No progress line on stderr (it is shown only on a terminal)");
     return [cmd, opt]() -> int { return cmd->parsed() ? run_analyze(*opt) : -1; };
 }
 

@@ -327,3 +327,20 @@ TEST(IngestProgress, ReportsBytesAndRecordsAsTheyGrow) {
     EXPECT_LE(seen.back().input_bytes, text.size());
     std::filesystem::remove(path);
 }
+
+TEST(IngestCompressed, FilesWrittenByTheGzipAndZstdTools) {
+    // tests/data/scale: traces.ndjson, and the same by `gzip -9` (with its
+    // file name header) and `zstd -19 --check`; one line was cut by a crash.
+    const std::filesystem::path dir = std::filesystem::path(PSS_SOURCE_DIR) / "tests/data/scale";
+    const Read plain = read_file(dir / "traces.ndjson");
+    EXPECT_EQ(plain.stats.records, 120u);
+    EXPECT_EQ(plain.stats.malformed, 1u);
+    EXPECT_EQ(plain.stats.first_malformed_line, 64u);
+    for (const char* name : {"traces.ndjson.gz", "traces.ndjson.zst"}) {
+        for (unsigned threads : {1u, 2u}) {
+            const Read r = read_file(dir / name, threads, 1024);
+            expect_same(r, plain, name);
+            EXPECT_TRUE(r.stats.input_problem.empty()) << r.stats.input_problem;
+        }
+    }
+}
