@@ -57,7 +57,8 @@ int run_child(const std::string& mode, const std::string& trace, const std::stri
     if (mode == "exact") {
         // What pss analyze did before streaming: the whole file in memory, then parsed.
         std::ifstream in(trace, std::ios::binary);
-        text.assign(std::istreambuf_iterator<char>(in), {});
+        text.resize(static_cast<std::size_t>(fs::file_size(trace)));
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
         read = pss::read_trace_text(text, [&](const pss::TraceRecord& r) { analyzer.add(r); });
     } else if (mode == "parse") {
         read = pss::read_trace_file(trace, [](const pss::TraceRecord&) {}, {});

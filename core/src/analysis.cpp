@@ -1,7 +1,11 @@
 #include "pss/analysis.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <tuple>
 
 namespace pss {
@@ -30,6 +34,30 @@ std::uint64_t hash_part(std::uint64_t h, std::string_view s) {
 
 std::uint64_t test_hash(std::string_view module, std::string_view name) {
     return hash_part(hash_part(0x243F6A8885A308D3ull, module), name);
+}
+
+// f(i, worker) for every i in [0, n), on up to `threads` threads. Each i
+// writes its own result, so the output does not depend on the threads.
+template <typename F>
+void for_each_index(std::size_t n, unsigned threads, F&& f) {
+    threads = static_cast<unsigned>(std::min<std::size_t>(std::max(1u, threads), n / 16 + 1));
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto work = [&](unsigned worker) {
+        try {
+            for (std::size_t i; (i = next.fetch_add(1)) < n;) f(i, worker);
+        } catch (...) {
+            std::lock_guard lock(error_mutex);
+            if (!error) error = std::current_exception();
+            next = n;
+        }
+    };
+    std::vector<std::thread> helpers;
+    for (unsigned w = 1; w < threads; ++w) helpers.emplace_back(work, w);
+    work(0);
+    for (auto& h : helpers) h.join();
+    if (error) std::rethrow_exception(error);
 }
 
 }  // namespace
@@ -225,12 +253,12 @@ Analysis Analyzer::result(const ScoringConfig& cfg) const {
         }
     }
 
-    std::vector<std::uint64_t> next(tests_.size(), 0);
+    const unsigned threads = options_.threads == 0 ? std::thread::hardware_concurrency() : options_.threads;
+    std::vector<std::vector<std::uint64_t>> next(std::max(1u, threads), std::vector<std::uint64_t>(tests_.size(), 0));
     Analysis a;
     {
-        const SampleSet overall = samples_of(overall_, next);
+        const SampleSet overall = samples_of(overall_, next[0]);
         a.overall = overall.score(cfg, overall_tags);
-        a.overall_exact = overall.exact();
         a.records = overall.count();
         a.errors = overall.error_count();
     }
@@ -239,23 +267,25 @@ Analysis Analyzer::result(const ScoringConfig& cfg) const {
     for (std::uint32_t i = 0; i < modules.size(); ++i) modules[i] = i;
     std::sort(modules.begin(), modules.end(),
               [this](std::uint32_t x, std::uint32_t y) { return modules_[x].name < modules_[y].name; });
-    for (std::uint32_t i : modules) {
-        const Summary& m = modules_[i];
-        a.modules.push_back(summarize(m.name, m.name, samples_of(m, next), module_tags[i], cfg));
-        a.modules.back().exact = m.exact;
-    }
+    a.modules.resize(modules.size());
+    for_each_index(modules.size(), threads, [&](std::size_t k, unsigned worker) {
+        const Summary& m = modules_[modules[k]];
+        a.modules[k] = summarize(m.name, m.name, samples_of(m, next[worker]), module_tags[modules[k]], cfg);
+    });
 
     std::vector<const Test*> tests;
     for (const Test& t : tests_) tests.push_back(&t);
     std::sort(tests.begin(), tests.end(),
               [](const Test* x, const Test* y) { return std::tie(x->module, x->name) < std::tie(y->module, y->name); });
-    for (const Test* t : tests) {
-        GroupResult r = summarize(t->name, t->module, t->samples, t->samples.branch_tags(), cfg);
+    a.tests.resize(tests.size());
+    for_each_index(tests.size(), threads, [&](std::size_t k, unsigned) {
+        const Test* t = tests[k];
+        GroupResult& r = a.tests[k];
+        r = summarize(t->name, t->module, t->samples, t->samples.branch_tags(), cfg);
         r.filename = t->filename;
         r.lineno = t->lineno;
         r.first_failure = t->first_failure;
-        a.tests.push_back(std::move(r));
-    }
+    });
 
     a.overall_exact = overall_.exact;
     a.estimated_groups = a.overall_exact ? 0 : 1;

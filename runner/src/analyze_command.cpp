@@ -74,6 +74,7 @@ int run_analyze(const AnalyzeOptions& opt) {
         limits.sample_cap = opt.sample_cap;
         limits.exact_memory_bytes = opt.sample_memory_mb << 20;
     }
+    limits.threads = opt.threads;
     Analyzer analyzer(limits);
     ReadOptions read_options;
     read_options.threads = opt.threads;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "pss/analysis.hpp"
 #include "pss/trace_reader.hpp"
 #include "pss/trace_writer.hpp"
 
@@ -342,5 +343,74 @@ TEST(IngestCompressed, FilesWrittenByTheGzipAndZstdTools) {
             expect_same(r, plain, name);
             EXPECT_TRUE(r.stats.input_problem.empty()) << r.stats.input_problem;
         }
+    }
+}
+
+namespace {
+
+void expect_same_group(const GroupResult& a, const GroupResult& b) {
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.module, b.module);
+    EXPECT_EQ(a.records, b.records);
+    EXPECT_EQ(a.errors, b.errors);
+    EXPECT_EQ(a.score.pss, b.score.pss);
+    EXPECT_EQ(a.score.breakdown.timing_stability, b.score.breakdown.timing_stability);
+    EXPECT_EQ(a.score.breakdown.memory_stability, b.score.breakdown.memory_stability);
+    EXPECT_EQ(a.score.breakdown.error_volatility, b.score.breakdown.error_volatility);
+    EXPECT_EQ(a.score.breakdown.branching_entropy, b.score.breakdown.branching_entropy);
+    EXPECT_EQ(a.score.breakdown.concurrency_chaos, b.score.breakdown.concurrency_chaos);
+    EXPECT_EQ(a.duration_mean, b.duration_mean);
+    EXPECT_EQ(a.duration_p50, b.duration_p50);
+    EXPECT_EQ(a.duration_p95, b.duration_p95);
+    EXPECT_EQ(a.memory_peak, b.memory_peak);
+    EXPECT_EQ(a.first_failure, b.first_failure);
+    EXPECT_EQ(a.exact, b.exact);
+}
+
+}  // namespace
+
+TEST(IngestThreads, TheAnalysisIsTheSameWithAnyNumberOfThreads) {
+    // Many tests, some past a small cap and a small budget, read in small blocks.
+    std::mt19937 rng(9);
+    std::string text;
+    for (int run = 0; run < 400; ++run) {
+        for (int t = 0; t < 60; ++t) {
+            TraceRecord r;
+            r.name = "Case" + std::to_string(t);
+            r.module = "bin.Suite" + std::to_string(t % 7);
+            r.run = run;
+            r.duration = std::lognormal_distribution<double>(-6 + t % 5, 0.3)(rng);
+            r.wait_time = r.duration * 0.1;
+            r.memory = 1000.0 * (1 + t % 3) + (run % 10);
+            r.error = std::uniform_int_distribution<int>(0, 30)(rng) == 0;
+            if (t % 4 == 0) r.branch_tag = run % 3 ? "a" : "b";
+            text += to_json_line(r) + "\n";
+        }
+    }
+    AnalyzerOptions limits;
+    limits.sample_cap = 2000;
+    limits.exact_memory_bytes = 200 << 10;
+    auto analyse = [&](unsigned threads) {
+        AnalyzerOptions o = limits;
+        o.threads = threads;
+        Analyzer analyzer(o);
+        ReadOptions read;
+        read.threads = threads;
+        read.block_bytes = 4096;
+        read_trace_text(text, [&](const TraceRecord& r) { analyzer.add(r); }, read);
+        return analyzer.result(ScoringConfig{});
+    };
+    const Analysis one = analyse(1);
+    EXPECT_GT(one.estimated_groups, 0u);
+    EXPECT_LT(one.estimated_groups, one.tests.size() + one.modules.size() + 1);
+    for (unsigned threads : {2u, 4u}) {
+        const Analysis many = analyse(threads);
+        EXPECT_EQ(many.overall.pss, one.overall.pss);
+        EXPECT_EQ(many.overall.breakdown.timing_stability, one.overall.breakdown.timing_stability);
+        EXPECT_EQ(many.estimated_groups, one.estimated_groups);
+        ASSERT_EQ(many.tests.size(), one.tests.size());
+        for (std::size_t i = 0; i < one.tests.size(); ++i) expect_same_group(many.tests[i], one.tests[i]);
+        ASSERT_EQ(many.modules.size(), one.modules.size());
+        for (std::size_t i = 0; i < one.modules.size(); ++i) expect_same_group(many.modules[i], one.modules[i]);
     }
 }
