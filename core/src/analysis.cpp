@@ -253,7 +253,8 @@ Analysis Analyzer::result(const ScoringConfig& cfg) const {
         }
     }
 
-    const unsigned threads = options_.threads == 0 ? std::thread::hardware_concurrency() : options_.threads;
+    const unsigned threads =
+        options_.threads == 0 ? std::clamp(std::thread::hardware_concurrency(), 1u, 4u) : options_.threads;
     std::vector<std::vector<std::uint64_t>> next(std::max(1u, threads), std::vector<std::uint64_t>(tests_.size(), 0));
     Analysis a;
     {

@@ -132,7 +132,7 @@ CommandRunner add_analyze_command(CLI::App& app) {
     cmd->add_option("--fail-if-below", opt->fail_if_below, "Exit 1 when the overall PSS is below this (0-100)")
         ->check(CLI::Range(0, 100));
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
-    cmd->add_option("--threads", opt->threads, "Threads parsing the file (default 0: one per core)")
+    cmd->add_option("--threads", opt->threads, "Threads parsing and scoring (default 0: one per core, at most 4)")
         ->check(CLI::Range(0u, 256u));
     cmd->add_option("--sample-cap", opt->sample_cap,
                     "Runs per test (or module) kept exactly; past it percentiles come from a sketch within 0.5%")

@@ -49,8 +49,8 @@ struct Analysis {
 struct AnalyzerOptions {
     std::uint64_t sample_cap = SampleSet::default_sample_cap;
     std::size_t exact_memory_bytes = std::size_t{32} << 20;
-    // Threads that score the groups in result(), 0 for one per core; the
-    // analysis is the same whatever the number.
+    // Threads that score the groups in result(), 0 for one per core (at most
+    // four); the analysis is the same whatever the number.
     unsigned threads = 1;
 
     // Keep every sample of every group, whatever the memory.

@@ -1,5 +1,6 @@
 #include "pipeline.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -198,7 +199,10 @@ private:
 ReadStats read_trace(ByteSource& source, const RecordSink& sink, const ReadOptions& options) {
     BlockFramer framer(source, options.block_bytes);
     Consumer consumer(sink, options, source);
-    unsigned threads = options.threads == 0 ? std::thread::hardware_concurrency() : options.threads;
+    // Automatic: one per core, at most four; records reach the sink on one
+    // thread, so more parsers would mostly wait (and hold blocks).
+    const unsigned threads =
+        options.threads == 0 ? std::clamp(std::thread::hardware_concurrency(), 1u, 4u) : options.threads;
     if (threads <= 1) {
         read_sequentially(framer, consumer);
     } else {

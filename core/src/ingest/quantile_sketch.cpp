@@ -39,12 +39,15 @@ struct OctaveTable {
     }
 };
 
-const OctaveTable& octave_table() {
-    static const OctaveTable table;
-    return table;
-}
+// Built at start-up (no static of the library uses a sketch before main).
+const OctaveTable octave_table_instance;
+const OctaveTable& octave_table() { return octave_table_instance; }
 
 int floor_div(int a, int b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+void add_count(std::uint32_t& count, std::uint64_t n) {
+    count = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{count} + n, UINT32_MAX));
+}
 
 }  // namespace
 
@@ -75,7 +78,7 @@ void QuantileSketch::Store::cover(int lo, int hi) {
     constexpr int slack = 8;
     const int new_lo = lo < first_index ? lo - slack : first_index;
     const int new_hi = hi > last ? hi + slack : last;
-    std::vector<std::uint64_t> grown(static_cast<std::size_t>(new_hi - new_lo + 1), 0);
+    std::vector<std::uint32_t> grown(static_cast<std::size_t>(new_hi - new_lo + 1), 0);
     std::copy(counts.begin(), counts.end(), grown.begin() + (first_index - new_lo));
     counts = std::move(grown);
     first_index = new_lo;
@@ -84,7 +87,7 @@ void QuantileSketch::Store::cover(int lo, int hi) {
 void QuantileSketch::Store::add(int index, std::uint64_t n) {
     if (counts.empty() || index < first_index || index >= first_index + static_cast<int>(counts.size()))
         cover(index, index);
-    counts[static_cast<std::size_t>(index - first_index)] += n;
+    add_count(counts[static_cast<std::size_t>(index - first_index)], n);
     if (counts.size() > max_buckets) fold_to_width();
 }
 
@@ -105,11 +108,11 @@ void QuantileSketch::Store::fold_to_width() {
         high += counts[counts.size() - 1 - i];
     }
     if (low <= high) {
-        counts[drop] += low;
+        add_count(counts[drop], low);
         counts.erase(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(drop));
         first_index += static_cast<int>(drop);
     } else {
-        counts[counts.size() - 1 - drop] += high;
+        add_count(counts[counts.size() - 1 - drop], high);
         counts.resize(counts.size() - drop);
     }
 }

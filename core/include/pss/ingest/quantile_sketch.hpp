@@ -45,7 +45,7 @@ public:
 
     std::size_t bucket_count() const noexcept { return positive_.counts.size() + negative_.counts.size(); }
     std::size_t heap_bytes() const noexcept {
-        return (positive_.counts.capacity() + negative_.counts.capacity()) * sizeof(std::uint64_t);
+        return (positive_.counts.capacity() + negative_.counts.capacity()) * sizeof(std::uint32_t);
     }
 
     // Bucket index of a magnitude >= the smallest normal double, and the
@@ -54,10 +54,12 @@ public:
     static double bucket_value(int index);
 
 private:
-    // Counts of consecutive buckets first_index, first_index + 1, ...
+    // Counts of consecutive buckets first_index, first_index + 1, ...; 32
+    // bits keep a test's sketch small, and a bucket stops counting at 2^32 - 1
+    // values (a few terabytes of traces of one test).
     struct Store {
         int first_index = 0;
-        std::vector<std::uint64_t> counts;
+        std::vector<std::uint32_t> counts;
         void add(int index, std::uint64_t n);
         void merge(const Store& other);
 
