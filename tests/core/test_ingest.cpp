@@ -414,3 +414,20 @@ TEST(IngestThreads, TheAnalysisIsTheSameWithAnyNumberOfThreads) {
         for (std::size_t i = 0; i < one.modules.size(); ++i) expect_same_group(many.modules[i], one.modules[i]);
     }
 }
+
+TEST(IngestCompressed, OtherCompressionIsAClearError) {
+    const auto xz = temp_path("t.xz");
+    write_bytes(xz, std::string("\xfd" "7zXZ\0\0\x04\xe6", 8));
+    try {
+        read_file(xz);
+        FAIL() << "expected TraceFileError";
+    } catch (const TraceFileError& e) {
+        EXPECT_NE(std::string(e.what()).find("compressed with xz"), std::string::npos) << e.what();
+    }
+    std::filesystem::remove(xz);
+    // Tiny files shorter than any magic number are plain text.
+    const auto tiny = temp_path("tiny");
+    write_bytes(tiny, "{}");
+    EXPECT_EQ(read_file(tiny).stats.records, 1u);
+    std::filesystem::remove(tiny);
+}

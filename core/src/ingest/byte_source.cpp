@@ -226,7 +226,7 @@ private:
 
 std::unique_ptr<ByteSource> open_trace_source(const std::filesystem::path& path) {
     auto file = std::make_unique<RawFile>(path);
-    std::string head(4, '\0');
+    std::string head(6, '\0');  // enough for every magic number below
     std::size_t got = 0;
     while (got < head.size()) {
         const std::size_t n = file->read(head.data() + got, head.size() - got);
@@ -234,6 +234,13 @@ std::unique_ptr<ByteSource> open_trace_source(const std::filesystem::path& path)
         got += n;
     }
     head.resize(got);
+    // Formats we do not decode get a clear message instead of a page of malformed lines.
+    constexpr unsigned char xz_magic[] = {0xfd, '7', 'z', 'X', 'Z'};
+    constexpr unsigned char bzip2_magic[] = {'B', 'Z', 'h'};
+    if (starts_with(head, xz_magic) || starts_with(head, bzip2_magic))
+        throw TraceFileError(fmt::format("cannot read trace file '{}': it is compressed with {}, which pss does not "
+                                         "read; decompress it, or compress with gzip or zstd instead",
+                                         path.string(), starts_with(head, bzip2_magic) ? "bzip2" : "xz"));
     if (starts_with(head, gzip_magic)) return std::make_unique<GzipSource>(std::move(file), std::move(head));
     if (starts_with(head, zstd_magic)) return std::make_unique<ZstdSource>(std::move(file), std::move(head));
     return std::make_unique<PlainSource>(std::move(file), std::move(head));
