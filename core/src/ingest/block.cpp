@@ -34,8 +34,8 @@ public:
             lines();
         } else {
             for (const ArrayItem& item : b_.items) {
-                if (item.problem)
-                    malformed(item.line, b_.reasons[item.begin]);
+                if (item.problem != ArrayItem::no_problem)
+                    malformed(item.line, b_.reasons[item.problem]);
                 else
                     handle(item.begin, item.end, item.line);
             }

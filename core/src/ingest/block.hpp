@@ -16,9 +16,10 @@ namespace pss::ingest {
 // A record of an array (its bytes in the block's text), or a malformed stretch
 // the framer found between records.
 struct ArrayItem {
-    std::size_t begin = 0, end = 0;  // the record's text; for a problem, begin is the reason's index
-    std::uint64_t line = 0;          // 1-based, in the file
-    bool problem = false;
+    static constexpr std::size_t no_problem = SIZE_MAX;
+    std::size_t begin = 0, end = 0;     // a record's text in the block
+    std::uint64_t line = 0;             // 1-based, in the file
+    std::size_t problem = no_problem;   // else the index of the reason in Block::reasons
 };
 
 struct Block {

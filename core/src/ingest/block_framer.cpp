@@ -150,7 +150,7 @@ BlockFramer::Walk BlockFramer::walk_elements(Block& b, std::size_t& cut, std::ui
     b.reasons.clear();
     std::size_t items_kept = 0, reasons_kept = 0;
     auto problem = [&b](std::uint64_t line, std::string reason) {
-        b.items.push_back(ArrayItem{b.reasons.size(), 0, line, true});
+        b.items.push_back(ArrayItem{0, 0, line, b.reasons.size()});
         b.reasons.push_back(std::move(reason));
     };
     auto stop_here = [&]() {
@@ -180,7 +180,7 @@ BlockFramer::Walk BlockFramer::walk_elements(Block& b, std::size_t& cut, std::ui
             return Walk::done;
         }
         if (scan.at_end() && !at_eof) return stop_here();  // a number may go on
-        b.items.push_back(ArrayItem{begin, scan.position(), line, false});
+        b.items.push_back(ArrayItem{begin, scan.position(), line, ArrayItem::no_problem});
         scan.skip_whitespace();
         if (scan.at_end()) {
             if (!at_eof) return stop_here();
