@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <functional>
 #include <limits>
+#include <regex>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -69,14 +70,32 @@ KeySpec number_key(std::string name, Section Config::*section, T Section::*field
             }};
 }
 
-KeySpec bool_key(std::string name, bool RunnerConfig::*field) {
+template <class Section>
+KeySpec bool_key(std::string name, Section Config::*section, bool Section::*field) {
     return {name, [=](Config& c, const toml::node& n, std::string& why) {
                 auto b = n.value_exact<bool>();
                 if (!b) {
                     why = fmt::format("must be true or false, got {}", type_name(n));
                     return false;
                 }
-                c.runner.*field = *b;
+                c.*section.*field = *b;
+                return true;
+            }};
+}
+
+// A webhook or API address: http or https only, never a file or another scheme.
+KeySpec url_key(std::string name, std::string AlertConfig::*field) {
+    return {name, [=](Config& c, const toml::node& n, std::string& why) {
+                auto s = n.value_exact<std::string>();
+                if (!s) {
+                    why = fmt::format("must be a string (a URL), got {}", type_name(n));
+                    return false;
+                }
+                if (!s->empty() && s->rfind("http://", 0) != 0 && s->rfind("https://", 0) != 0) {
+                    why = "must be an http:// or https:// URL (or empty to turn the channel off)";
+                    return false;
+                }
+                c.alerts.*field = *s;
                 return true;
             }};
 }
@@ -109,6 +128,109 @@ KeySpec choice_key(std::string name, std::string HistoryConfig::*field, std::vec
                 c.history.*field = *s;
                 return true;
             }};
+}
+
+// [[pss.custom_alert_rules]] tables, each with [[...conditions]]. Every
+// problem names the rule (by position and name) and the key.
+bool parse_custom_alert_rules(Config& c, const toml::node& n, std::string& why) {
+    const toml::array* rules = n.as_array();
+    if (!rules || !rules->is_array_of_tables()) {
+        why = fmt::format("must be an array of tables ([[pss.custom_alert_rules]]), got {}", type_name(n));
+        return false;
+    }
+    auto one_of = [](std::string_view value, const auto& choices) {
+        return std::any_of(std::begin(choices), std::end(choices), [&](const auto& ch) { return value == ch; });
+    };
+    auto list = [](const auto& choices) {
+        std::string out;
+        for (const auto& ch : choices) out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", ch);
+        return out;
+    };
+    std::vector<CustomAlertRule> parsed;
+    for (std::size_t i = 0; i < rules->size(); ++i) {
+        const toml::table& t = *rules->get(i)->as_table();
+        CustomAlertRule rule;
+        const std::string at = fmt::format("rule {} (line {})", i + 1, t.source().begin.line);
+        auto text = [&](std::string_view key, std::string& out) {
+            const toml::node* v = t.get(key);
+            if (!v) return true;
+            if (!v->is_string()) {
+                why = fmt::format("{}: '{}' must be a string, got {}", at, key, type_name(*v));
+                return false;
+            }
+            out = *v->value<std::string>();
+            return true;
+        };
+        for (const auto& [key, value] : t) {
+            static constexpr const char* known[] = {"name", "severity", "scope", "module_pattern", "test_pattern",
+                                                    "conditions"};
+            if (!one_of(key.str(), known)) {
+                why = fmt::format("{}: unknown key '{}'; a rule has {}", at, key.str(), list(known));
+                return false;
+            }
+        }
+        if (!text("name", rule.name) || !text("severity", rule.severity) || !text("scope", rule.scope) ||
+            !text("module_pattern", rule.module_pattern) || !text("test_pattern", rule.test_pattern))
+            return false;
+        if (rule.name.empty()) {
+            why = fmt::format("{}: needs a 'name' (it names the alert and its cooldown)", at);
+            return false;
+        }
+        static constexpr const char* severities[] = {"info", "warning", "critical"};
+        if (!one_of(rule.severity, severities)) {
+            why = fmt::format("{} '{}': severity must be one of {}", at, rule.name, list(severities));
+            return false;
+        }
+        if (!t.get("scope")) rule.scope = !rule.test_pattern.empty() ? "test" : !rule.module_pattern.empty() ? "module" : "run";
+        static constexpr const char* scopes[] = {"run", "module", "test"};
+        if (!one_of(rule.scope, scopes)) {
+            why = fmt::format("{} '{}': scope must be one of {}", at, rule.name, list(scopes));
+            return false;
+        }
+        for (const std::string* pattern : {&rule.module_pattern, &rule.test_pattern}) {
+            try {
+                std::regex check(*pattern, std::regex::ECMAScript);
+            } catch (const std::regex_error& e) {
+                why = fmt::format("{} '{}': '{}' is not a valid regular expression ({})", at, rule.name, *pattern,
+                                  e.what());
+                return false;
+            }
+        }
+        const toml::array* conditions = t.get("conditions") ? t.get("conditions")->as_array() : nullptr;
+        if (!conditions || conditions->empty() || !conditions->is_array_of_tables()) {
+            why = fmt::format("{} '{}': needs [[pss.custom_alert_rules.conditions]] tables with metric, operator "
+                              "and value",
+                              at, rule.name);
+            return false;
+        }
+        for (const toml::node& cn : *conditions) {
+            const toml::table& ct = *cn.as_table();
+            AlertCondition cond;
+            const auto metric = ct["metric"].value<std::string>();
+            const auto op = ct["operator"].value<std::string>();
+            const auto value = ct["value"].value<double>();
+            if (!metric || !one_of(*metric, alert_metrics)) {
+                why = fmt::format("{} '{}': a condition's 'metric' must be one of {}", at, rule.name, list(alert_metrics));
+                return false;
+            }
+            if (!op || !one_of(*op, alert_operators)) {
+                why = fmt::format("{} '{}': a condition's 'operator' must be one of {}", at, rule.name,
+                                  list(alert_operators));
+                return false;
+            }
+            if (!value || !(ct["value"].is_integer() || ct["value"].is_floating_point())) {
+                why = fmt::format("{} '{}': a condition's 'value' must be a number", at, rule.name);
+                return false;
+            }
+            cond.metric = *metric;
+            cond.op = *op;
+            cond.value = *value;
+            rule.conditions.push_back(std::move(cond));
+        }
+        parsed.push_back(std::move(rule));
+    }
+    c.alerts.custom_rules = std::move(parsed);
+    return true;
 }
 
 const std::vector<KeySpec>& registry() {
@@ -154,7 +276,7 @@ const std::vector<KeySpec>& registry() {
             number_key("repeat", &Config::runner, &RunnerConfig::repeat, Range{1, 100000}),
             number_key("fail_below", &Config::runner, &RunnerConfig::fail_below, Range{0, 100}),
             number_key("timeout", &Config::runner, &RunnerConfig::timeout, positive),
-            bool_key("allow_flaky", &RunnerConfig::allow_flaky),
+            bool_key("allow_flaky", &Config::runner, &RunnerConfig::allow_flaky),
             path_key("quarantine", &Config::runner, &RunnerConfig::quarantine),
             choice_key("storage_backend", &HistoryConfig::storage_backend, {"sqlite"}),
             path_key("storage_uri", &Config::history, &HistoryConfig::storage_uri),
@@ -165,6 +287,20 @@ const std::vector<KeySpec>& registry() {
             number_key("regression_alpha", &Config::history, &HistoryConfig::regression_alpha, Range{0, 1}),
             number_key("regression_min_change", &Config::history, &HistoryConfig::regression_min_change,
                        non_negative),
+            bool_key("alerts_enabled", &Config::alerts, &AlertConfig::enabled),
+            url_key("alerts_slack_webhook", &AlertConfig::slack_webhook),
+            url_key("alerts_teams_webhook", &AlertConfig::teams_webhook),
+            url_key("alerts_generic_webhook", &AlertConfig::generic_webhook),
+            url_key("alerts_alertmanager_url", &AlertConfig::alertmanager_url),
+            number_key("alerts_cooldown_seconds", &Config::alerts, &AlertConfig::cooldown_seconds, non_negative),
+            number_key("alerts_timeout_seconds", &Config::alerts, &AlertConfig::timeout_seconds, Range{0, 600, true}),
+            number_key("alerts_retries", &Config::alerts, &AlertConfig::retries, Range{1, 10}),
+            number_key("alert_threshold_ts", &Config::alerts, &AlertConfig::threshold_ts, unit),
+            number_key("alert_threshold_ms", &Config::alerts, &AlertConfig::threshold_ms, unit),
+            number_key("alert_threshold_ev", &Config::alerts, &AlertConfig::threshold_ev, unit),
+            number_key("alert_threshold_be", &Config::alerts, &AlertConfig::threshold_be, unit),
+            number_key("alert_threshold_cc", &Config::alerts, &AlertConfig::threshold_cc, unit),
+            KeySpec{"custom_alert_rules", parse_custom_alert_rules},
         };
     }();
     return keys;

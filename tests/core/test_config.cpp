@@ -130,3 +130,107 @@ TEST(Config, HistoryKeysAndPathsRelativeToTheConfigFile) {
     EXPECT_EQ(error_of("[pss]\nstorage_backend = \"postgres\"\n"),
               "pss.toml:2: [pss] key 'storage_backend' must be one of \"sqlite\"");
 }
+
+TEST(Config, AlertKeysUsePypssNamesAndSubTables) {
+    const Config c = parse_config(R"(
+[pss]
+alerts_enabled = true
+alerts_slack_webhook = "https://hooks.slack.com/services/T/B/x"
+alerts_alertmanager_url = "http://127.0.0.1:9093"
+alerts_cooldown_seconds = 600
+alert_threshold_ev = 0.9
+[pss.alerts]
+teams_webhook = "https://example.webhook.office.com/x"
+retries = 5
+)",
+                                  "pss.toml");
+    EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
+    EXPECT_TRUE(c.alerts.enabled);
+    EXPECT_EQ(c.alerts.slack_webhook, "https://hooks.slack.com/services/T/B/x");
+    EXPECT_EQ(c.alerts.teams_webhook, "https://example.webhook.office.com/x");
+    EXPECT_EQ(c.alerts.alertmanager_url, "http://127.0.0.1:9093");
+    EXPECT_DOUBLE_EQ(c.alerts.cooldown_seconds, 600);
+    EXPECT_DOUBLE_EQ(c.alerts.threshold_ev, 0.9);
+    EXPECT_DOUBLE_EQ(c.alerts.threshold_ts, 0.70);  // pypss's defaults
+    EXPECT_EQ(c.alerts.retries, 5);
+    const Config defaults;
+    EXPECT_FALSE(defaults.alerts.enabled);
+    EXPECT_DOUBLE_EQ(defaults.alerts.cooldown_seconds, 3600);
+    EXPECT_DOUBLE_EQ(defaults.alerts.threshold_ev, 0.80);
+}
+
+TEST(Config, AlertUrlsMustBeHttp) {
+    EXPECT_EQ(error_of("[pss]\nalerts_generic_webhook = \"file:///etc/passwd\"\n"),
+              "pss.toml:2: [pss] key 'alerts_generic_webhook' must be an http:// or https:// URL (or empty to turn "
+              "the channel off)");
+    EXPECT_EQ(error_of("[pss]\nalert_threshold_ts = 1.5\n"),
+              "pss.toml:2: [pss] key 'alert_threshold_ts' must be between 0 and 1, got 1.5");
+}
+
+TEST(Config, CustomAlertRulesAsPypssWritesThem) {
+    const Config c = parse_config(R"(
+[pss]
+alerts_enabled = true
+
+[[pss.custom_alert_rules]]
+name = "Critical Auth Service Failure"
+severity = "critical"
+module_pattern = "^auth_service"
+
+[[pss.custom_alert_rules.conditions]]
+metric = "pss"
+operator = "<"
+value = 70.0
+
+[[pss.custom_alert_rules.conditions]]
+metric = "error_volatility"
+operator = "<"
+value = 0.6
+
+[[pss.custom_alert_rules]]
+name = "Slow tests"
+test_pattern = "Storage\\."
+conditions = [{ metric = "duration_p95", operator = ">", value = 0.5 }]
+)",
+                                  "pss.toml");
+    ASSERT_EQ(c.alerts.custom_rules.size(), 2u);
+    const auto& auth = c.alerts.custom_rules[0];
+    EXPECT_EQ(auth.name, "Critical Auth Service Failure");
+    EXPECT_EQ(auth.severity, "critical");
+    EXPECT_EQ(auth.scope, "module");  // a module pattern alone means module scope
+    ASSERT_EQ(auth.conditions.size(), 2u);
+    EXPECT_EQ(auth.conditions[1].metric, "error_volatility");
+    EXPECT_EQ(auth.conditions[1].op, "<");
+    EXPECT_DOUBLE_EQ(auth.conditions[1].value, 0.6);
+    EXPECT_EQ(c.alerts.custom_rules[1].scope, "test");
+    EXPECT_EQ(c.alerts.custom_rules[1].severity, "warning");
+    EXPECT_EQ(c.alerts.custom_rules[1].test_pattern, "Storage\\.");
+}
+
+TEST(Config, CustomAlertRuleErrorsNameTheRuleAndWhatIsWrong) {
+    auto rule = [](std::string body) { return error_of("[pss]\n[[pss.custom_alert_rules]]\n" + body); };
+    const std::string cond = "conditions = [{ metric = \"pss\", operator = \"<\", value = 70 }]\n";
+    EXPECT_NE(rule(cond).find("rule 1 (line 2): needs a 'name'"), std::string::npos) << rule(cond);
+    EXPECT_NE(rule("name = \"r\"\n").find("'r': needs [[pss.custom_alert_rules.conditions]]"), std::string::npos);
+    EXPECT_NE(rule("name = \"r\"\nmodule_pattern = \"(unclosed\"\n" + cond).find("not a valid regular expression"),
+              std::string::npos);
+    EXPECT_NE(rule("name = \"r\"\nseverity = \"panic\"\n" + cond).find("severity must be one of \"info\", \"warning\", "
+                                                                       "\"critical\""),
+              std::string::npos);
+    EXPECT_NE(rule("name = \"r\"\nconditions = [{ metric = \"speed\", operator = \"<\", value = 1 }]\n")
+                  .find("'metric' must be one of \"pss\""),
+              std::string::npos);
+    EXPECT_NE(rule("name = \"r\"\nconditions = [{ metric = \"pss\", operator = \"=<\", value = 1 }]\n")
+                  .find("'operator' must be one of"),
+              std::string::npos);
+    EXPECT_NE(rule("name = \"r\"\nconditions = [{ metric = \"pss\", operator = \"<\", value = \"70\" }]\n")
+                  .find("'value' must be a number"),
+              std::string::npos);
+    EXPECT_NE(rule("name = \"r\"\nthreshold = 3\n" + cond).find("unknown key 'threshold'"), std::string::npos);
+    EXPECT_EQ(rule("name = \"r\"\nseverity = \"panic\"\n" + cond),
+              "pss.toml:2: [pss] key 'custom_alert_rules' rule 1 (line 2) 'r': severity must be one of \"info\", "
+              "\"warning\", \"critical\"");
+    EXPECT_EQ(error_of("[pss]\ncustom_alert_rules = 3\n"),
+              "pss.toml:2: [pss] key 'custom_alert_rules' must be an array of tables ([[pss.custom_alert_rules]]), "
+              "got an integer");
+}

@@ -34,11 +34,52 @@ struct HistoryConfig {
     double regression_min_change = 0.10;          // and at least this relative slow-down of the median
 };
 
+// The metrics an alert rule's condition may test, per run, module or test:
+// pss (0-100), the five sub-scores (0-1, pypss's names), error_rate (failed
+// runs / runs), duration_p50 and duration_p95 (seconds), memory_peak (bytes),
+// runs and failures.
+inline constexpr const char* alert_metrics[] = {
+    "pss",        "timing_stability", "memory_stability", "error_volatility", "branching_entropy",
+    "concurrency_chaos", "error_rate", "duration_p50",     "duration_p95",     "memory_peak",
+    "runs",       "failures"};
+inline constexpr const char* alert_operators[] = {"<", "<=", ">", ">=", "==", "!="};
+
+struct AlertCondition {
+    std::string metric;  // one of alert_metrics
+    std::string op;      // one of alert_operators
+    double value = 0;
+};
+
+// A rule of the config's custom_alert_rules (pypss's shape): it fires when
+// every condition holds for the run, or for a module or test its patterns select.
+struct CustomAlertRule {
+    std::string name;
+    std::string severity = "warning";  // info, warning, critical
+    std::string scope = "run";         // run, module, test; a pattern alone implies module or test
+    std::string module_pattern;        // ECMAScript regex, searched in the module name
+    std::string test_pattern;          // ECMAScript regex, searched in the test name
+    std::vector<AlertCondition> conditions;
+};
+
+// Alerting (pypss's keys): rules on every run's scores, sent to chat and
+// paging channels, at most once per rule and branch within the cooldown.
+struct AlertConfig {
+    bool enabled = false;
+    std::string slack_webhook, teams_webhook, generic_webhook, alertmanager_url;
+    double cooldown_seconds = 3600;
+    double timeout_seconds = 10;  // per HTTP request
+    std::int64_t retries = 3;     // attempts per request
+    // Built-in rules: the run's sub-score below its threshold.
+    double threshold_ts = 0.70, threshold_ms = 0.70, threshold_ev = 0.80, threshold_be = 0.70, threshold_cc = 0.70;
+    std::vector<CustomAlertRule> custom_rules;
+};
+
 struct Config {
     ScoringConfig scoring;
     AdvisorConfig advisor;
     RunnerConfig runner;
     HistoryConfig history;
+    AlertConfig alerts;
 
     std::filesystem::path source;       // the file read; empty when defaults
     std::vector<std::string> warnings;  // unknown keys, with the nearest known one
