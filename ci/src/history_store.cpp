@@ -87,6 +87,18 @@ CREATE TABLE IF NOT EXISTS test_results (
 CREATE INDEX IF NOT EXISTS test_results_by_name ON test_results(name, run_id);
 )sql";
 
+// Version 2: when each alert was last sent, so that concurrent and later runs
+// share one cooldown; and each test row carries its run's time, so that one
+// test's trend is read newest first from an index and stops at the limit
+// instead of sorting every run the test ever had.
+constexpr const char* schema_v2 = R"sql(
+CREATE TABLE IF NOT EXISTS alert_state (key TEXT PRIMARY KEY, sent_at REAL NOT NULL);
+ALTER TABLE test_results ADD COLUMN started_at REAL NOT NULL DEFAULT 0;
+UPDATE test_results SET started_at = (SELECT r.started_at FROM runs r WHERE r.id = test_results.run_id);
+DROP INDEX IF EXISTS test_results_by_name;
+CREATE INDEX test_results_by_name_time ON test_results(name, started_at, run_id);
+)sql";
+
 }  // namespace
 
 HistoryStore::HistoryStore(const std::filesystem::path& path, int busy_timeout_ms) : path_(path) {
@@ -133,17 +145,22 @@ void HistoryStore::migrate() {
     // The schema version lives in SQLite's user_version; each step is one transaction.
     exec("BEGIN IMMEDIATE");
     try {
-        Statement v(db_, "PRAGMA user_version", path_);
-        v.step();
-        const auto version = v.integer(0);
+        std::int64_t version = 0;
+        {
+            // Finalized before the schema changes: SQLite will not drop an
+            // index while a statement of the connection is still running.
+            Statement v(db_, "PRAGMA user_version", path_);
+            v.step();
+            version = v.integer(0);
+        }
         if (version > history_schema_version)
             throw HistoryError(fmt::format("history database '{}' has schema version {}, newer than this pss "
                                            "understands ({}); upgrade pss",
                                            path_.string(), version, history_schema_version));
-        if (version < 1) {
-            exec(schema_v1);
-            exec("PRAGMA user_version = 1");
-        }
+        if (version < 1) exec(schema_v1);
+        if (version < 2) exec(schema_v2);
+        if (version < history_schema_version)
+            exec(fmt::format("PRAGMA user_version = {}", history_schema_version).c_str());
         exec("COMMIT");
     } catch (...) {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -169,7 +186,8 @@ std::int64_t HistoryStore::store(double started_at, const RunContext& c, const S
 
         Statement test(db_,
                        "INSERT OR REPLACE INTO test_results(run_id, name, module, binary, pss, ts, ms, ev, be, cc, "
-                       "verdict, runs, failures, p50, p95, durations) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       "verdict, runs, failures, p50, p95, durations, started_at) "
+                       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        path_);
         for (const auto& t : tests) {
             const SubScores& s = t.score.breakdown;
@@ -179,6 +197,7 @@ std::int64_t HistoryStore::store(double started_at, const RunContext& c, const S
             test.bind(11, std::string(to_string(t.verdict))).bind(12, static_cast<std::int64_t>(t.runs));
             test.bind(13, static_cast<std::int64_t>(t.failures)).bind(14, t.duration_p50).bind(15, t.duration_p95);
             test.bind_blob(16, t.durations.data(), t.durations.size() * sizeof(double));
+            test.bind(17, started_at);
             test.step();
             test.reset();
         }
@@ -245,8 +264,8 @@ StoredTest read_test(const Statement& s) {
 std::vector<StoredTest> HistoryStore::test_history(const std::string& name, const RunQuery& q) const {
     Statement s(db_,
                 (std::string(test_columns) +
-                 "WHERE t.name = ? AND r.started_at >= ? AND (? = '' OR r.branch = ?) "
-                 "ORDER BY r.started_at DESC, r.id DESC LIMIT ?")
+                 "WHERE t.name = ? AND t.started_at >= ? AND (? = '' OR r.branch = ?) "
+                 "ORDER BY t.started_at DESC, t.run_id DESC LIMIT ?")
                     .c_str(),
                 path_);
     const std::string branch = q.branch.value_or("");
@@ -263,6 +282,41 @@ std::vector<StoredTest> HistoryStore::tests_of_run(std::int64_t run_id) const {
     std::vector<StoredTest> out;
     while (s.step() == SQLITE_ROW) out.push_back(read_test(s));
     return out;
+}
+
+HistoryStore::AlertClaim HistoryStore::claim_alert(const std::string& key, double now, double cooldown_seconds) {
+    exec("BEGIN IMMEDIATE");
+    try {
+        AlertClaim claim;
+        {
+            Statement last(db_, "SELECT sent_at FROM alert_state WHERE key = ?", path_);
+            last.bind(1, key);
+            if (last.step() == SQLITE_ROW) claim.previous = last.real(0);
+        }
+        claim.granted = !claim.previous || now - *claim.previous >= cooldown_seconds;
+        if (claim.granted) {
+            Statement set(db_, "INSERT OR REPLACE INTO alert_state(key, sent_at) VALUES(?, ?)", path_);
+            set.bind(1, key).bind(2, now);
+            set.step();
+        }
+        exec("COMMIT");
+        return claim;
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void HistoryStore::release_alert(const std::string& key, const std::optional<double>& previous) {
+    if (previous) {
+        Statement s(db_, "INSERT OR REPLACE INTO alert_state(key, sent_at) VALUES(?, ?)", path_);
+        s.bind(1, key).bind(2, *previous);
+        s.step();
+    } else {
+        Statement s(db_, "DELETE FROM alert_state WHERE key = ?", path_);
+        s.bind(1, key);
+        s.step();
+    }
 }
 
 }  // namespace pss::ci

@@ -99,6 +99,63 @@ TEST_F(HistoryStoreTest, NewerSchemaIsAClearError) {
     }
 }
 
+TEST_F(HistoryStoreTest, AVersion1DatabaseIsMigratedAndKeepsItsRuns) {
+    // A database as pss wrote it before schema 2 (alert cooldowns, test rows with their run's time).
+    std::filesystem::create_directories(std::filesystem::path(db()).parent_path());
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, R"sql(
+CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at REAL NOT NULL,
+  commit_sha TEXT NOT NULL DEFAULT '', branch TEXT NOT NULL DEFAULT '', ci_run_id TEXT NOT NULL DEFAULT '',
+  host TEXT NOT NULL DEFAULT '', config_hash TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',
+  pss INTEGER NOT NULL, ts REAL, ms REAL, ev REAL, be REAL, cc REAL, tests INTEGER NOT NULL, gate_exit INTEGER NOT NULL);
+CREATE INDEX runs_by_branch_time ON runs(branch, started_at);
+CREATE TABLE test_results (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name TEXT NOT NULL, module TEXT NOT NULL, binary TEXT NOT NULL DEFAULT '',
+  pss INTEGER NOT NULL, ts REAL, ms REAL, ev REAL, be REAL, cc REAL,
+  verdict TEXT NOT NULL, runs INTEGER NOT NULL, failures INTEGER NOT NULL,
+  p50 REAL, p95 REAL, durations BLOB, PRIMARY KEY (run_id, module, name));
+CREATE INDEX test_results_by_name ON test_results(name, run_id);
+INSERT INTO runs(id, started_at, branch, pss, tests, gate_exit) VALUES (1, 5000.0, 'main', 77, 1, 0);
+INSERT INTO test_results(run_id, name, module, pss, verdict, runs, failures) VALUES (1, 'Old.Test', 'bin.Old', 77, 'stable', 10, 0);
+PRAGMA user_version = 1;
+)sql",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+
+    HistoryStore migrated(db());
+    ASSERT_EQ(migrated.runs({}).size(), 1u);
+    EXPECT_EQ(migrated.runs({})[0].pss, 77);
+    // The test row got its run's time: a time filter finds it, a later one does not.
+    EXPECT_EQ(migrated.test_history("Old.Test", {10, 4000.0, std::string("main")}).size(), 1u);
+    EXPECT_EQ(migrated.test_history("Old.Test", {10, 6000.0, std::nullopt}).size(), 0u);
+    EXPECT_TRUE(migrated.claim_alert("Error Burst@main", 100, 3600).granted);
+    sqlite3_open(db().c_str(), &raw);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &stmt, nullptr);
+    sqlite3_step(stmt);
+    EXPECT_EQ(sqlite3_column_int(stmt, 0), history_schema_version);
+    sqlite3_finalize(stmt);
+    sqlite3_close(raw);
+}
+
+TEST_F(HistoryStoreTest, AlertClaimsHonourTheCooldownAndCanBeReleased) {
+    HistoryStore s(db());
+    const auto first = s.claim_alert("Error Burst@main", 1000, 3600);
+    EXPECT_TRUE(first.granted);
+    EXPECT_FALSE(first.previous.has_value());
+    const auto second = s.claim_alert("Error Burst@main", 2000, 3600);
+    EXPECT_FALSE(second.granted);
+    EXPECT_DOUBLE_EQ(*second.previous, 1000);
+    EXPECT_TRUE(s.claim_alert("Error Burst@release", 2000, 3600).granted);
+    EXPECT_TRUE(s.claim_alert("Error Burst@main", 4600, 3600).granted);
+    s.release_alert("Error Burst@main", 1000.0);  // 4600's sending failed: back to 1000
+    EXPECT_DOUBLE_EQ(*s.claim_alert("Error Burst@main", 4601, 3600).previous, 1000);
+    s.release_alert("Error Burst@main", std::nullopt);
+    EXPECT_FALSE(s.claim_alert("Error Burst@main", 4602, 3600).previous.has_value());
+}
+
 TEST_F(HistoryStoreTest, UnusablePathIsAClearError) {
     try {
         HistoryStore s("/proc/pss-no/history.db");

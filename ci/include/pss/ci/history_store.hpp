@@ -15,7 +15,7 @@ struct sqlite3;
 
 namespace pss::ci {
 
-inline constexpr int history_schema_version = 1;
+inline constexpr int history_schema_version = 2;  // 2: alert cooldowns
 
 // The database cannot be opened, is locked past the timeout, or is not a
 // pss history; the message says which file and what to do.
@@ -75,6 +75,18 @@ public:
     // One test's results, newest first.
     std::vector<StoredTest> test_history(const std::string& name, const RunQuery& query) const;
     std::vector<StoredTest> tests_of_run(std::int64_t run_id) const;
+
+    // Alert cooldowns, shared by every process using this database. Claims
+    // the alert `key` (rule and branch) for sending at `now` unless it was
+    // sent less than `cooldown_seconds` before; atomic, so of two racing
+    // runs only one sends. `previous`: when it was last sent.
+    struct AlertClaim {
+        bool granted = false;
+        std::optional<double> previous;
+    };
+    AlertClaim claim_alert(const std::string& key, double now, double cooldown_seconds);
+    // The alert reached no channel: forget the claim, so the next run tries again.
+    void release_alert(const std::string& key, const std::optional<double>& previous);
 
     const std::filesystem::path& path() const noexcept { return path_; }
 
