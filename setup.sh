@@ -14,6 +14,7 @@ PACKAGES=(
   nlohmann-json3-dev libfmt-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev
   libsimdjson-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
   libxml2-dev cmark-gfm chromium
+  libcpp-httplib-dev prometheus-alertmanager
 )
 
 install_deps() {

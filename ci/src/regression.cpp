@@ -97,7 +97,7 @@ void apply_regressions(std::vector<TestResult>& tests, const RegressionReport& r
         for (auto& t : tests) {
             if (t.name != r.test || t.module != r.module) continue;
             if (t.verdict != Verdict::flaky && t.verdict != Verdict::failing) t.verdict = Verdict::regressed;
-            t.observations.push_back("regressed: " + r.message);
+            t.observations.push_back(std::string(regressed_observation) + r.message);
         }
     }
 }

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pss/ci/history_store.hpp"
@@ -39,6 +40,9 @@ struct RegressionReport {
 RegressionReport detect_regressions(const HistoryStore& store, const std::vector<TestResult>& tests,
                                     const Score& overall, const std::optional<std::string>& baseline_branch,
                                     const RegressionConfig& cfg);
+
+// The observation apply_regressions adds to a regressed test starts with this.
+inline constexpr std::string_view regressed_observation = "regressed: ";
 
 // Marks the regressed tests (verdict `regressed` unless already flaky or
 // failing) and adds the reason to their observations.

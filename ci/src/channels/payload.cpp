@@ -1,0 +1,39 @@
+#include "payload.hpp"
+
+#include <cctype>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace pss::ci::channels {
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string headline(const Alert& a) {
+    std::string severity(to_string(a.severity));
+    for (char& c : severity) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return fmt::format("{}: {}", severity, a.rule);
+}
+
+std::string origin_text(const AlertOrigin& o) {
+    std::string out;
+    auto add = [&](std::string_view label, const std::string& v) {
+        if (!v.empty()) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", label, v);
+    };
+    add("branch", o.branch);
+    add("commit", o.commit.substr(0, 12));
+    add("host", o.host);
+    if (!o.source.empty()) out += (out.empty() ? "" : ": ") + o.source;
+    return out;
+}
+
+std::string rfc3339(double epoch_seconds) {
+    const auto t = static_cast<std::time_t>(epoch_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+}  // namespace pss::ci::channels

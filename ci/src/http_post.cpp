@@ -1,0 +1,96 @@
+#include "http_post.hpp"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace pss::ci {
+
+namespace {
+
+// Keeps the start of the answer, for the error message.
+std::size_t keep_start(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* answer = static_cast<std::string*>(user);
+    const std::size_t n = size * count;
+    if (answer->size() < 200) answer->append(data, std::min(n, 200 - answer->size()));
+    return n;
+}
+
+struct CurlHandle {
+    CURL* curl = curl_easy_init();
+    curl_slist* headers = nullptr;
+    ~CurlHandle() {
+        curl_slist_free_all(headers);
+        curl_easy_cleanup(curl);
+    }
+};
+
+bool worth_retrying(long status) { return status == 0 || status == 429 || status >= 500; }
+
+}  // namespace
+
+HttpOutcome post_json(const std::string& url, const std::string& body, const HttpPolicy& policy) {
+    static std::once_flag init;
+    std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    HttpOutcome out;
+    double backoff = policy.backoff_seconds;
+    for (int attempt = 1; attempt <= std::max(1, policy.attempts); ++attempt) {
+        if (attempt > 1) {
+            std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+            backoff *= 2;
+        }
+        out.attempts = attempt;
+        CurlHandle h;
+        if (!h.curl) {
+            out.error = "libcurl could not start";
+            return out;
+        }
+        std::string answer;
+        const auto timeout_ms = static_cast<long>(policy.timeout_seconds * 1000);
+        h.headers = curl_slist_append(h.headers, "Content-Type: application/json");
+        curl_easy_setopt(h.curl, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(h.curl, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(h.curl, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(h.curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h.curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+        curl_easy_setopt(h.curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+        curl_easy_setopt(h.curl, CURLOPT_HTTPHEADER, h.headers);
+        curl_easy_setopt(h.curl, CURLOPT_POSTFIELDS, body.data());
+        curl_easy_setopt(h.curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        curl_easy_setopt(h.curl, CURLOPT_USERAGENT, "pss-alerts");
+        curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, keep_start);
+        curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &answer);
+        const CURLcode rc = curl_easy_perform(h.curl);
+        out.status = 0;
+        if (rc != CURLE_OK) {
+            out.error = curl_easy_strerror(rc);
+            continue;
+        }
+        curl_easy_getinfo(h.curl, CURLINFO_RESPONSE_CODE, &out.status);
+        if (out.status >= 200 && out.status < 300) {
+            out.delivered = true;
+            out.error.clear();
+            return out;
+        }
+        while (!answer.empty() && (answer.back() == '\n' || answer.back() == '\r')) answer.pop_back();
+        out.error = fmt::format("HTTP {}{}", out.status, answer.empty() ? "" : ": " + answer);
+        if (!worth_retrying(out.status)) return out;
+    }
+    return out;
+}
+
+std::string redact_url(const std::string& url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos) return "…";
+    const auto path = std::min(url.find_first_of("/?#", scheme + 3), url.size());
+    std::string authority = url.substr(scheme + 3, path - scheme - 3);
+    if (const auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);  // user:password@
+    const bool more = path + 1 < url.size();
+    return url.substr(0, scheme + 3) + authority + (more ? "/…" : "");
+}
+
+}  // namespace pss::ci
