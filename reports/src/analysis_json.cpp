@@ -71,6 +71,7 @@ std::string render_analysis_json(const AnalysisReport& report) {
     json tests = json::array();
     for (const auto& t : a.tests) tests.push_back(group(t, true));
     j["tests"] = std::move(tests);
+    if (!report.regressions.empty()) j["regressions"] = report.regressions;
     j["advisor"] = json{{"summary", report.advice.summary},
                         {"observations", report.advice.observations},
                         {"recommendations", report.advice.recommendations}};

@@ -39,6 +39,11 @@ std::string render_analysis_text(const AnalysisReport& report, std::size_t max_t
         line("Recommendations:");
         for (const auto& r : report.advice.recommendations) line("- " + r);
     }
+    if (!report.regressions.empty()) {
+        line("");
+        line("Regressions against history:");
+        for (const auto& r : report.regressions) line("- " + display_text(r));
+    }
     if (!a.modules.empty()) {
         line("");
         line("Modules:");

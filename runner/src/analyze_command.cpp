@@ -10,12 +10,17 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "alert_step.hpp"
 #include "cli_support.hpp"
+#include "history_step.hpp"
+#include "run_metadata.hpp"
 #include "commands.hpp"
 #include "pss/advisor.hpp"
 #include "pss/analysis.hpp"
 #include "pss/config.hpp"
 #include "pss/reports/analysis_report.hpp"
+#include "pss/reports/run_report.hpp"
+#include "pss/results.hpp"
 #include "pss/trace_reader.hpp"
 
 namespace pss::cli {
@@ -33,7 +38,44 @@ struct AnalyzeOptions {
     std::size_t sample_memory_mb = AnalyzerOptions{}.exact_memory_bytes >> 20;
     bool exact = false;
     bool no_progress = false;
+    HistoryOptions history;
+    bool no_alerts = false;
 };
+
+// The analysis as a run's results, for history and alerts: each test with its
+// verdict. Per-run durations are not kept (the file may be gigabytes), so
+// history's duration test cannot use analyses; the PSS drop and new failures can.
+reports::RunReport as_run_report(const Analysis& a, const std::string& trace_file, int fail_below, double started_at) {
+    reports::RunReport run;
+    run.meta.started_at = started_at;
+    run.meta.finished_at = now_epoch();
+    run.meta.host = hostname();
+    run.meta.pss_version = PSS_VERSION;
+    run.meta.binaries = {trace_file};
+    run.meta.fail_below = fail_below;
+    fill_git_metadata(run.meta);
+    VerdictConfig verdicts;
+    verdicts.fail_below = fail_below;
+    for (const GroupResult& g : a.tests) {
+        TestResult t;
+        t.name = g.name;
+        t.module = g.module;
+        t.filename = g.filename;
+        t.lineno = g.lineno;
+        t.runs = g.records;
+        t.failures = g.errors;
+        t.score = g.score;
+        t.duration_mean = g.duration_mean;
+        t.duration_p50 = g.duration_p50;
+        t.duration_p95 = g.duration_p95;
+        t.duration_max = g.duration_max;
+        t.memory_peak = g.memory_peak;
+        t.verdict = classify(t, verdicts);
+        run.tests.push_back(std::move(t));
+    }
+    run.overall = a.overall;
+    return run;
+}
 
 // "1.2 GB", "340 MB", "12 KB"
 std::string bytes_text(double bytes) {
@@ -64,6 +106,7 @@ std::function<void(const ReadProgress&)> progress_line(bool& drawn) {
 }
 
 int run_analyze(const AnalyzeOptions& opt) {
+    const double started_at = now_epoch();
     std::optional<std::filesystem::path> explicit_config;
     if (opt.config_file) explicit_config = *opt.config_file;
     const Config config = resolve_config(explicit_config);
@@ -106,19 +149,41 @@ int run_analyze(const AnalyzeOptions& opt) {
                    analysis.estimated_groups, analysis.tests.size() + analysis.modules.size() + 1, opt.sample_cap,
                    opt.sample_memory_mb);
     const Advice advice = advise(analysis.overall, config.advisor);
-    const reports::AnalysisReport report{analysis, advice, read, opt.trace_file};
+    reports::AnalysisReport report{analysis, advice, read, opt.trace_file, {}};
+
+    // History and alerts see the analysis as a run of its tests.
+    const HistorySettings history = history_settings(opt.history, config);
+    const AlertConfig alerts = alert_settings(opt.no_alerts, config);
+    std::optional<reports::RunReport> run;
+    HistoryOutcome found;
+    if (history.enabled() || alerts.enabled) {
+        run = as_run_report(analysis, opt.trace_file, opt.fail_if_below.value_or(static_cast<int>(config.runner.fail_below)),
+                            started_at);
+        if (history.enabled()) found = compare_with_history(*run, history);
+        report.regressions = found.messages;
+    }
 
     const std::string text = reports::render_analysis_text(report);
     std::fwrite(text.data(), 1, text.size(), stdout);
     if (!opt.text_out.empty()) write_output_file(opt.text_out, text, "text report");
     if (!opt.json_out.empty()) write_output_file(opt.json_out, reports::render_analysis_json(report), "JSON report");
 
+    int exit_code = exit_ok;
     if (opt.fail_if_below && analysis.overall.pss < *opt.fail_if_below) {
         fmt::print("\nGate failed: PSS {} is below the threshold {} (--fail-if-below).\n", analysis.overall.pss,
                    *opt.fail_if_below);
-        return exit_gate_failed;
+        exit_code = exit_gate_failed;
+    } else if (history.fail_on_regression && found.regressions > 0) {
+        fmt::print("\nGate failed: {} regression{} against history (--fail-on-regression).\n", found.regressions,
+                   found.regressions == 1 ? "" : "s");
+        exit_code = exit_gate_failed;
     }
-    return exit_ok;
+    if (run) {
+        run->gate.exit_code = exit_code;
+        send_alerts(*run, alerts, history, opt.trace_file);
+        store_in_history(*run, history, opt.trace_file);
+    }
+    return exit_code;
 }
 
 }  // namespace
@@ -144,6 +209,8 @@ CommandRunner add_analyze_command(CLI::App& app) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
     cmd->add_flag("--exact", opt->exact, "Keep every run of every test, whatever the memory (pypss's way)");
     cmd->add_flag("--no-progress", opt->no_progress, "No progress line on stderr (it is shown only on a terminal)");
+    add_history_options(*cmd, opt->history);
+    add_alert_options(*cmd, opt->no_alerts);
     return [cmd, opt]() -> int { return cmd->parsed() ? run_analyze(*opt) : -1; };
 }
 

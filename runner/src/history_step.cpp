@@ -41,6 +41,8 @@ HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySet
                 report.notes.push_back("regression: " + r.message);
             }
             fmt::print(stderr, "pss: regression ({}): {}{}\n", r.rule, r.test.empty() ? "" : r.test + ": ", r.message);
+            out.messages.push_back(fmt::format("{}{} ({})", r.test.empty() ? "the run: " : r.test + ": ", r.message,
+                                               r.rule));
         }
     } catch (const ci::HistoryError& e) {
         print_warning(fmt::format("{}; regressions were not checked", e.what()));

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pss/config.hpp"
 #include "pss/reports/run_report.hpp"
@@ -35,6 +36,7 @@ struct HistorySettings {
 struct HistoryOutcome {
     std::size_t regressions = 0;  // tests (and the run) found regressed
     bool run_regressed = false;   // the whole run's PSS dropped
+    std::vector<std::string> messages;  // "Suite.Test: message (rule)", one per regression
 };
 
 // Marks regressed tests, fills the report's baselines, prints the findings.

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "alert_step.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "history_step.hpp"
@@ -23,6 +24,7 @@ struct MergeOptions {
     bool junit_flaky_as_failure = false;
     std::optional<std::string> config_file;
     HistoryOptions history;
+    bool no_alerts = false;
 };
 
 int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::string>& argv) {
@@ -42,6 +44,7 @@ int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::str
     in.markdown_file = opt.markdown_file;
     in.html_file = opt.html_file;
     in.history = history_settings(opt.history, config);
+    in.alerts = alert_settings(opt.no_alerts, config);
     in.command_line = argv;
     return merge_traces(opt.trace_files, in);
 }
@@ -60,6 +63,7 @@ CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& a
     add_report_options(*cmd, opt->junit_file, opt->junit_flaky_as_failure, opt->markdown_file, opt->html_file);
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
     add_history_options(*cmd, opt->history);
+    add_alert_options(*cmd, opt->no_alerts);
     return [cmd, opt, &argv]() -> int { return cmd->parsed() ? run_merge(*cmd, *opt, argv) : -1; };
 }
 

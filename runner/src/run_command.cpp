@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "child_process.hpp"
+#include "alert_step.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "history_step.hpp"
@@ -42,6 +43,7 @@ struct RunOptions {
     std::optional<std::string> config_file;
     bool no_confirm = false;
     HistoryOptions history;
+    bool no_alerts = false;
 };
 
 runner::DataMode parse_mode(const std::string& m) {
@@ -90,6 +92,7 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     in.markdown_file = opt.markdown_file;
     in.html_file = opt.html_file;
     in.history = history_settings(opt.history, config);
+    in.alerts = alert_settings(opt.no_alerts, config);
     in.command_line = argv;
     return run_pipeline(in);
 }
@@ -128,6 +131,7 @@ CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_ar
     add_report_options(*cmd, opt->junit_file, opt->junit_flaky_as_failure, opt->markdown_file, opt->html_file);
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
     add_history_options(*cmd, opt->history);
+    add_alert_options(*cmd, opt->no_alerts);
     cmd->add_flag("--no-confirm", opt->no_confirm,
                   "Do not re-run failed tests alone to tell order dependence from flakiness");
     return [cmd, opt, &binary_args, &argv]() -> int {

@@ -11,7 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "alert_step.hpp"
 #include "child_process.hpp"
+#include "run_metadata.hpp"
 #include "cli_support.hpp"
 #include "pss/reports/run_html.hpp"
 #include "pss/reports/run_junit.hpp"
@@ -25,15 +27,6 @@ namespace pss::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-double now_epoch() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string hostname() {
-    char buf[256] = {};
-    return ::gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string();
-}
 
 bool quarantined(const std::vector<std::string>& patterns, const TestResult& t) {
     for (const auto& p : patterns)
@@ -84,51 +77,6 @@ GateDecision decide(const std::vector<TestResult>& tests, bool allow_flaky, int 
     for (std::size_t i = 0; i < reasons.size(); ++i) reason += (i ? ", " : "") + reasons[i];
     reason += count == 1 ? " test" : " tests";
     return {1, reason};
-}
-
-std::string env_or_empty(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? std::string(v) : std::string();
-}
-
-// First line of what `git ARGS` prints, run without a shell; empty when git
-// is missing, this is not a checkout, or git takes longer than 5 seconds.
-std::string git_output(std::vector<std::string> args) {
-    std::string git;
-    std::string path = env_or_empty("PATH");
-    for (std::size_t from = 0; from <= path.size();) {
-        const std::size_t to = std::min(path.find(':', from), path.size());
-        const fs::path candidate = fs::path(path.substr(from, to - from)) / "git";
-        if (to > from && ::access(candidate.c_str(), X_OK) == 0) {
-            git = candidate.string();
-            break;
-        }
-        from = to + 1;
-    }
-    if (git.empty()) return {};
-    args.insert(args.begin(), git);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    const runner::ChildResult r = runner::run_child(
-        {args, {}, 4096}, [](std::string_view) {}, [&] { return std::chrono::steady_clock::now() > deadline; });
-    if (r.exit_code != 0) return {};
-    std::string out = r.output_tail.substr(0, r.output_tail.find('\n'));
-    while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
-    return out;
-}
-
-// Commit and branch: from the CI's variables when set (a CI checkout is often
-// a detached HEAD), else from git.
-void fill_git_metadata(RunMetadata& meta) {
-    for (const char* var : {"GITHUB_SHA", "CI_COMMIT_SHA", "BUILDKITE_COMMIT", "CIRCLE_SHA1", "GIT_COMMIT"})
-        if (meta.git_commit = env_or_empty(var); !meta.git_commit.empty()) break;
-    for (const char* var : {"GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BUILDKITE_BRANCH",
-                            "CIRCLE_BRANCH", "GIT_BRANCH"})
-        if (meta.git_branch = env_or_empty(var); !meta.git_branch.empty()) break;
-    if (meta.git_commit.empty()) meta.git_commit = git_output({"rev-parse", "HEAD"});
-    if (meta.git_branch.empty() && !meta.git_commit.empty()) {
-        meta.git_branch = git_output({"rev-parse", "--abbrev-ref", "HEAD"});
-        if (meta.git_branch == "HEAD") meta.git_branch.clear();  // detached
-    }
 }
 
 // Appends the Markdown report to GitHub's job summary; a failure is a warning,
@@ -193,6 +141,7 @@ int finish(reports::RunReport& report, const PipelineInput& in) {
     if (!interrupted) {
         std::string source;
         for (const auto& b : report.meta.binaries) source += (source.empty() ? "" : " ") + b;
+        send_alerts(report, in.alerts, in.history, source);
         store_in_history(report, in.history, source);
     }
     return report.gate.exit_code;
@@ -201,6 +150,7 @@ int finish(reports::RunReport& report, const PipelineInput& in) {
 }  // namespace
 
 void write_reports(const reports::RunReport& report, const PipelineInput& in) { write_report_files(report, in); }
+
 
 int run_pipeline(const PipelineInput& in) {
     runner::install_interrupt_handlers();

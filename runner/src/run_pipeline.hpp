@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "executor.hpp"
+#include "pss/config.hpp"
 #include "history_step.hpp"
 #include "pss/reports/run_report.hpp"
 #include "pss/results.hpp"
@@ -27,6 +28,7 @@ struct PipelineInput {
     std::string junit_file, markdown_file, html_file;
     bool junit_flaky_as_failure = false;
     HistorySettings history;
+    AlertConfig alerts;  // sent after the gate when alerts.enabled
     std::vector<std::string> command_line;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "pss/advisor.hpp"
 #include "pss/analysis.hpp"
@@ -14,6 +15,8 @@ struct AnalysisReport {
     const Advice& advice;
     const ReadStats& read;
     std::string source;  // the trace file
+    // Found against history (--store-history, --baseline-branch): one line each.
+    std::vector<std::string> regressions;
 };
 
 // Like pypss's text report, with modules and the least stable tests.
