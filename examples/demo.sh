@@ -10,6 +10,8 @@ mkdir -p .pss
 echo "== pss-run --repeat 10 --fail-below 80 on the example suites (built with the pss listeners)"
 set +e
 "$PSS_RUN" --repeat 10 --fail-below 80 --json .pss/demo-results.json --traces .pss/demo-traces.ndjson \
+  --html .pss/demo-report.html --junit .pss/demo-junit.xml --markdown .pss/demo-report.md \
+  --store-history --db .pss/demo-history.db \
   -- "$BUILD_DIR/examples/gtest_examples" "$BUILD_DIR/examples/catch2_examples"
 status=$?
 set -e
@@ -28,5 +30,10 @@ set +e
 set -e
 
 echo
-echo "demo: results in .pss/demo-results.json, raw traces in .pss/demo-traces.ndjson"
+echo "== pss history: the demo's stored runs (each demo run adds one and is compared with the ones before)"
+"$BUILD_DIR/runner/pss" history --db .pss/demo-history.db --limit 5
+
+echo
+echo "demo: results in .pss/demo-results.json, raw traces in .pss/demo-traces.ndjson,"
+echo "      reports in .pss/demo-report.html (open it in a browser), .pss/demo-junit.xml, .pss/demo-report.md"
 echo "      (score the traces again with: $BUILD_DIR/runner/pss analyze --trace-file .pss/demo-traces.ndjson)"
