@@ -23,4 +23,22 @@ std::string origin_text(const AlertOrigin& o);
 // RFC 3339 in UTC, as Alertmanager and most receivers expect.
 std::string rfc3339(double epoch_seconds);
 
+// A channel that POSTs one JSON object per alert to one URL; a subclass
+// says what the object is.
+class PerAlertChannel : public AlertChannel {
+public:
+    explicit PerAlertChannel(std::string url) : url_(std::move(url)) {}
+    std::vector<HttpRequest> requests(const std::vector<Alert>& alerts, const AlertOrigin& origin) const final {
+        std::vector<HttpRequest> out;
+        for (const auto& a : alerts) out.push_back({url_, dump(payload(a, origin))});
+        return out;
+    }
+
+protected:
+    virtual json payload(const Alert& alert, const AlertOrigin& origin) const = 0;
+
+private:
+    std::string url_;
+};
+
 }  // namespace pss::ci::channels

@@ -7,6 +7,8 @@ namespace pss::ci {
 
 namespace {
 
+using channels::json;
+
 // Slack reads &, < and > as markup (<url|text> links): escape them in all text.
 std::string slack_text(std::string_view s) {
     std::string out;
@@ -19,39 +21,30 @@ std::string slack_text(std::string_view s) {
     return out;
 }
 
-class SlackChannel final : public AlertChannel {
+class SlackChannel final : public channels::PerAlertChannel {
 public:
-    explicit SlackChannel(std::string url) : url_(std::move(url)) {}
+    using PerAlertChannel::PerAlertChannel;
     std::string_view name() const override { return "slack"; }
 
-    std::vector<HttpRequest> requests(const std::vector<Alert>& alerts, const AlertOrigin& origin) const override {
-        std::vector<HttpRequest> out;
-        for (const auto& a : alerts) {
-            const char* color = a.severity == AlertSeverity::critical  ? "#d00000"
-                                : a.severity == AlertSeverity::warning ? "#ffcc00"
-                                                                       : "#36a64f";
-            channels::json fields = channels::json::array({
-                {{"title", "Message"}, {"value", slack_text(a.message)}, {"short", false}},
-                {{"title", "Metric"}, {"value", slack_text(fmt::format("{}: {:.2f}", a.metric, a.value))},
-                 {"short", true}},
-                {{"title", "Threshold"}, {"value", fmt::format("{:.2f}", a.threshold)}, {"short", true}},
-            });
-            const std::string where = channels::origin_text(origin);
-            if (!where.empty()) fields.push_back({{"title", "Run"}, {"value", slack_text(where)}, {"short", false}});
-            const channels::json payload = {
-                {"text", "*" + slack_text(channels::headline(a)) + "*"},
-                {"attachments", channels::json::array({{{"color", color},
-                                                         {"fallback", slack_text(a.message)},
-                                                         {"fields", fields},
-                                                         {"footer", "pss"},
-                                                         {"ts", static_cast<long long>(origin.timestamp)}}})}};
-            out.push_back({url_, channels::dump(payload)});
-        }
-        return out;
+protected:
+    json payload(const Alert& a, const AlertOrigin& origin) const override {
+        const char* color = a.severity == AlertSeverity::critical  ? "#d00000"
+                            : a.severity == AlertSeverity::warning ? "#ffcc00"
+                                                                   : "#36a64f";
+        json fields = json::array({
+            {{"title", "Message"}, {"value", slack_text(a.message)}, {"short", false}},
+            {{"title", "Metric"}, {"value", slack_text(fmt::format("{}: {:.2f}", a.metric, a.value))}, {"short", true}},
+            {{"title", "Threshold"}, {"value", fmt::format("{:.2f}", a.threshold)}, {"short", true}},
+        });
+        const std::string where = channels::origin_text(origin);
+        if (!where.empty()) fields.push_back({{"title", "Run"}, {"value", slack_text(where)}, {"short", false}});
+        return {{"text", "*" + slack_text(channels::headline(a)) + "*"},
+                {"attachments", json::array({{{"color", color},
+                                              {"fallback", slack_text(a.message)},
+                                              {"fields", fields},
+                                              {"footer", "pss"},
+                                              {"ts", static_cast<long long>(origin.timestamp)}}})}};
     }
-
-private:
-    std::string url_;
 };
 
 }  // namespace

@@ -8,41 +8,35 @@ namespace pss::ci {
 
 namespace {
 
-class TeamsChannel final : public AlertChannel {
+using channels::json;
+
+class TeamsChannel final : public channels::PerAlertChannel {
 public:
-    explicit TeamsChannel(std::string url) : url_(std::move(url)) {}
+    using PerAlertChannel::PerAlertChannel;
     std::string_view name() const override { return "teams"; }
 
-    std::vector<HttpRequest> requests(const std::vector<Alert>& alerts, const AlertOrigin& origin) const override {
-        std::vector<HttpRequest> out;
-        for (const auto& a : alerts) {
-            const char* color = a.severity == AlertSeverity::critical  ? "D00000"
-                                : a.severity == AlertSeverity::warning ? "FFCC00"
-                                                                       : "36A64F";
-            channels::json facts = channels::json::array({
-                {{"name", "Metric"}, {"value", a.metric}},
-                {{"name", "Value"}, {"value", fmt::format("{:.2f}", a.value)}},
-                {{"name", "Threshold"}, {"value", fmt::format("{:.2f}", a.threshold)}},
-            });
-            const std::string where = channels::origin_text(origin);
-            if (!where.empty()) facts.push_back({{"name", "Run"}, {"value", where}});
-            const channels::json card = {
-                {"@type", "MessageCard"},
+protected:
+    json payload(const Alert& a, const AlertOrigin& origin) const override {
+        const char* color = a.severity == AlertSeverity::critical  ? "D00000"
+                            : a.severity == AlertSeverity::warning ? "FFCC00"
+                                                                   : "36A64F";
+        json facts = json::array({
+            {{"name", "Metric"}, {"value", a.metric}},
+            {{"name", "Value"}, {"value", fmt::format("{:.2f}", a.value)}},
+            {{"name", "Threshold"}, {"value", fmt::format("{:.2f}", a.threshold)}},
+        });
+        const std::string where = channels::origin_text(origin);
+        if (!where.empty()) facts.push_back({{"name", "Run"}, {"value", where}});
+        return {{"@type", "MessageCard"},
                 {"@context", "http://schema.org/extensions"},
                 {"themeColor", color},
                 {"summary", channels::headline(a)},
                 {"title", channels::headline(a)},
-                {"sections", channels::json::array({{{"activityTitle", channels::headline(a)},
-                                                      {"activitySubtitle", a.message},
-                                                      {"facts", facts},
-                                                      {"markdown", false}}})}};
-            out.push_back({url_, channels::dump(card)});
-        }
-        return out;
+                {"sections", json::array({{{"activityTitle", channels::headline(a)},
+                                           {"activitySubtitle", a.message},
+                                           {"facts", facts},
+                                           {"markdown", false}}})}};
     }
-
-private:
-    std::string url_;
 };
 
 }  // namespace

@@ -6,27 +6,19 @@ namespace pss::ci {
 
 namespace {
 
-class WebhookChannel final : public AlertChannel {
+class WebhookChannel final : public channels::PerAlertChannel {
 public:
-    explicit WebhookChannel(std::string url) : url_(std::move(url)) {}
+    using PerAlertChannel::PerAlertChannel;
     std::string_view name() const override { return "webhook"; }
 
-    std::vector<HttpRequest> requests(const std::vector<Alert>& alerts, const AlertOrigin& origin) const override {
-        std::vector<HttpRequest> out;
-        for (const auto& a : alerts) {
-            const channels::json payload = {
-                {"rule", a.rule},         {"severity", to_string(a.severity)}, {"message", a.message},
-                {"metric", a.metric},     {"value", a.value},                  {"threshold", a.threshold},
-                {"timestamp", origin.timestamp}, {"subjects", a.subjects},     {"service", "pss"},
-                {"source", origin.source}, {"branch", origin.branch},          {"commit", origin.commit},
+protected:
+    channels::json payload(const Alert& a, const AlertOrigin& origin) const override {
+        return {{"rule", a.rule},           {"severity", to_string(a.severity)}, {"message", a.message},
+                {"metric", a.metric},       {"value", a.value},                  {"threshold", a.threshold},
+                {"timestamp", origin.timestamp}, {"subjects", a.subjects},       {"service", "pss"},
+                {"source", origin.source},  {"branch", origin.branch},           {"commit", origin.commit},
                 {"host", origin.host}};
-            out.push_back({url_, channels::dump(payload)});
-        }
-        return out;
     }
-
-private:
-    std::string url_;
 };
 
 }  // namespace
