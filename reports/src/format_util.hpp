@@ -5,16 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "pss/reports/run_report.hpp"
 #include "pss/results.hpp"
 
 namespace pss::reports {
 
 // "12.3 us", "4.56 ms", "1.20 s": durations as people read them.
 std::string format_seconds(double seconds);
-
-// Text from traces made safe for a terminal: control characters (escape
-// sequences included) shown as \xNN, invalid UTF-8 replaced.
-std::string display_text(std::string_view text);
 
 // "1.5 KiB", "12.0 MiB".
 std::string format_bytes(double bytes);

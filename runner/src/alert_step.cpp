@@ -46,7 +46,8 @@ ci::AlertSubject group_of(std::string name, const std::vector<TestResult>& tests
 
 void print_outcome(const ci::AlertDispatch& d) {
     for (std::size_t i = 0; i < d.suppressed.size(); ++i)
-        fmt::print(stderr, "pss: alert '{}' not sent again: {}\n", d.suppressed[i].rule, d.suppressed_why[i]);
+        fmt::print(stderr, "pss: alert '{}' not sent again: {}\n", reports::display_text(d.suppressed[i].rule),
+                   d.suppressed_why[i]);
     for (const auto& c : d.channels) {
         if (c.delivered == c.requests)
             fmt::print(stderr, "pss: alerts sent to {} ({})\n", c.channel, c.address);
@@ -104,7 +105,8 @@ void send_alerts(const reports::RunReport& report, const AlertConfig& alerts, co
     }
 
     const auto fired = ci::evaluate_alerts(input, alerts, history.config);
-    for (const auto& a : fired) fmt::print(stderr, "pss: alert ({}): {}\n", ci::to_string(a.severity), a.message);
+    for (const auto& a : fired)
+        fmt::print(stderr, "pss: alert ({}): {}\n", ci::to_string(a.severity), reports::display_text(a.message));
     if (fired.empty()) return;
     const auto channels = ci::make_alert_channels(alerts);
     if (channels.empty()) {

@@ -27,7 +27,7 @@ HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySet
         std::optional<std::string> branch = s.baseline_branch;
         if (!branch && !report.meta.git_branch.empty()) branch = report.meta.git_branch;
         const auto found = ci::detect_regressions(store, report.tests, report.overall, branch, s.config);
-        for (const auto& w : found.warnings) print_warning(w);
+        for (const auto& w : found.warnings) print_warning(reports::display_text(w));
         ci::apply_regressions(report.tests, found);
         for (const auto& t : report.tests) {
             const auto history = store.test_history(t.name, {1, std::nullopt, branch});
@@ -40,7 +40,8 @@ HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySet
                 out.run_regressed = true;
                 report.notes.push_back("regression: " + r.message);
             }
-            fmt::print(stderr, "pss: regression ({}): {}{}\n", r.rule, r.test.empty() ? "" : r.test + ": ", r.message);
+            fmt::print(stderr, "pss: regression ({}): {}{}\n", r.rule,
+                       r.test.empty() ? "" : reports::display_text(r.test) + ": ", r.message);
             out.messages.push_back(fmt::format("{}{} ({})", r.test.empty() ? "the run: " : r.test + ": ", r.message,
                                                r.rule));
         }

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,6 +39,10 @@ std::string render_summary_line(const RunReport& report);
 
 // The full results as JSON (schema_version 1); `pss report --from` reads it back.
 std::string render_run_json(const RunReport& report);
+
+// Text from traces made safe for a terminal: control characters (escape
+// sequences included) shown as \xNN, invalid UTF-8 replaced.
+std::string display_text(std::string_view text);
 
 // Orders tests for presentation: failing, flaky, regressed, unstable, n/a, stable; then by PSS.
 void sort_worst_first(std::vector<TestResult>& tests);
