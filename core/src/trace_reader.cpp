@@ -235,6 +235,8 @@ namespace ingest {
 
 static_assert(parse_padding >= simdjson::SIMDJSON_PADDING);
 
+std::span<const RecordField> trace_record_fields() { return record_fields; }
+
 class RecordParser::Impl : public pss::RecordParser {};
 
 RecordParser::RecordParser(bool fast_path) : impl_(std::make_unique<Impl>()) { impl_->fast_path_ = fast_path; }

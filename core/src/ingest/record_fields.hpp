@@ -29,6 +29,9 @@ struct RecordField {
     FieldTarget target;
 };
 
+// The table both parsers read: every field of TraceRecord (trace_reader.cpp).
+std::span<const RecordField> trace_record_fields();
+
 // The index of `key` in `fields`, or -1 for an unknown key. Records usually
 // list their keys in the same order, so the search starts at the field after
 // the previous match (`hint`, updated) and wraps around.

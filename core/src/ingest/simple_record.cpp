@@ -1,4 +1,3 @@
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -6,6 +5,8 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+
+#include <fast_float/fast_float.h>
 
 #include "record_fields.hpp"
 
@@ -167,8 +168,10 @@ private:
 // The double simdjson gives for a valid JSON number: both round correctly.
 // Up to 15 digits and 22 decimals the value is one exact integer divided by
 // one exact power of ten, which IEEE division rounds correctly (Clinger's
-// fast path); anything longer goes to std::from_chars. Underflow and
-// overflow are left to simdjson.
+// fast path); anything longer (timestamps, durations written with 17
+// digits) goes to fast_float, which rounds correctly too (Eisel-Lemire, with
+// an exact fallback) and, unlike std::from_chars, is inlined here. Underflow,
+// subnormals and overflow are left to simdjson.
 bool to_double(const Value& v, double& out) {
     static constexpr double powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -179,7 +182,7 @@ bool to_double(const Value& v, double& out) {
         return true;
     }
     const std::string_view token = v.text;
-    const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
+    const auto [end, ec] = fast_float::from_chars(token.data(), token.data() + token.size(), out);
     if (ec != std::errc{} || end != token.data() + token.size()) return false;
     if (std::isnormal(out)) return true;
     if (out != 0.0) return false;  // subnormal
