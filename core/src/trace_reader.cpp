@@ -11,6 +11,7 @@
 #include "ingest/pipeline.hpp"
 #include "ingest/record_fields.hpp"
 #include "ingest/record_parser.hpp"
+#include "ingest/simple_record.hpp"
 
 namespace pss {
 
@@ -57,12 +58,9 @@ constexpr ingest::RecordField record_fields[] = {
 class RecordParser {
 public:
     bool parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out, std::string& why) {
+        if (fast_path_ && simple_.parse(data, len, out)) return true;  // it resets what it does not set
         static const TraceRecord blank{};
         out = blank;  // copy-assigning keeps the strings' buffers for the next record
-        if (fast_path_) {
-            if (ingest::parse_simple_record(data, len, record_fields, out)) return true;
-            out = blank;
-        }
         od::document doc;
         if (auto err = parser_.iterate(data, len, capacity).get(doc)) return fail(why, err);
         od::object obj;
@@ -221,6 +219,7 @@ private:
     }
 
     od::parser parser_;
+    ingest::SimpleRecordParser simple_{record_fields};
 
 public:
     // Simple records (flat, ASCII, no escapes) are read without simdjson first.
