@@ -65,6 +65,7 @@ int run_child(const std::string& mode, const std::string& trace, const std::stri
     } else {
         pss::ReadOptions options;
         options.threads = threads;
+        options.fields.assign(pss::Analyzer::fields_read().begin(), pss::Analyzer::fields_read().end());
         read = pss::read_trace_file(trace, [&](const pss::TraceRecord& r) { analyzer.add(r); }, options);
     }
     const pss::Analysis a = analyzer.result(pss::ScoringConfig{});

@@ -1,6 +1,8 @@
 #include "pss/trace_reader.hpp"
 
 #include <charconv>
+#include <iterator>
+#include <stdexcept>
 #include <type_traits>
 #include <variant>
 
@@ -57,8 +59,19 @@ constexpr ingest::RecordField record_fields[] = {
 // Turns one JSON text into a TraceRecord; on failure says why, briefly.
 class RecordParser {
 public:
+    RecordParser(bool fast_path, ingest::FieldMask wanted)
+        : fast_path_(fast_path), wanted_(wanted), simple_(record_fields, wanted) {}
+
     bool parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out, std::string& why) {
         if (fast_path_ && simple_.parse(data, len, out)) return true;  // it resets what it does not set
+        const bool ok = parse_with_simdjson(data, len, capacity, out, why);
+        ingest::reset_fields(record_fields, ~wanted_, out);  // read and checked, but not asked for
+        return ok;
+    }
+
+private:
+    bool parse_with_simdjson(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out,
+                             std::string& why) {
         static const TraceRecord blank{};
         out = blank;  // copy-assigning keeps the strings' buffers for the next record
         od::document doc;
@@ -86,7 +99,6 @@ public:
         return true;
     }
 
-private:
     // A key without escapes, read in place instead of copied out unescaped.
     static bool plain_key(od::field& field, std::string_view& key) {
         const char* begin = field.key().raw();
@@ -218,12 +230,10 @@ private:
             record_fields[static_cast<std::size_t>(i)].target);
     }
 
+    bool fast_path_;  // simple records (flat, ASCII, no escapes) are read without simdjson first
+    ingest::FieldMask wanted_;
     od::parser parser_;
-    ingest::SimpleRecordParser simple_{record_fields};
-
-public:
-    // Simple records (flat, ASCII, no escapes) are read without simdjson first.
-    bool fast_path_ = true;
+    ingest::SimpleRecordParser simple_;
 };
 
 }  // namespace
@@ -236,9 +246,26 @@ static_assert(parse_padding >= simdjson::SIMDJSON_PADDING);
 
 std::span<const RecordField> trace_record_fields() { return record_fields; }
 
-class RecordParser::Impl : public pss::RecordParser {};
+static_assert(std::size(record_fields) <= max_fields);
 
-RecordParser::RecordParser(bool fast_path) : impl_(std::make_unique<Impl>()) { impl_->fast_path_ = fast_path; }
+std::uint32_t field_mask(std::span<const std::string_view> keys) {
+    if (keys.empty()) return fields_of(record_fields);
+    FieldMask mask = 0;
+    for (const std::string_view key : keys) {
+        int hint = 0;
+        const int i = find_field(record_fields, key, hint);
+        if (i < 0) throw std::invalid_argument(fmt::format("ReadOptions::fields: '{}' is no trace record field", key));
+        mask |= FieldMask{1} << i;
+    }
+    return mask;
+}
+
+class RecordParser::Impl : public pss::RecordParser {
+public:
+    using pss::RecordParser::RecordParser;
+};
+
+RecordParser::RecordParser(bool fast_path, std::uint32_t fields) : impl_(std::make_unique<Impl>(fast_path, fields)) {}
 RecordParser::~RecordParser() = default;
 
 bool RecordParser::parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out,

@@ -3,19 +3,18 @@
 // every notation) both must give the same record, or the same reason.
 #include <gtest/gtest.h>
 
-#include <bit>
-#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "ingest/record_parser.hpp"
 #include "ingest/simple_record.hpp"
 #include "pss/trace_writer.hpp"
+#include "record_dump.hpp"
 
 using namespace pss;
+using pss::test_support::dump;
+using pss::test_support::stale_record;
 
 namespace {
 
@@ -86,29 +85,6 @@ std::string random_record(std::mt19937_64& rng) {
     return text;
 }
 
-// A record with no field at its default.
-TraceRecord stale_record() {
-    TraceRecord r;
-    r.name = r.module = r.exception_type = r.exception_message = r.filename = r.kind = r.parent = r.failure_file = "stale";
-    r.branch_tag = "stale";
-    r.run = r.lineno = r.failure_line = r.voluntary_context_switches = r.involuntary_context_switches = r.calls = 7;
-    r.timestamp = r.duration = r.cpu_time = r.wait_time = r.memory = r.memory_diff = 7.5;
-    r.error = r.system_metric = true;
-    r.lag = 7.5;
-    return r;
-}
-
-// Every field, doubles bit for bit (the writer leaves some out, and prints -0 as 0).
-std::string dump(const TraceRecord& r) {
-    auto d = [](double v) { return fmt::format("{:016x}", std::bit_cast<std::uint64_t>(v)); };
-    return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", r.name, r.module, r.run,
-                       d(r.timestamp), d(r.duration), d(r.cpu_time), d(r.wait_time), d(r.memory), d(r.memory_diff),
-                       r.error, r.exception_type, r.exception_message, r.branch_tag ? "tag:" + *r.branch_tag : "none",
-                       r.filename, r.lineno, r.kind, r.parent, r.failure_file, r.failure_line,
-                       r.voluntary_context_switches, r.involuntary_context_switches, r.calls, r.system_metric,
-                       r.lag ? d(*r.lag) : "none");
-}
-
 struct Outcome {
     bool ok = false;
     std::string text;    // the record as the writer writes it, or the reason
@@ -142,6 +118,37 @@ TEST(FastRecordParser, AgreesWithSimdjsonOnGeneratedRecords) {
         accepted += a.ok;
     }
     EXPECT_GT(accepted, 20000);  // the generator makes plenty of good records too
+}
+
+TEST(FastRecordParser, FieldsLeftOutKeepTheirDefaultsAndChangeNoVerdict) {
+    // With any set of fields asked for, both parsers accept and reject what
+    // they do with all fields, for the same reason, and give the asked
+    // fields as a full read does and the others at their defaults.
+    const auto table = ingest::trace_record_fields();
+    std::mt19937_64 rng(31);
+    ingest::RecordParser full(true);
+    for (int round = 0; round < 40; ++round) {
+        const auto mask = static_cast<ingest::FieldMask>(rng()) & ingest::fields_of(table);
+        ingest::RecordParser fast(true, mask), reference(false, mask);
+        for (int i = 0; i < 5000; ++i) {
+            const std::string text = random_record(rng);
+            const Outcome all = parse(full, text), a = parse(fast, text), b = parse(reference, text);
+            ASSERT_EQ(a.ok, all.ok) << text;
+            ASSERT_EQ(b.ok, all.ok) << text;
+            if (!all.ok) {
+                ASSERT_EQ(a.text, all.text) << text;
+                ASSERT_EQ(b.text, all.text) << text;
+                continue;
+            }
+            // The full read with the fields left out put back to their defaults.
+            std::string padded = text + std::string(ingest::parse_padding, '\0'), why;
+            TraceRecord expected;
+            ASSERT_TRUE(full.parse(padded.data(), text.size(), padded.size(), expected, why));
+            ingest::reset_fields(table, ~mask, expected);
+            ASSERT_EQ(a.fields, dump(expected)) << text;
+            ASSERT_EQ(b.fields, dump(expected)) << text;
+        }
+    }
 }
 
 TEST(FastRecordParser, AgreesOnWhatTheListenersWrite) {

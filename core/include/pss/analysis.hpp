@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -70,6 +71,10 @@ public:
 
     void add(const TraceRecord& record);
     Analysis result(const ScoringConfig& cfg) const;
+
+    // The fields of a record that add() reads, by JSON key: a reader may
+    // leave the others out (ReadOptions::fields), which makes reading faster.
+    static std::span<const std::string_view> fields_read();
 
     // Heap held by the exact samples of all groups.
     std::size_t exact_bytes() const noexcept { return exact_bytes_; }

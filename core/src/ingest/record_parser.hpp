@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "pss/trace.hpp"
 
@@ -13,11 +16,18 @@ namespace pss::ingest {
 // Bytes that must be readable past the end of a record's text (simdjson's padding).
 inline constexpr std::size_t parse_padding = 64;
 
+// The fields of TraceRecord to fill, by JSON key (ReadOptions::fields), as a
+// FieldMask of the table in trace_reader.cpp; no keys: all. Throws
+// std::invalid_argument for a key that is no field.
+std::uint32_t field_mask(std::span<const std::string_view> keys);
+
 class RecordParser {
 public:
     // `fast_path`: read simple records (flat, ASCII, no escapes) without
-    // simdjson first; off only to compare the two in tests.
-    explicit RecordParser(bool fast_path = true);
+    // simdjson first; off only to compare the two in tests. `fields`: a
+    // field_mask(); the other fields are checked as strictly but left at
+    // their defaults.
+    explicit RecordParser(bool fast_path = true, std::uint32_t fields = ~std::uint32_t{0});
     ~RecordParser();
     RecordParser(const RecordParser&) = delete;
     RecordParser& operator=(const RecordParser&) = delete;

@@ -255,45 +255,63 @@ bool truth(const Value& v, bool& out) {
     return false;
 }
 
+// Whether a number surely converts without overflow or underflow (and, for
+// an integer field, fits in 64 bits), so that a field nobody reads is
+// checked without converting it: no exponent, fewer than 300 digits (a
+// nonzero value is then within 1e-300..1e300), and for an integer at most
+// 18 before the point.
+bool surely_in_range(const Digits& d, bool integer) {
+    if (d.exponent || d.count >= 300) return false;
+    return !integer || d.count - d.fraction <= 18;
+}
+
 // What assigning a value to a field did.
 enum class Assigned {
     declined,   // the value does not fit the field: let simdjson decide
     stored,     // the field holds the value
-    unchanged,  // the value is valid but leaves the field as it was (null, a non-string tag)
+    unchanged,  // the value is valid but leaves the field as it was (null, a non-string tag, a field not wanted)
 };
 
-Assigned assign(const RecordField& field, const Value& v, TraceRecord& r) {
+// Checks the value as the simdjson parser would for this field and, when
+// `store`, stores it. Not storing a number spares converting it.
+Assigned assign(const RecordField& field, const Value& v, bool store, TraceRecord& r) {
     return std::visit(
         [&](auto member) -> Assigned {
             using T = std::remove_reference_t<decltype(r.*member)>;
             T& target = r.*member;
             if constexpr (std::is_same_v<T, std::string>) {
                 if (v.type == ValueType::string) {
+                    if (!store) return Assigned::unchanged;
                     target.assign(v.text);
                     return Assigned::stored;
                 }
                 return v.type == ValueType::null ? Assigned::unchanged : Assigned::declined;
             } else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::int64_t>) {
+                constexpr bool integer = std::is_same_v<T, std::int64_t>;
                 if (v.type == ValueType::null) {
-                    if constexpr (std::is_same_v<T, std::int64_t>) {
+                    if (integer && store) {
                         target = 0;  // as the simdjson parser reads it
                         return Assigned::stored;
                     }
                     return Assigned::unchanged;
                 }
+                if (v.type != ValueType::number) return Assigned::declined;
+                if (!store && surely_in_range(v.digits, integer)) return Assigned::unchanged;
                 double d = 0;
-                if (v.type != ValueType::number || !to_double(v, d)) return Assigned::declined;
-                if constexpr (std::is_same_v<T, double>) {
-                    target = d;
-                } else {
-                    if (!(std::fabs(d) < 9.2e18)) return Assigned::declined;
-                    target = static_cast<std::int64_t>(d);
-                }
+                if (!to_double(v, d)) return Assigned::declined;
+                if (integer && !(std::fabs(d) < 9.2e18)) return Assigned::declined;
+                if (!store) return Assigned::unchanged;
+                target = static_cast<T>(d);
                 return Assigned::stored;
             } else if constexpr (std::is_same_v<T, bool>) {
-                return truth(v, target) ? Assigned::stored : Assigned::declined;
+                bool b = false;
+                if (!truth(v, b)) return Assigned::declined;
+                if (!store) return Assigned::unchanged;
+                target = b;
+                return Assigned::stored;
             } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
-                if (v.type != ValueType::string) return Assigned::unchanged;  // no tag: pypss counts only strings
+                // No tag unless a string: pypss counts only strings.
+                if (v.type != ValueType::string || !store) return Assigned::unchanged;
                 target.emplace(v.text);
                 return Assigned::stored;
             } else {
@@ -303,8 +321,6 @@ Assigned assign(const RecordField& field, const Value& v, TraceRecord& r) {
         field.target);
 }
 
-// The first `size` bytes at `p` as little words, zero past them. Reads whole
-// words: up to 7 bytes past the key, which the padding allows.
 // The index of the key at `key` (its text in place, before its closing quote) in the table, or -1.
 int find_key(std::span<const QuotedKey> keys, std::string_view key) {
     if (key.size() > max_key_size) return -1;
@@ -315,7 +331,8 @@ int find_key(std::span<const QuotedKey> keys, std::string_view key) {
 
 }  // namespace
 
-SimpleRecordParser::SimpleRecordParser(std::span<const RecordField> fields) : fields_(fields) {
+SimpleRecordParser::SimpleRecordParser(std::span<const RecordField> fields, FieldMask wanted)
+    : fields_(fields), wanted_(wanted) {
     if (fields.size() > max_fields) throw std::logic_error("SimpleRecordParser: more than 32 fields");
     for (const RecordField& f : fields) {
         if (f.key.size() > max_key_size) throw std::logic_error("SimpleRecordParser: a key longer than 31 bytes");
@@ -353,7 +370,7 @@ bool SimpleRecordParser::parse(const char* data, std::size_t len, TraceRecord& o
             s.skip_space();
             if (!s.value(v)) return false;
             if (i >= 0) {
-                const Assigned a = assign(fields_[static_cast<std::size_t>(i)], v, out);
+                const Assigned a = assign(fields_[static_cast<std::size_t>(i)], v, (wanted_ >> i) & 1, out);
                 if (a == Assigned::declined) return false;
                 if (a == Assigned::stored) stored |= FieldMask{1} << i;
                 previous = static_cast<std::size_t>(i);

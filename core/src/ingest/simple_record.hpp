@@ -32,8 +32,10 @@ struct QuotedKey {
 
 class SimpleRecordParser {
 public:
-    // `fields`: the table, which must outlive the parser; keys of at most max_key_size bytes.
-    explicit SimpleRecordParser(std::span<const RecordField> fields);
+    // `fields`: the table, which must outlive the parser; keys of at most
+    // max_key_size bytes. Fields outside `wanted` are checked as strictly
+    // but not stored (nor numbers converted): they keep their defaults.
+    explicit SimpleRecordParser(std::span<const RecordField> fields, FieldMask wanted = ~FieldMask{0});
 
     // Parses the record into `out`; the fields of the table that the record
     // does not set get their defaults. False, leaving `out` half-filled, when
@@ -46,6 +48,7 @@ private:
 
     std::span<const RecordField> fields_;
     std::vector<QuotedKey> keys_;
+    FieldMask wanted_;
     // The field whose key followed each field's in the last record (at
     // index fields_.size(): the first key), or `unknown`. The records of a
     // file usually list the same keys in the same order, so that key is
