@@ -93,6 +93,19 @@ TEST(FastRecordNumbers, SixteenToNineteenDigitsMatchFromCharsBitForBit) {
     }
 }
 
+TEST(FastRecordNumbers, UpToFifteenDigitsTakeTheShortcutAndMatchFromChars) {
+    // One exact integer over one exact power of ten; the digits' value is
+    // worked out from the token, eight at a time, around the point.
+    std::mt19937_64 rng(15);
+    for (int i = 0; i < 100000; ++i) {
+        expect_fast_and_exact(random_decimal(rng, 1 + i % 15));
+        if (HasFatalFailure()) return;
+    }
+    for (const std::string number : {"0", "7", "0.5", "12345678", "123456789", "1234567.8", "0.000000000000001",
+                                     "999999999999999", "99999999.9999999", "-0.00000001", "100000000000000"})
+        expect_fast_and_exact(number);
+}
+
 TEST(FastRecordNumbers, WhatTheListenersWriteAndHardRoundings) {
     for (const std::string number : {
              "0.020363182714789783", "1763800000.0203831", "7.285533609766857e-05", "4.938227913581684e-05",

@@ -64,9 +64,9 @@ bool key_at(const char* p, const QuotedKey& k) {
 
 enum class ValueType { string, number, boolean, null };
 
-// A number's decimal digits, for numbers that need no rounding.
+// The shape of a number's digits: what to_double's exact shortcut and the
+// range check of fields nobody reads go by.
 struct Digits {
-    std::uint64_t mantissa = 0;  // the first 19 digits, point ignored
     int count = 0;               // digits, leading zeros included
     int fraction = 0;            // of which after the point
     bool negative = false, exponent = false;
@@ -140,7 +140,7 @@ public:
     }
 
     // A JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-    // Also gathers its digits for to_double's exact shortcut.
+    // Also counts its digits; their value is worked out only when needed.
     bool number(std::string_view& out, Digits& digits) {
         const char* begin = p_;
         digits = Digits{};
@@ -148,16 +148,10 @@ public:
         // Eight at a time (the padding makes the load safe), the last word's
         // digits in one step too.
         auto take_digits = [&](bool fraction) {
-            static constexpr std::uint64_t powers_of_ten[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                                              100000000};
             for (;;) {
-                const std::uint64_t word = load_word(p_);
                 const auto room = static_cast<unsigned>(std::min<std::ptrdiff_t>(end_ - p_, 8));
-                const unsigned n = std::min(leading_digits(word), room);
+                const unsigned n = std::min(leading_digits(load_word(p_)), room);
                 if (n == 0) return;
-                // The mantissa keeps the first 19 digits: exact in 64 bits.
-                const unsigned take = digits.count >= 19 ? 0 : std::min(n, 19u - static_cast<unsigned>(digits.count));
-                if (take > 0) digits.mantissa = digits.mantissa * powers_of_ten[take] + value_of_leading(word, take);
                 digits.count += static_cast<int>(n);
                 if (fraction) digits.fraction += static_cast<int>(n);
                 p_ += n;
@@ -211,6 +205,28 @@ private:
     const char* end_;
 };
 
+// The digits of a number without exponent as one integer, the point
+// ignored, eight at a time; exact up to 19 digits.
+std::uint64_t digits_value(std::string_view token, const Digits& d) {
+    static constexpr std::uint64_t powers_of_ten[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    const char* p = token.data() + (d.negative ? 1 : 0);
+    std::uint64_t value = 0;
+    auto take = [&](int n) {
+        while (n > 0) {
+            const auto k = static_cast<unsigned>(std::min(n, 8));
+            value = value * powers_of_ten[k] + value_of_leading(load_word(p), k);
+            p += k;
+            n -= static_cast<int>(k);
+        }
+    };
+    take(d.count - d.fraction);
+    if (d.fraction > 0) {
+        ++p;  // the point
+        take(d.fraction);
+    }
+    return value;
+}
+
 // The double simdjson gives for a valid JSON number: both round correctly.
 // Up to 15 digits and 22 decimals the value is one exact integer divided by
 // one exact power of ten, which IEEE division rounds correctly (Clinger's
@@ -219,11 +235,11 @@ private:
 // an exact fallback) and, unlike std::from_chars, is inlined here. Underflow,
 // subnormals and overflow are left to simdjson.
 bool to_double(const Value& v, double& out) {
-    static constexpr double powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    static constexpr double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6, 1e7,
+                                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const Digits& d = v.digits;
-    if (!d.exponent && d.count <= 15 && d.fraction <= 22) {
-        out = static_cast<double>(d.mantissa) / powers_of_ten[d.fraction];
+    if (!d.exponent && d.count <= 15) {
+        out = static_cast<double>(digits_value(v.text, d)) / powers_of_ten[d.fraction];
         if (d.negative) out = -out;
         return true;
     }
