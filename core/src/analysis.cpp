@@ -168,10 +168,9 @@ void Analyzer::release(Test& t) {
 std::span<const std::string_view> Analyzer::fields_read() {
     // What add() and SampleSet::add() read; keep in step with them (tested:
     // an analysis of records read with these fields equals one with all).
-    static constexpr std::string_view fields[] = {"name",           "module",     "duration",          "wait_time",
-                                                  "memory",         "error",      "exception_type",    "exception_message",
-                                                  "branch_tag",     "filename",   "lineno",            "system_metric",
-                                                  "metadata"};
+    static constexpr std::string_view fields[] = {"name", "module", "duration", "wait_time", "memory", "error",
+                                                  "exception_type", "exception_message", "branch_tag", "filename",
+                                                  "lineno", "system_metric", "metadata"};
     return fields;
 }
 

@@ -248,7 +248,7 @@ std::span<const RecordField> trace_record_fields() { return record_fields; }
 
 static_assert(std::size(record_fields) <= max_fields);
 
-std::uint32_t field_mask(std::span<const std::string_view> keys) {
+FieldMask field_mask(std::span<const std::string_view> keys) {
     if (keys.empty()) return fields_of(record_fields);
     FieldMask mask = 0;
     for (const std::string_view key : keys) {
@@ -265,7 +265,7 @@ public:
     using pss::RecordParser::RecordParser;
 };
 
-RecordParser::RecordParser(bool fast_path, std::uint32_t fields) : impl_(std::make_unique<Impl>(fast_path, fields)) {}
+RecordParser::RecordParser(bool fast_path, FieldMask fields) : impl_(std::make_unique<Impl>(fast_path, fields)) {}
 RecordParser::~RecordParser() = default;
 
 bool RecordParser::parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out,

@@ -63,7 +63,7 @@ private:
     Clock::time_point start_, last_progress_;
 };
 
-void read_sequentially(BlockFramer& framer, Consumer& consumer, std::uint32_t fields) {
+void read_sequentially(BlockFramer& framer, Consumer& consumer, FieldMask fields) {
     Block block;
     RecordParser parser(true, fields);
     while (framer.next(block)) {
@@ -76,7 +76,7 @@ void read_sequentially(BlockFramer& framer, Consumer& consumer, std::uint32_t fi
 // consumes them in the order they were cut.
 class ParallelReader {
 public:
-    ParallelReader(BlockFramer& framer, Consumer& consumer, unsigned workers, std::uint32_t fields)
+    ParallelReader(BlockFramer& framer, Consumer& consumer, unsigned workers, FieldMask fields)
         : framer_(framer), consumer_(consumer), workers_(workers), fields_(fields) {
         // Enough blocks for every thread to have one, and one to spare.
         for (unsigned i = 0; i < workers + 3; ++i) {
@@ -182,7 +182,7 @@ private:
     BlockFramer& framer_;
     Consumer& consumer_;
     unsigned workers_;
-    std::uint32_t fields_;  // field_mask() of ReadOptions::fields
+    FieldMask fields_;  // field_mask() of ReadOptions::fields
     std::vector<std::unique_ptr<Block>> blocks_;
 
     std::mutex mutex_;
@@ -198,7 +198,7 @@ private:
 }  // namespace
 
 ReadStats read_trace(ByteSource& source, const RecordSink& sink, const ReadOptions& options) {
-    const std::uint32_t fields = field_mask(options.fields);  // before any thread starts: it may throw
+    const FieldMask fields = field_mask(options.fields);  // before any thread starts: it may throw
     BlockFramer framer(source, options.block_bytes);
     Consumer consumer(sink, options, source);
     // Automatic: one per core, at most four; records reach the sink on one

@@ -3,13 +3,13 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "pss/trace.hpp"
+#include "record_fields.hpp"
 
 namespace pss::ingest {
 
@@ -17,9 +17,9 @@ namespace pss::ingest {
 inline constexpr std::size_t parse_padding = 64;
 
 // The fields of TraceRecord to fill, by JSON key (ReadOptions::fields), as a
-// FieldMask of the table in trace_reader.cpp; no keys: all. Throws
-// std::invalid_argument for a key that is no field.
-std::uint32_t field_mask(std::span<const std::string_view> keys);
+// mask of trace_record_fields(); no keys: all. Throws std::invalid_argument
+// for a key that is no field.
+FieldMask field_mask(std::span<const std::string_view> keys);
 
 class RecordParser {
 public:
@@ -27,7 +27,7 @@ public:
     // simdjson first; off only to compare the two in tests. `fields`: a
     // field_mask(); the other fields are checked as strictly but left at
     // their defaults.
-    explicit RecordParser(bool fast_path = true, std::uint32_t fields = ~std::uint32_t{0});
+    explicit RecordParser(bool fast_path = true, FieldMask fields = ~FieldMask{0});
     ~RecordParser();
     RecordParser(const RecordParser&) = delete;
     RecordParser& operator=(const RecordParser&) = delete;

@@ -228,7 +228,7 @@ std::uint64_t digits_value(std::string_view token, const Digits& d) {
 }
 
 // The double simdjson gives for a valid JSON number: both round correctly.
-// Up to 15 digits and 22 decimals the value is one exact integer divided by
+// Up to 15 digits without exponent the value is one exact integer divided by
 // one exact power of ten, which IEEE division rounds correctly (Clinger's
 // fast path); anything longer (timestamps, durations written with 17
 // digits) goes to fast_float, which rounds correctly too (Eisel-Lemire, with
