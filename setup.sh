@@ -12,7 +12,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev catch2 libbenchmark-dev
   nlohmann-json3-dev libfmt-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev
-  libsimdjson-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
+  libsimdjson-dev libfast-float-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
   libxml2-dev cmark-gfm chromium
   libcpp-httplib-dev prometheus-alertmanager
 )

@@ -60,12 +60,15 @@ int run_child(const std::string& mode, const std::string& trace, const std::stri
         text.resize(static_cast<std::size_t>(fs::file_size(trace)));
         in.read(text.data(), static_cast<std::streamsize>(text.size()));
         read = pss::read_trace_text(text, [&](const pss::TraceRecord& r) { analyzer.add(r); });
-    } else if (mode == "parse") {
-        read = pss::read_trace_file(trace, [](const pss::TraceRecord&) {}, {});
     } else {
+        // Streaming, reading only the fields the Analyzer uses (ReadOptions::fields).
         pss::ReadOptions options;
         options.threads = threads;
-        read = pss::read_trace_file(trace, [&](const pss::TraceRecord& r) { analyzer.add(r); }, options);
+        options.fields.assign(pss::Analyzer::fields_read().begin(), pss::Analyzer::fields_read().end());
+        if (mode == "parse")
+            read = pss::read_trace_file(trace, [](const pss::TraceRecord&) {}, options);
+        else
+            read = pss::read_trace_file(trace, [&](const pss::TraceRecord& r) { analyzer.add(r); }, options);
     }
     const pss::Analysis a = analyzer.result(pss::ScoringConfig{});
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -1,6 +1,8 @@
 #include "pss/trace_reader.hpp"
 
 #include <charconv>
+#include <iterator>
+#include <stdexcept>
 #include <type_traits>
 #include <variant>
 
@@ -11,6 +13,7 @@
 #include "ingest/pipeline.hpp"
 #include "ingest/record_fields.hpp"
 #include "ingest/record_parser.hpp"
+#include "ingest/simple_record.hpp"
 
 namespace pss {
 
@@ -56,13 +59,21 @@ constexpr ingest::RecordField record_fields[] = {
 // Turns one JSON text into a TraceRecord; on failure says why, briefly.
 class RecordParser {
 public:
+    RecordParser(bool fast_path, ingest::FieldMask wanted)
+        : fast_path_(fast_path), wanted_(wanted), simple_(record_fields, wanted) {}
+
     bool parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out, std::string& why) {
+        if (fast_path_ && simple_.parse(data, len, out)) return true;  // it resets what it does not set
+        const bool ok = parse_with_simdjson(data, len, capacity, out, why);
+        ingest::reset_fields(record_fields, ~wanted_, out);  // read and checked, but not asked for
+        return ok;
+    }
+
+private:
+    bool parse_with_simdjson(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out,
+                             std::string& why) {
         static const TraceRecord blank{};
         out = blank;  // copy-assigning keeps the strings' buffers for the next record
-        if (fast_path_) {
-            if (ingest::parse_simple_record(data, len, record_fields, out)) return true;
-            out = blank;
-        }
         od::document doc;
         if (auto err = parser_.iterate(data, len, capacity).get(doc)) return fail(why, err);
         od::object obj;
@@ -88,7 +99,6 @@ public:
         return true;
     }
 
-private:
     // A key without escapes, read in place instead of copied out unescaped.
     static bool plain_key(od::field& field, std::string_view& key) {
         const char* begin = field.key().raw();
@@ -220,11 +230,10 @@ private:
             record_fields[static_cast<std::size_t>(i)].target);
     }
 
+    bool fast_path_;  // simple records (flat, ASCII, no escapes) are read without simdjson first
+    ingest::FieldMask wanted_;
     od::parser parser_;
-
-public:
-    // Simple records (flat, ASCII, no escapes) are read without simdjson first.
-    bool fast_path_ = true;
+    ingest::SimpleRecordParser simple_;
 };
 
 }  // namespace
@@ -235,9 +244,28 @@ namespace ingest {
 
 static_assert(parse_padding >= simdjson::SIMDJSON_PADDING);
 
-class RecordParser::Impl : public pss::RecordParser {};
+std::span<const RecordField> trace_record_fields() { return record_fields; }
 
-RecordParser::RecordParser(bool fast_path) : impl_(std::make_unique<Impl>()) { impl_->fast_path_ = fast_path; }
+static_assert(std::size(record_fields) <= max_fields);
+
+FieldMask field_mask(std::span<const std::string_view> keys) {
+    if (keys.empty()) return fields_of(record_fields);
+    FieldMask mask = 0;
+    for (const std::string_view key : keys) {
+        int hint = 0;
+        const int i = find_field(record_fields, key, hint);
+        if (i < 0) throw std::invalid_argument(fmt::format("ReadOptions::fields: '{}' is no trace record field", key));
+        mask |= FieldMask{1} << i;
+    }
+    return mask;
+}
+
+class RecordParser::Impl : public pss::RecordParser {
+public:
+    using pss::RecordParser::RecordParser;
+};
+
+RecordParser::RecordParser(bool fast_path, FieldMask fields) : impl_(std::make_unique<Impl>(fast_path, fields)) {}
 RecordParser::~RecordParser() = default;
 
 bool RecordParser::parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out,

@@ -1,6 +1,12 @@
 // Grouping into tests and modules, and the per-test statistics.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "pss/advisor.hpp"
 #include "pss/analysis.hpp"
 
@@ -37,6 +43,31 @@ TEST(Analysis, GroupsByModuleAndNameWorstFirst) {
     EXPECT_EQ(r.tests[1].records, 10u);
     ASSERT_EQ(r.modules.size(), 3u);
     EXPECT_EQ(r.modules[0].name, "bin.Flaky");
+}
+
+TEST(Analysis, GroupsTheSameWhateverTheOrderOfTheRecords) {
+    // The look-up tries the test that followed last time first: a suite in
+    // the same order each run, then reversed, shuffled, with names shared
+    // by two binaries and prefixes of each other, must group as one would.
+    const std::vector<std::pair<std::string, std::string>> tests = {
+        {"S.A", "bin"}, {"S.B", "bin"}, {"S.A", "bin2"}, {"S.AB", "bin"}, {"S.B", "bin2"}, {"S.A", "bi"}};
+    std::vector<std::size_t> order = {0, 1, 2, 3, 4, 5};
+    std::map<std::pair<std::string, std::string>, std::uint64_t> expected;
+    Analyzer a;
+    for (int run = 0; run < 30; ++run) {
+        if (run == 10) std::reverse(order.begin(), order.end());
+        if (run >= 20) std::rotate(order.begin(), order.begin() + run % 5, order.end());
+        for (std::size_t k = 0; k < order.size() - (run % 7 == 3 ? 2 : 0); ++k) {  // now and then a short run
+            const auto& [name, module] = tests[order[k]];
+            a.add(rec(name, module, 0.001));
+            ++expected[{module, name}];
+        }
+    }
+    const Analysis r = a.result(ScoringConfig{});
+    std::map<std::pair<std::string, std::string>, std::uint64_t> counted;
+    for (const GroupResult& t : r.tests) counted[{t.module, t.name}] += t.records;
+    EXPECT_EQ(counted, expected);
+    EXPECT_EQ(r.tests.size(), tests.size());
 }
 
 TEST(Analysis, RecordsWithoutModuleGoToUnknown) {

@@ -8,9 +8,13 @@
 #include <vector>
 
 #include "ingest/record_parser.hpp"
+#include "ingest/simple_record.hpp"
 #include "pss/trace_writer.hpp"
+#include "record_dump.hpp"
 
 using namespace pss;
+using pss::test_support::dump;
+using pss::test_support::stale_record;
 
 namespace {
 
@@ -18,7 +22,10 @@ const std::vector<std::string> keys = {"name", "module", "run", "timestamp", "du
                                        "memory", "memory_diff", "error", "exception_type", "exception_message",
                                        "branch_tag", "filename", "lineno", "kind", "parent", "failure_file",
                                        "failure_line", "voluntary_context_switches", "calls", "system_metric",
-                                       "metadata", "unknown", "extra_field"};
+                                       "metadata", "unknown", "extra_field",
+                                       // near misses of known keys: prefixes, one byte more, a difference past byte 16
+                                       "nam", "names", "run_", "voluntary_context_switchez", "involuntary_context_switches",
+                                       "failure_lin", "metadata_"};
 
 std::string pick(std::mt19937_64& rng, const std::vector<std::string>& options) {
     return options[std::uniform_int_distribution<std::size_t>(0, options.size() - 1)(rng)];
@@ -80,17 +87,19 @@ std::string random_record(std::mt19937_64& rng) {
 
 struct Outcome {
     bool ok = false;
-    std::string text;  // the record as the writer writes it, or the reason
+    std::string text;    // the record as the writer writes it, or the reason
+    std::string fields;  // dump() of the record
 };
 
 Outcome parse(ingest::RecordParser& parser, const std::string& text) {
     std::string padded = text + std::string(ingest::parse_padding, '\0');
-    TraceRecord r;
-    r.name = "stale";  // the parser must reset every field
-    r.branch_tag = "stale";
+    TraceRecord r = stale_record();  // the parser must reset every field the text does not set
     Outcome out;
     out.ok = parser.parse(padded.data(), text.size(), padded.size(), r, out.text);
-    if (out.ok) out.text = to_json_line(r) + (r.lag ? " lag=" + std::to_string(*r.lag) : "");
+    if (out.ok) {
+        out.text = to_json_line(r);
+        out.fields = dump(r);
+    }
     return out;
 }
 
@@ -105,9 +114,41 @@ TEST(FastRecordParser, AgreesWithSimdjsonOnGeneratedRecords) {
         const Outcome a = parse(fast, text), b = parse(reference, text);
         ASSERT_EQ(a.ok, b.ok) << text << "\nfast: " << a.text << "\nsimdjson: " << b.text;
         ASSERT_EQ(a.text, b.text) << text;
+        ASSERT_EQ(a.fields, b.fields) << text;
         accepted += a.ok;
     }
     EXPECT_GT(accepted, 20000);  // the generator makes plenty of good records too
+}
+
+TEST(FastRecordParser, FieldsLeftOutKeepTheirDefaultsAndChangeNoVerdict) {
+    // With any set of fields asked for, both parsers accept and reject what
+    // they do with all fields, for the same reason, and give the asked
+    // fields as a full read does and the others at their defaults.
+    const auto table = ingest::trace_record_fields();
+    std::mt19937_64 rng(31);
+    ingest::RecordParser full(true);
+    for (int round = 0; round < 40; ++round) {
+        const auto mask = static_cast<ingest::FieldMask>(rng()) & ingest::fields_of(table);
+        ingest::RecordParser fast(true, mask), reference(false, mask);
+        for (int i = 0; i < 5000; ++i) {
+            const std::string text = random_record(rng);
+            const Outcome all = parse(full, text), a = parse(fast, text), b = parse(reference, text);
+            ASSERT_EQ(a.ok, all.ok) << text;
+            ASSERT_EQ(b.ok, all.ok) << text;
+            if (!all.ok) {
+                ASSERT_EQ(a.text, all.text) << text;
+                ASSERT_EQ(b.text, all.text) << text;
+                continue;
+            }
+            // The full read with the fields left out put back to their defaults.
+            std::string padded = text + std::string(ingest::parse_padding, '\0'), why;
+            TraceRecord expected;
+            ASSERT_TRUE(full.parse(padded.data(), text.size(), padded.size(), expected, why));
+            ingest::reset_fields(table, ~mask, expected);
+            ASSERT_EQ(a.fields, dump(expected)) << text;
+            ASSERT_EQ(b.fields, dump(expected)) << text;
+        }
+    }
 }
 
 TEST(FastRecordParser, AgreesOnWhatTheListenersWrite) {
@@ -132,6 +173,7 @@ TEST(FastRecordParser, AgreesOnWhatTheListenersWrite) {
         const Outcome a = parse(fast, text), b = parse(reference, text);
         ASSERT_TRUE(a.ok) << text << ": " << a.text;
         ASSERT_EQ(a.text, b.text);
+        ASSERT_EQ(a.fields, b.fields);
         ASSERT_EQ(a.text, text);  // and both round-trip the writer exactly
     }
 }
@@ -151,5 +193,29 @@ TEST(FastRecordParser, LongNumbersAreReadExactlyByBothParsers) {
                 EXPECT_EQ(r.duration, expected) << *text;
             }
         }
+    }
+}
+
+TEST(FastRecordParser, KeysThatStartLikeAKnownKeyAreNotThatKey) {
+    // The parser tries the key that came next in the last record first; a key
+    // that merely starts like it must be read as the different key it is,
+    // and the record still read by the fast parser, in any key order.
+    ingest::SimpleRecordParser parser(ingest::trace_record_fields());
+    const std::vector<std::string> records = {
+        R"({"name":"a","run":1,"voluntary_context_switches":3})",
+        R"({"names":"x","name":"b","run_":5,"run":2,"voluntary_context_switchez":9,"voluntary_context_switches":4})",
+        R"({"nam":"y","run":3,"name":"c","voluntary_context_switches":5,"involuntary_context_switches":6})",
+        R"({"voluntary_context_switches":6,"run":4,"name":"d"})",
+        R"({"name":"e","run":5,"voluntary_context_switches":7})",
+    };
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const std::string text = records[i] + std::string(ingest::parse_padding, '\0');
+        TraceRecord r = stale_record();
+        ASSERT_TRUE(parser.parse(text.data(), records[i].size(), r)) << records[i];
+        EXPECT_EQ(r.name, std::string(1, static_cast<char>('a' + i))) << records[i];
+        EXPECT_EQ(r.run, static_cast<std::int64_t>(i + 1)) << records[i];
+        EXPECT_EQ(r.voluntary_context_switches, static_cast<std::int64_t>(i + 3)) << records[i];
+        EXPECT_EQ(r.involuntary_context_switches, i == 2 ? 6 : 0) << records[i];
+        EXPECT_EQ(r.duration, 0.0) << records[i];  // not in the record: reset
     }
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -71,15 +72,21 @@ public:
     void add(const TraceRecord& record);
     Analysis result(const ScoringConfig& cfg) const;
 
+    // The fields of a record that add() reads, by JSON key: a reader may
+    // leave the others out (ReadOptions::fields), which makes reading faster.
+    static std::span<const std::string_view> fields_read();
+
     // Heap held by the exact samples of all groups.
     std::size_t exact_bytes() const noexcept { return exact_bytes_; }
 
 private:
+    static constexpr std::uint32_t no_test = UINT32_MAX;
     struct Test {
         SampleSet samples;
         std::string name, module, filename, first_failure;
         std::int64_t lineno = 0;
         std::uint32_t module_index = 0;
+        std::uint32_t next_test = no_test;  // the test of the record after this test's last one
     };
     // A module or the whole input. Per record it keeps only what depends on
     // the order of runs across its tests (counts, error runs, lags), and while
@@ -98,6 +105,7 @@ private:
 
     std::uint32_t module_of(std::string_view module);
     std::uint32_t test_of(std::string_view module, std::string_view name);
+    std::uint32_t find_or_add_test(std::string_view module, std::string_view name);
     void grow_test_index();
     void add_run(Summary& s, std::uint32_t test, bool error);
     void release(Summary& s);
@@ -117,9 +125,10 @@ private:
     // once per record.
     struct Slot {
         std::uint64_t hash = 0;
-        std::uint32_t test = UINT32_MAX;
+        std::uint32_t test = no_test;
     };
     std::vector<Slot> test_index_;
+    std::uint32_t previous_test_ = no_test;  // of the last record
     std::size_t exact_bytes_ = 0;
 };
 

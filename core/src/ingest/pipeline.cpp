@@ -63,9 +63,9 @@ private:
     Clock::time_point start_, last_progress_;
 };
 
-void read_sequentially(BlockFramer& framer, Consumer& consumer) {
+void read_sequentially(BlockFramer& framer, Consumer& consumer, FieldMask fields) {
     Block block;
-    RecordParser parser;
+    RecordParser parser(true, fields);
     while (framer.next(block)) {
         parse_block(block, parser);
         consumer.consume(block);
@@ -76,8 +76,8 @@ void read_sequentially(BlockFramer& framer, Consumer& consumer) {
 // consumes them in the order they were cut.
 class ParallelReader {
 public:
-    ParallelReader(BlockFramer& framer, Consumer& consumer, unsigned workers)
-        : framer_(framer), consumer_(consumer), workers_(workers) {
+    ParallelReader(BlockFramer& framer, Consumer& consumer, unsigned workers, FieldMask fields)
+        : framer_(framer), consumer_(consumer), workers_(workers), fields_(fields) {
         // Enough blocks for every thread to have one, and one to spare.
         for (unsigned i = 0; i < workers + 3; ++i) {
             blocks_.push_back(std::make_unique<Block>());
@@ -141,7 +141,7 @@ private:
     }
 
     void parse_blocks() {
-        RecordParser parser;
+        RecordParser parser(true, fields_);
         for (;;) {
             std::pair<std::uint64_t, Block*> job;
             {
@@ -182,6 +182,7 @@ private:
     BlockFramer& framer_;
     Consumer& consumer_;
     unsigned workers_;
+    FieldMask fields_;  // field_mask() of ReadOptions::fields
     std::vector<std::unique_ptr<Block>> blocks_;
 
     std::mutex mutex_;
@@ -197,6 +198,7 @@ private:
 }  // namespace
 
 ReadStats read_trace(ByteSource& source, const RecordSink& sink, const ReadOptions& options) {
+    const FieldMask fields = field_mask(options.fields);  // before any thread starts: it may throw
     BlockFramer framer(source, options.block_bytes);
     Consumer consumer(sink, options, source);
     // Automatic: one per core, at most four; records reach the sink on one
@@ -204,9 +206,9 @@ ReadStats read_trace(ByteSource& source, const RecordSink& sink, const ReadOptio
     const unsigned threads =
         options.threads == 0 ? std::clamp(std::thread::hardware_concurrency(), 1u, 4u) : options.threads;
     if (threads <= 1) {
-        read_sequentially(framer, consumer);
+        read_sequentially(framer, consumer, fields);
     } else {
-        ParallelReader(framer, consumer, threads).run();
+        ParallelReader(framer, consumer, threads, fields).run();
     }
     return consumer.finish(framer);
 }

@@ -9,11 +9,13 @@
 // this one table, so a new field is one more row (in trace_reader.cpp).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "pss/trace.hpp"
@@ -28,6 +30,37 @@ struct RecordField {
     std::string_view key;
     FieldTarget target;
 };
+
+// A set of fields of a table: bit i is fields[i]. Tables have at most 32 rows.
+using FieldMask = std::uint32_t;
+inline constexpr std::size_t max_fields = 32;
+
+inline FieldMask fields_of(std::span<const RecordField> fields) {
+    return fields.size() >= max_fields ? ~FieldMask{0} : (FieldMask{1} << fields.size()) - 1;
+}
+
+// Gives the field its default value (what a record without it reads as);
+// strings keep their buffers for the next record.
+inline void reset_field(const RecordField& field, TraceRecord& r) {
+    std::visit(
+        [&](auto member) {
+            using T = std::remove_reference_t<decltype(r.*member)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                (r.*member).clear();
+            } else {
+                r.*member = T{};
+            }
+        },
+        field.target);
+}
+
+inline void reset_fields(std::span<const RecordField> fields, FieldMask which, TraceRecord& r) {
+    for (which &= fields_of(fields); which != 0; which &= which - 1)
+        reset_field(fields[static_cast<std::size_t>(std::countr_zero(which))], r);
+}
+
+// The table both parsers read: every field of TraceRecord (trace_reader.cpp).
+std::span<const RecordField> trace_record_fields();
 
 // The index of `key` in `fields`, or -1 for an unknown key. Records usually
 // list their keys in the same order, so the search starts at the field after
@@ -45,15 +78,5 @@ inline int find_field(std::span<const RecordField> fields, std::string_view key,
     }
     return -1;
 }
-
-// Parses a record that is a flat JSON object of ASCII keys and scalar values
-// without escapes, the shape pss's listeners write, into `out`. Returns false,
-// leaving `out` half-filled, for anything else: nested values, escapes,
-// non-ASCII text, a value of the wrong type, invalid JSON. The caller then
-// parses the record with simdjson, which has the last word on what is
-// malformed and why. On the records it accepts it gives exactly what the
-// simdjson parser gives (tested on generated records). Like simdjson it needs
-// padding: 16 readable bytes past data + len.
-bool parse_simple_record(const char* data, std::size_t len, std::span<const RecordField> fields, TraceRecord& out);
 
 }  // namespace pss::ingest

@@ -4,20 +4,30 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "pss/trace.hpp"
+#include "record_fields.hpp"
 
 namespace pss::ingest {
 
 // Bytes that must be readable past the end of a record's text (simdjson's padding).
 inline constexpr std::size_t parse_padding = 64;
 
+// The fields of TraceRecord to fill, by JSON key (ReadOptions::fields), as a
+// mask of trace_record_fields(); no keys: all. Throws std::invalid_argument
+// for a key that is no field.
+FieldMask field_mask(std::span<const std::string_view> keys);
+
 class RecordParser {
 public:
     // `fast_path`: read simple records (flat, ASCII, no escapes) without
-    // simdjson first; off only to compare the two in tests.
-    explicit RecordParser(bool fast_path = true);
+    // simdjson first; off only to compare the two in tests. `fields`: a
+    // field_mask(); the other fields are checked as strictly but left at
+    // their defaults.
+    explicit RecordParser(bool fast_path = true, FieldMask fields = ~FieldMask{0});
     ~RecordParser();
     RecordParser(const RecordParser&) = delete;
     RecordParser& operator=(const RecordParser&) = delete;
