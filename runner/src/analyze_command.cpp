@@ -121,6 +121,8 @@ int run_analyze(const AnalyzeOptions& opt) {
     Analyzer analyzer(limits);
     ReadOptions read_options;
     read_options.threads = opt.threads;
+    // Fields nothing reads are still checked, but not converted or stored.
+    read_options.fields.assign(Analyzer::fields_read().begin(), Analyzer::fields_read().end());
     bool progress_drawn = false;
     if (!opt.no_progress && ::isatty(STDERR_FILENO)) read_options.progress = progress_line(progress_drawn);
     ReadStats read;
