@@ -1,6 +1,7 @@
 #include "pss/trace_reader.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <iterator>
 #include <stdexcept>
 #include <type_traits>
@@ -149,6 +150,10 @@ private:
     static bool integer(od::value& v, std::string_view key, std::int64_t& out, std::string& why) {
         double d = 0;
         if (!number(v, key, d, why)) return false;
+        if (!(std::fabs(d) < 9.2e18)) {  // the conversion would be undefined
+            why = fmt::format("field '{}' is out of range for an integer", key);
+            return false;
+        }
         out = static_cast<std::int64_t>(d);
         return true;
     }

@@ -124,6 +124,17 @@ TEST(TraceReader, MalformedLinesAreSkippedCountedAndDescribed) {
     EXPECT_EQ(stats.warning(), "4 malformed records skipped (first at line 3: field 'duration' must be a number)");
 }
 
+TEST(TraceReader, AnIntegerFieldBeyondInt64IsMalformedNotUndefined) {
+    ReadStats stats;
+    auto recs = read_all("{\"name\":\"a\",\"run\":1e19}\n{\"name\":\"b\",\"lineno\":-9.3e18}\n"
+                         "{\"name\":\"c\",\"run\":9000000000000000000}\n",
+                         &stats);
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(recs[0].run, 9000000000000000000);
+    EXPECT_EQ(stats.malformed, 2u);
+    EXPECT_EQ(stats.first_malformed_reason, "field 'run' is out of range for an integer");
+}
+
 TEST(TraceReader, TruncatedArrayKeepsTheGoodRecords) {
     ReadStats stats;
     auto recs = read_all("[{\"name\":\"a\"},\n{\"name\":\"b\"},\n{\"name\":\"c\",\"dura", &stats);
