@@ -21,7 +21,7 @@ double median_of(std::vector<double> v) {
 
 RegressionReport detect_regressions(const HistoryStore& store, const std::vector<TestResult>& tests,
                                     const Score& overall, const std::optional<std::string>& baseline_branch,
-                                    const RegressionConfig& cfg) {
+                                    const RegressionConfig& cfg, double noise_floor) {
     RegressionReport out;
     RunQuery q;
     q.limit = static_cast<std::size_t>(cfg.regression_history_limit);
@@ -81,7 +81,8 @@ RegressionReport detect_regressions(const HistoryStore& store, const std::vector
         const auto mw = stats::mann_whitney_u(t.durations, base_durations);
         const double now = median_of(t.durations), before = median_of(base_durations);
         const double change = before > 0 ? now / before - 1.0 : 0.0;
-        if (mw.valid && mw.p_value < cfg.regression_alpha && change > cfg.regression_min_change)
+        if (mw.valid && mw.p_value < cfg.regression_alpha && change > cfg.regression_min_change &&
+            now - before > noise_floor)
             out.regressions.push_back({t.name, t.module, "slower",
                                        fmt::format("median duration {:.3g} ms, {:+.0f}% against the baseline's "
                                                    "{:.3g} ms (Mann-Whitney p = {:.2g})",

@@ -26,7 +26,8 @@ HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySet
         // Default baseline: the recent runs of the same branch.
         std::optional<std::string> branch = s.baseline_branch;
         if (!branch && !report.meta.git_branch.empty()) branch = report.meta.git_branch;
-        const auto found = ci::detect_regressions(store, report.tests, report.overall, branch, s.config);
+        const auto found = ci::detect_regressions(store, report.tests, report.overall, branch, s.config,
+                                                  s.timing_noise_floor);
         for (const auto& w : found.warnings) print_warning(reports::display_text(w));
         ci::apply_regressions(report.tests, found);
         for (const auto& t : report.tests) {
@@ -102,6 +103,7 @@ HistorySettings history_settings(const HistoryOptions& o, const Config& config) 
     s.config = config.history;
     if (!o.db.empty()) s.config.storage_uri = o.db;
     s.config_hash = config_fingerprint(config.scoring);
+    s.timing_noise_floor = config.scoring.timing_noise_floor;
     return s;
 }
 

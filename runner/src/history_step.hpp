@@ -29,6 +29,7 @@ struct HistorySettings {
     std::optional<std::string> baseline_branch;  // --baseline-branch (default: the run's own branch)
     bool fail_on_regression = false;             // --fail-on-regression
     HistoryConfig config;                        // storage_uri and regression thresholds
+    double timing_noise_floor = 0;               // the scoring's: smaller slow-downs are not regressions
     std::string config_hash;
     bool enabled() const { return store || baseline_branch || fail_on_regression; }
 };

@@ -80,6 +80,21 @@ TEST_F(RegressionTest, SmallSlowdownIsNotARegressionEvenIfSignificant) {
     EXPECT_TRUE(report.regressions.empty());
 }
 
+TEST_F(RegressionTest, ASlowDownWithinTheTimingNoiseFloorIsNotARegression) {
+    // 30% slower, significant, but 3 us on a 10 us test: below a 0.2 ms floor.
+    HistoryStore fast(std::filesystem::path(dir_) / "fast.db");
+    for (int i = 0; i < 3; ++i)
+        fast.store(100.0 + i, {"c", "main", "", "", "", ""}, Score{95, {}}, {result("Tiny", 95, 10e-6, 10)}, 0);
+    const std::vector<TestResult> now{result("Tiny", 95, 13e-6, 10)};
+    EXPECT_EQ(detect_regressions(fast, now, Score{95, {}}, std::nullopt, RegressionConfig{}).regressions.size(), 1u);
+    EXPECT_TRUE(detect_regressions(fast, now, Score{95, {}}, std::nullopt, RegressionConfig{}, 0.0002).regressions.empty());
+    // The 10 ms test's 3 ms slow-down is far above the floor.
+    std::vector<TestResult> slower{result("GetsSlower", 95, 0.013, 10)};
+    EXPECT_EQ(detect_regressions(*store_, slower, Score{95, {}}, std::nullopt, RegressionConfig{}, 0.0002)
+                  .regressions.size(),
+              1u);
+}
+
 TEST_F(RegressionTest, OverallPssDropAndFewRunsWarning) {
     std::vector<TestResult> now{result("Steady", 95, 0.010, 3)};
     const auto report = detect_regressions(*store_, now, Score{80, {}}, std::nullopt, RegressionConfig{});

@@ -37,9 +37,11 @@ struct RegressionReport {
 
 // Compares `tests` (and `overall`) with the last runs in `store` on
 // `baseline_branch` (empty: any branch). Call before storing the current run.
+// A median slow-down of no more than `noise_floor` seconds is never "slower"
+// (the scoring's timing_noise_floor: a 1 us test 0.3 us slower is noise).
 RegressionReport detect_regressions(const HistoryStore& store, const std::vector<TestResult>& tests,
                                     const Score& overall, const std::optional<std::string>& baseline_branch,
-                                    const RegressionConfig& cfg);
+                                    const RegressionConfig& cfg, double noise_floor = 0);
 
 // The observation apply_regressions adds to a regressed test starts with this.
 inline constexpr std::string_view regressed_observation = "regressed: ";
