@@ -43,7 +43,7 @@ TEST(AlertChannels, SlackEscapesMarkupAndColoursBySeverity) {
     const json j = json::parse(requests[0].body);
     EXPECT_EQ(j["text"], "*CRITICAL: Error Burst*");
     const json& att = j["attachments"][0];
-    EXPECT_EQ(att["color"], "#d00000");
+    EXPECT_EQ(att["color"], "#D00000");
     const std::string message = att["fields"][0]["value"];
     EXPECT_EQ(message.find('<'), std::string::npos) << message;
     EXPECT_NE(message.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"x\""), std::string::npos) << message;

@@ -9,6 +9,15 @@ namespace pss::ci::channels {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+const char* severity_colour(AlertSeverity severity) {
+    switch (severity) {
+        case AlertSeverity::critical: return "D00000";
+        case AlertSeverity::warning: return "FFCC00";
+        case AlertSeverity::info: break;
+    }
+    return "36A64F";
+}
+
 std::string headline(const Alert& a) {
     std::string severity(to_string(a.severity));
     for (char& c : severity) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

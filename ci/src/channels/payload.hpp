@@ -14,6 +14,9 @@ using json = nlohmann::ordered_json;
 // Invalid UTF-8 (a hostile test name) becomes U+FFFD instead of throwing.
 std::string dump(const json& j);
 
+// The colour chat cards show for a severity, as hex digits: "D00000", "FFCC00", "36A64F".
+const char* severity_colour(AlertSeverity severity);
+
 // "CRITICAL: Error Burst"
 std::string headline(const Alert& a);
 

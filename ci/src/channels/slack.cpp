@@ -28,9 +28,6 @@ public:
 
 protected:
     json payload(const Alert& a, const AlertOrigin& origin) const override {
-        const char* color = a.severity == AlertSeverity::critical  ? "#d00000"
-                            : a.severity == AlertSeverity::warning ? "#ffcc00"
-                                                                   : "#36a64f";
         json fields = json::array({
             {{"title", "Message"}, {"value", slack_text(a.message)}, {"short", false}},
             {{"title", "Metric"}, {"value", slack_text(fmt::format("{}: {:.2f}", a.metric, a.value))}, {"short", true}},
@@ -39,7 +36,7 @@ protected:
         const std::string where = channels::origin_text(origin);
         if (!where.empty()) fields.push_back({{"title", "Run"}, {"value", slack_text(where)}, {"short", false}});
         return {{"text", "*" + slack_text(channels::headline(a)) + "*"},
-                {"attachments", json::array({{{"color", color},
+                {"attachments", json::array({{{"color", std::string("#") + channels::severity_colour(a.severity)},
                                               {"fallback", slack_text(a.message)},
                                               {"fields", fields},
                                               {"footer", "pss"},

@@ -17,9 +17,6 @@ public:
 
 protected:
     json payload(const Alert& a, const AlertOrigin& origin) const override {
-        const char* color = a.severity == AlertSeverity::critical  ? "D00000"
-                            : a.severity == AlertSeverity::warning ? "FFCC00"
-                                                                   : "36A64F";
         json facts = json::array({
             {{"name", "Metric"}, {"value", a.metric}},
             {{"name", "Value"}, {"value", fmt::format("{:.2f}", a.value)}},
@@ -29,7 +26,7 @@ protected:
         if (!where.empty()) facts.push_back({{"name", "Run"}, {"value", where}});
         return {{"@type", "MessageCard"},
                 {"@context", "http://schema.org/extensions"},
-                {"themeColor", color},
+                {"themeColor", channels::severity_colour(a.severity)},
                 {"summary", channels::headline(a)},
                 {"title", channels::headline(a)},
                 {"sections", json::array({{{"activityTitle", channels::headline(a)},
