@@ -62,10 +62,8 @@ void print_outcome(const ci::AlertDispatch& d) {
 
 }  // namespace
 
-ci::AlertInput alert_input(const reports::RunReport& report) {
+ci::AlertInput alert_input(const reports::RunReport& report, const std::string& source) {
     ci::AlertInput in;
-    std::string source;
-    for (const auto& b : report.meta.binaries) source += (source.empty() ? "" : " ") + b;
     in.run = group_of(source, report.tests, report.overall);
     std::map<std::string, std::vector<TestResult>> modules;
     for (const auto& t : report.tests) {
@@ -83,15 +81,13 @@ ci::AlertInput alert_input(const reports::RunReport& report) {
 void send_alerts(const reports::RunReport& report, const AlertConfig& alerts, const HistorySettings& history,
                  const std::string& source) {
     if (!alerts.enabled) return;
-    ci::AlertInput input = alert_input(report);
+    ci::AlertInput input = alert_input(report, source);
     std::unique_ptr<ci::HistoryStore> store;
     try {
         store = std::make_unique<ci::HistoryStore>(history.config.storage_uri);
-        std::optional<std::string> branch = history.baseline_branch;
-        if (!branch && !report.meta.git_branch.empty()) branch = report.meta.git_branch;
         ci::RunQuery q;
         q.limit = static_cast<std::size_t>(history.config.regression_history_limit);
-        q.branch = branch;
+        q.branch = baseline_branch(report, history);
         const auto baseline = store->runs(q);
         if (!baseline.empty()) {
             double sum = 0;

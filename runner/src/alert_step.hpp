@@ -22,8 +22,8 @@ AlertConfig alert_settings(bool no_alerts, const Config& config);
 
 // The run, its modules (scores as the mean of their tests') and its tests,
 // as the rules see them. Durations and memory of a module or the run are
-// those of its slowest and largest test.
-ci::AlertInput alert_input(const reports::RunReport& report);
+// those of its slowest and largest test. `source`: what was run (binaries or a trace file).
+ci::AlertInput alert_input(const reports::RunReport& report, const std::string& source);
 
 // Evaluates and sends (when alerts.enabled). The cooldown and the baseline
 // for the Stability Regression rule come from the history database

@@ -11,6 +11,12 @@
 
 namespace pss::cli {
 
+std::optional<std::string> baseline_branch(const reports::RunReport& report, const HistorySettings& s) {
+    if (s.baseline_branch) return s.baseline_branch;
+    if (!report.meta.git_branch.empty()) return report.meta.git_branch;
+    return std::nullopt;
+}
+
 HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySettings& s) {
     HistoryOutcome out;
     std::error_code ec;
@@ -23,9 +29,7 @@ HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySet
     }
     try {
         const ci::HistoryStore store(s.config.storage_uri);
-        // Default baseline: the recent runs of the same branch.
-        std::optional<std::string> branch = s.baseline_branch;
-        if (!branch && !report.meta.git_branch.empty()) branch = report.meta.git_branch;
+        const std::optional<std::string> branch = baseline_branch(report, s);
         const auto found = ci::detect_regressions(store, report.tests, report.overall, branch, s.config,
                                                   s.timing_noise_floor);
         for (const auto& w : found.warnings) print_warning(reports::display_text(w));

@@ -40,6 +40,10 @@ struct HistoryOutcome {
     std::vector<std::string> messages;  // "Suite.Test: message (rule)", one per regression
 };
 
+// The branch whose recent runs are the baseline: --baseline-branch, else the
+// run's own branch, else none (any branch).
+std::optional<std::string> baseline_branch(const reports::RunReport& report, const HistorySettings& settings);
+
 // Marks regressed tests, fills the report's baselines, prints the findings.
 // A database that cannot be read is a warning: history never loses a run.
 HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySettings& settings);
