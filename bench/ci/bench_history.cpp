@@ -46,9 +46,10 @@ std::vector<pss::TestResult> suite(long tests, long run) {
         r.score = pss::Score{90 + static_cast<int>((t + run) % 10), {0.9, 0.95, 1, 1, 1}};
         r.verdict = pss::Verdict::stable;
         r.runs = 10;
-        for (int i = 0; i < 10; ++i) r.durations.push_back(0.001 * static_cast<double>(1 + (t + i + run) % 7));
-        r.duration_p50 = 0.004;
-        r.duration_p95 = 0.007;
+        for (int i = 0; i < 10; ++i)
+            r.series.push_back({i, 0.001 * static_cast<double>(1 + (t + i + run) % 7), 0, false, false});
+        r.duration.p50 = 0.004;
+        r.duration.p95 = 0.007;
         out.push_back(std::move(r));
     }
     return out;
@@ -92,7 +93,9 @@ double raw_inserts(const fs::path& db, long runs, long tests) {
             sqlite3_bind_double(insert, 5, r.score.breakdown.timing_stability);
             sqlite3_bind_double(insert, 6, r.score.breakdown.memory_stability);
             sqlite3_bind_text(insert, 7, "stable", -1, SQLITE_STATIC);
-            sqlite3_bind_blob(insert, 8, r.durations.data(), static_cast<int>(r.durations.size() * sizeof(double)),
+            std::vector<double> durations;
+            for (const auto& p : r.series) durations.push_back(p.duration);
+            sqlite3_bind_blob(insert, 8, durations.data(), static_cast<int>(durations.size() * sizeof(double)),
                               SQLITE_TRANSIENT);
             sqlite3_step(insert);
             sqlite3_reset(insert);

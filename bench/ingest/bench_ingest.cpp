@@ -28,8 +28,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "pss/analysis.hpp"
-#include "pss/trace_reader.hpp"
+#include "pss/scoring/analyzer.hpp"
+#include "pss/ingest/trace_reader.hpp"
 #include "trace_generator.hpp"
 
 namespace fs = std::filesystem;
@@ -73,7 +73,7 @@ int run_child(const std::string& mode, const std::string& trace, const std::stri
     const pss::Analysis a = analyzer.result(pss::ScoringConfig{});
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     std::ofstream out(result_file);
-    out << fmt::format("{} {} {} {}\n", seconds, read.records, read.text_bytes, a.overall.pss);
+    out << fmt::format("{} {} {} {}\n", seconds, read.records, read.text_bytes, a.overall.score.pss);
     for (const auto& t : a.tests) out << t.score.pss << '\t' << t.module << '/' << t.name << '\n';
     return out ? 0 : 1;
 }

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "pss/trace.hpp"
-#include "pss/trace_writer.hpp"
+#include "pss/record/trace_record.hpp"
+#include "pss/record/trace_writer.hpp"
 
 namespace pss::bench {
 

@@ -1,4 +1,5 @@
 #include "pss/ci/history_store.hpp"
+#include "pss/ci/regression.hpp"
 
 #include <sqlite3.h>
 
@@ -195,8 +196,9 @@ std::int64_t HistoryStore::store(double started_at, const RunContext& c, const S
             test.bind(6, s.timing_stability).bind(7, s.memory_stability).bind(8, s.error_volatility);
             test.bind(9, s.branching_entropy).bind(10, s.concurrency_chaos);
             test.bind(11, std::string(to_string(t.verdict))).bind(12, static_cast<std::int64_t>(t.runs));
-            test.bind(13, static_cast<std::int64_t>(t.failures)).bind(14, t.duration_p50).bind(15, t.duration_p95);
-            test.bind_blob(16, t.durations.data(), t.durations.size() * sizeof(double));
+            test.bind(13, static_cast<std::int64_t>(t.failures)).bind(14, t.duration.p50).bind(15, t.duration.p95);
+            const std::vector<double> durations = measured_durations(t);
+            test.bind_blob(16, durations.data(), durations.size() * sizeof(double));
             test.bind(17, started_at);
             test.step();
             test.reset();

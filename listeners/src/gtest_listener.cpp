@@ -1,12 +1,23 @@
 // The GoogleTest listener: maps GoogleTest's events onto the pss session.
+// Compiled into the user's test executable against the user's GoogleTest
+// (1.10 or newer), in the user's language standard (C++17 or newer).
 #include "pss/gtest.hpp"
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 
 #include <gtest/gtest.h>
 
 #include "pss/runtime/session.hpp"
+
+// TestInfo::test_suite_name() and the "test suite" vocabulary came with 1.10.
+#if !defined(GTEST_INCLUDE_GTEST_GTEST_H_) && !defined(GOOGLETEST_INCLUDE_GTEST_GTEST_H_)
+#error "pss: <gtest/gtest.h> was not found or is not GoogleTest's"
+#endif
+#if !defined(TYPED_TEST_SUITE)
+#error "pss: the GoogleTest listener needs GoogleTest 1.10 or newer (this one has no TYPED_TEST_SUITE)"
+#endif
 
 namespace pss::gtest {
 
@@ -19,8 +30,8 @@ using runtime::Session;
 bool is_escaped_exception(const testing::TestPartResult& result) {
     if (result.file_name() != nullptr) return false;
     const std::string_view message = result.message();
-    return message.starts_with("C++ exception with description") ||
-           message.starts_with("Unknown C++ exception thrown");
+    auto starts_with = [&](std::string_view prefix) { return message.substr(0, prefix.size()) == prefix; };
+    return starts_with("C++ exception with description") || starts_with("Unknown C++ exception thrown");
 }
 
 class Listener final : public testing::EmptyTestEventListener {
@@ -70,14 +81,18 @@ public:
     }
 };
 
+// A death-test child started by GoogleTest's "threadsafe" style re-runs the
+// program with --gtest_internal_run_death_test. Read from the command line
+// the kernel keeps, because the flag's C++ name changed between GoogleTest
+// versions (GTEST_FLAG in 1.10 and 1.11, GTEST_FLAG_GET from 1.12).
 bool is_death_test_child() {
-#if GTEST_HAS_DEATH_TEST && defined(GTEST_FLAG_GET)
-    return !GTEST_FLAG_GET(internal_run_death_test).empty();
-#elif GTEST_HAS_DEATH_TEST  // GoogleTest before 1.12
-    return !::testing::GTEST_FLAG(internal_run_death_test).empty();
-#else
-    return false;
-#endif
+    std::FILE* f = std::fopen("/proc/self/cmdline", "rb");
+    if (f == nullptr) return false;
+    std::string args;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) args.append(buffer, n);
+    std::fclose(f);
+    return args.find("--gtest_internal_run_death_test") != std::string::npos;
 }
 
 }  // namespace

@@ -1,48 +1,26 @@
-#include <cmath>
-
-#include <nlohmann/json.hpp>
-
+#include "json_util.hpp"
 #include "pss/reports/analysis_report.hpp"
 
 namespace pss::reports {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using json = ordered_json;
 
-double round_to(double v, int digits) {
-    const double scale = std::pow(10.0, digits);
-    return std::round(v * scale) / scale;
+json group(const GroupResult& g) {
+    return json{{"pss", g.score.pss}, {"breakdown", subscores_json(g.score.breakdown)}, {"records", g.runs},
+                {"errors", g.failures}};
 }
 
-json breakdown(const SubScores& s) {
-    // pypss's keys; four decimals keep them comparable with pypss's two.
-    return json{{"timing_stability", round_to(s.timing_stability, 4)},
-                {"memory_stability", round_to(s.memory_stability, 4)},
-                {"error_volatility", round_to(s.error_volatility, 4)},
-                {"branching_entropy", round_to(s.branching_entropy, 4)},
-                {"concurrency_chaos", round_to(s.concurrency_chaos, 4)}};
-}
-
-json group(const GroupResult& g, bool is_test) {
-    json j;
-    if (is_test) {
-        j["name"] = g.name;
-        j["module"] = g.module;
-    }
-    j["pss"] = g.score.pss;
-    j["breakdown"] = breakdown(g.score.breakdown);
-    j["records"] = g.records;
-    j["errors"] = g.errors;
-    if (is_test) {
-        j["duration_mean"] = g.duration_mean;
-        j["duration_p50"] = g.duration_p50;
-        j["duration_p95"] = g.duration_p95;
-        j["duration_max"] = g.duration_max;
-        j["memory_peak"] = g.memory_peak;
-        j["filename"] = g.filename;
-        j["lineno"] = g.lineno;
-        if (!g.first_failure.empty()) j["first_failure"] = g.first_failure;
+json test(const TestResult& t) {
+    json j{{"name", t.name}, {"module", t.module}, {"pss", t.score.pss}, {"breakdown", subscores_json(t.score.breakdown)},
+           {"records", t.runs}, {"errors", t.failures}, {"verdict", std::string(to_string(t.verdict))},
+           {"duration_mean", t.duration.mean}, {"duration_p50", t.duration.p50}, {"duration_p95", t.duration.p95},
+           {"duration_max", t.duration.max}, {"memory_peak", t.memory_peak}, {"filename", t.filename},
+           {"lineno", t.lineno}};
+    if (!t.failure_samples.empty()) {
+        const FailureSample& f = t.failure_samples.front();
+        j["first_failure"] = f.message.empty() ? f.type : f.type + ": " + f.message;
     }
     return j;
 }
@@ -61,17 +39,23 @@ const char* format_name(TraceFormat f) {
 std::string render_analysis_json(const AnalysisReport& report) {
     const Analysis& a = report.analysis;
     json j;
-    j["pss"] = a.overall.pss;
-    j["breakdown"] = breakdown(a.overall.breakdown);
+    j["pss"] = a.overall.score.pss;
+    j["breakdown"] = subscores_json(a.overall.score.breakdown);
     j["records"] = a.records;
     j["errors"] = a.errors;
     json modules = json::object();
-    for (const auto& m : a.modules) modules[m.name] = group(m, false);
+    for (const auto& m : a.modules) modules[m.name] = group(m);
     j["modules"] = std::move(modules);
     json tests = json::array();
-    for (const auto& t : a.tests) tests.push_back(group(t, true));
+    for (const auto& t : a.tests) tests.push_back(test(t));
     j["tests"] = std::move(tests);
-    if (!report.regressions.empty()) j["regressions"] = report.regressions;
+    if (!report.regressions.empty()) {
+        json regressions = json::array();
+        for (const auto& r : report.regressions)
+            regressions.push_back(
+                json{{"test", r.test}, {"module", r.module}, {"rule", std::string(to_string(r.rule))}, {"message", r.message}});
+        j["regressions"] = std::move(regressions);
+    }
     j["advisor"] = json{{"summary", report.advice.summary},
                         {"observations", report.advice.observations},
                         {"recommendations", report.advice.recommendations}};

@@ -1,13 +1,16 @@
 #include <fmt/format.h>
 
-#include "format_util.hpp"
 #include "pss/reports/analysis_report.hpp"
+#include "pss/text/format.hpp"
+#include "report_util.hpp"
 
 namespace pss::reports {
 
+using text::display_text;
+
 std::string render_analysis_text(const AnalysisReport& report, std::size_t max_tests) {
     const Analysis& a = report.analysis;
-    const SubScores& b = a.overall.breakdown;
+    const SubScores& b = a.overall.score.breakdown;
     std::string out;
     auto line = [&out](std::string_view s) {
         out += s;
@@ -15,7 +18,7 @@ std::string render_analysis_text(const AnalysisReport& report, std::size_t max_t
     };
     line("C++ Program Stability Score (PSS) Report");
     line("========================================");
-    line(fmt::format("PSS: {}/100", a.overall.pss));
+    line(fmt::format("PSS: {}/100", a.overall.score.pss));
     line(fmt::format("Records: {} ({} failed) in {} tests, {} modules, from {}", a.records, a.errors, a.tests.size(),
                      a.modules.size(), report.source));
     line("");
@@ -42,13 +45,15 @@ std::string render_analysis_text(const AnalysisReport& report, std::size_t max_t
     if (!report.regressions.empty()) {
         line("");
         line("Regressions against history:");
-        for (const auto& r : report.regressions) line("- " + display_text(r));
+        for (const auto& r : report.regressions)
+            line(fmt::format("- {}{} ({})", display_text(r.test.empty() ? "the run: " : r.test + ": "),
+                             display_text(r.message), to_string(r.rule)));
     }
     if (!a.modules.empty()) {
         line("");
         line("Modules:");
         for (const auto& m : a.modules)
-            line(fmt::format("  {:>3}  {} ({} records)", m.score.pss, display_text(m.name), m.records));
+            line(fmt::format("  {:>3}  {} ({} records)", m.score.pss, display_text(m.name), m.runs));
     }
     if (!a.tests.empty()) {
         line("");
@@ -57,8 +62,9 @@ std::string render_analysis_text(const AnalysisReport& report, std::size_t max_t
         line(fmt::format("  {:>3}  {:>5}  {:>6}  {:>10}  {:>10}  {}", "PSS", "runs", "failed", "p50", "p95", "test"));
         for (std::size_t i = 0; i < a.tests.size() && i < max_tests; ++i) {
             const auto& t = a.tests[i];
-            line(fmt::format("  {:>3}  {:>5}  {:>6}  {:>10}  {:>10}  {}", t.score.pss, t.records, t.errors,
-                             format_seconds(t.duration_p50), format_seconds(t.duration_p95), display_text(t.name)));
+            line(fmt::format("  {:>3}  {:>5}  {:>6}  {:>10}  {:>10}  {}", t.score.pss, t.runs, t.failures,
+                             format_duration(t, t.duration.p50), format_duration(t, t.duration.p95),
+                             display_text(t.name)));
         }
     }
     if (!report.read.warning().empty()) {

@@ -11,7 +11,7 @@
 #include "pss/ci/alert_channels.hpp"
 #include "pss/ci/alert_dispatch.hpp"
 #include "pss/ci/history_store.hpp"
-#include "pss/ci/regression.hpp"
+#include "pss/text/format.hpp"
 
 namespace pss::cli {
 
@@ -28,7 +28,7 @@ AlertConfig alert_settings(bool no_alerts, const Config& config) {
 namespace {
 
 ci::AlertSubject subject_of(const TestResult& t) {
-    return {t.name, t.module, t.score, t.runs, t.failures, t.duration_p50, t.duration_p95, t.memory_peak};
+    return {t.name, t.module, t.score, t.runs, t.failures, t.duration.p50, t.duration.p95, t.memory_peak};
 }
 
 // A group of tests (a module, the run) as one subject.
@@ -37,8 +37,8 @@ ci::AlertSubject group_of(std::string name, const std::vector<TestResult>& tests
     for (const auto& t : tests) {
         s.runs += t.runs;
         s.failures += t.failures;
-        s.duration_p50 = std::max(s.duration_p50, t.duration_p50);
-        s.duration_p95 = std::max(s.duration_p95, t.duration_p95);
+        s.duration_p50 = std::max(s.duration_p50, t.duration.p50);
+        s.duration_p95 = std::max(s.duration_p95, t.duration.p95);
         s.memory_peak = std::max(s.memory_peak, t.memory_peak);
     }
     return s;
@@ -46,7 +46,7 @@ ci::AlertSubject group_of(std::string name, const std::vector<TestResult>& tests
 
 void print_outcome(const ci::AlertDispatch& d) {
     for (std::size_t i = 0; i < d.suppressed.size(); ++i)
-        fmt::print(stderr, "pss: alert '{}' not sent again: {}\n", reports::display_text(d.suppressed[i].rule),
+        fmt::print(stderr, "pss: alert '{}' not sent again: {}\n", text::display_text(d.suppressed[i].rule),
                    d.suppressed_why[i]);
     for (const auto& c : d.channels) {
         if (c.delivered == c.requests)
@@ -62,7 +62,7 @@ void print_outcome(const ci::AlertDispatch& d) {
 
 }  // namespace
 
-ci::AlertInput alert_input(const reports::RunReport& report, const std::string& source) {
+ci::AlertInput alert_input(const RunResults& report, const std::string& source) {
     ci::AlertInput in;
     in.run = group_of(source, report.tests, report.overall);
     std::map<std::string, std::vector<TestResult>> modules;
@@ -70,39 +70,27 @@ ci::AlertInput alert_input(const reports::RunReport& report, const std::string& 
         if (t.quarantined) continue;  // known and accepted: not worth an alert
         in.tests.push_back(subject_of(t));
         modules[t.module].push_back(t);
-        for (const auto& o : t.observations)
-            if (o.starts_with(ci::regressed_observation))
-                in.regressed.push_back({t.name, o.substr(ci::regressed_observation.size())});
     }
+    in.regressions = report.regressions;
     for (const auto& [name, tests] : modules) in.modules.push_back(group_of(name, tests, aggregate(tests)));
     return in;
 }
 
-void send_alerts(const reports::RunReport& report, const AlertConfig& alerts, const HistorySettings& history,
+void send_alerts(const RunResults& report, const AlertConfig& alerts, const HistorySettings& history,
                  const std::string& source) {
     if (!alerts.enabled) return;
-    ci::AlertInput input = alert_input(report, source);
+    const ci::AlertInput input = alert_input(report, source);
     std::unique_ptr<ci::HistoryStore> store;
     try {
         store = std::make_unique<ci::HistoryStore>(history.config.storage_uri);
-        ci::RunQuery q;
-        q.limit = static_cast<std::size_t>(history.config.regression_history_limit);
-        q.branch = baseline_branch(report, history);
-        const auto baseline = store->runs(q);
-        if (!baseline.empty()) {
-            double sum = 0;
-            for (const auto& r : baseline) sum += r.pss;
-            input.baseline_pss = sum / static_cast<double>(baseline.size());
-            input.baseline_runs = baseline.size();
-        }
     } catch (const ci::HistoryError& e) {
-        print_warning(fmt::format("{}; alerts are sent without a cooldown or a baseline", e.what()));
+        print_warning(fmt::format("{}; alerts are sent without a cooldown", e.what()));
         store.reset();
     }
 
-    const auto fired = ci::evaluate_alerts(input, alerts, history.config);
+    const auto fired = ci::evaluate_alerts(input, alerts);
     for (const auto& a : fired)
-        fmt::print(stderr, "pss: alert ({}): {}\n", ci::to_string(a.severity), reports::display_text(a.message));
+        fmt::print(stderr, "pss: alert ({}): {}\n", ci::to_string(a.severity), text::display_text(a.message));
     if (fired.empty()) return;
     const auto channels = ci::make_alert_channels(alerts);
     if (channels.empty()) {

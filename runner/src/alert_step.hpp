@@ -7,8 +7,8 @@
 
 #include "history_step.hpp"
 #include "pss/ci/alerts.hpp"
-#include "pss/config.hpp"
-#include "pss/reports/run_report.hpp"
+#include "pss/config/config.hpp"
+#include "pss/scoring/results.hpp"
 
 namespace CLI {
 class App;
@@ -23,12 +23,12 @@ AlertConfig alert_settings(bool no_alerts, const Config& config);
 // The run, its modules (scores as the mean of their tests') and its tests,
 // as the rules see them. Durations and memory of a module or the run are
 // those of its slowest and largest test. `source`: what was run (binaries or a trace file).
-ci::AlertInput alert_input(const reports::RunReport& report, const std::string& source);
+ci::AlertInput alert_input(const RunResults& results, const std::string& source);
 
-// Evaluates and sends (when alerts.enabled). The cooldown and the baseline
-// for the Stability Regression rule come from the history database
-// (storage_uri). Call before the run is stored, so that it is not its own baseline.
-void send_alerts(const reports::RunReport& report, const AlertConfig& alerts, const HistorySettings& history,
+// Evaluates and sends (when alerts.enabled). Regressions come with the
+// results (compare_with_history); the cooldown is kept in the history
+// database (storage_uri).
+void send_alerts(const RunResults& results, const AlertConfig& alerts, const HistorySettings& history,
                  const std::string& source);
 
 }  // namespace pss::cli

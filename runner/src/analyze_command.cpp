@@ -15,13 +15,13 @@
 #include "history_step.hpp"
 #include "run_metadata.hpp"
 #include "commands.hpp"
-#include "pss/advisor.hpp"
-#include "pss/analysis.hpp"
-#include "pss/config.hpp"
+#include "pss/scoring/advisor.hpp"
+#include "pss/scoring/analyzer.hpp"
+#include "pss/config/config.hpp"
 #include "pss/reports/analysis_report.hpp"
-#include "pss/reports/run_report.hpp"
-#include "pss/results.hpp"
-#include "pss/trace_reader.hpp"
+#include "pss/scoring/gate.hpp"
+#include "pss/scoring/results.hpp"
+#include "pss/ingest/trace_reader.hpp"
 
 namespace pss::cli {
 
@@ -42,11 +42,12 @@ struct AnalyzeOptions {
     bool no_alerts = false;
 };
 
-// The analysis as a run's results, for history and alerts: each test with its
-// verdict. Per-run durations are not kept (the file may be gigabytes), so
-// history's duration test cannot use analyses; the PSS drop and new failures can.
-reports::RunReport as_run_report(const Analysis& a, const std::string& trace_file, int fail_below, double started_at) {
-    reports::RunReport run;
+// The analysis as a run's results, for history and alerts: the engine's
+// tests with their verdicts. Per-run durations are not kept (the file may be
+// gigabytes), so history's duration test cannot use analyses; the PSS drop
+// and new failures can.
+RunResults as_run_results(Analysis&& a, const std::string& trace_file, int fail_below, double started_at) {
+    RunResults run;
     run.meta.started_at = started_at;
     run.meta.finished_at = now_epoch();
     run.meta.host = hostname();
@@ -54,26 +55,8 @@ reports::RunReport as_run_report(const Analysis& a, const std::string& trace_fil
     run.meta.binaries = {trace_file};
     run.meta.fail_below = fail_below;
     fill_git_metadata(run.meta);
-    VerdictConfig verdicts;
-    verdicts.fail_below = fail_below;
-    for (const GroupResult& g : a.tests) {
-        TestResult t;
-        t.name = g.name;
-        t.module = g.module;
-        t.filename = g.filename;
-        t.lineno = g.lineno;
-        t.runs = g.records;
-        t.failures = g.errors;
-        t.score = g.score;
-        t.duration_mean = g.duration_mean;
-        t.duration_p50 = g.duration_p50;
-        t.duration_p95 = g.duration_p95;
-        t.duration_max = g.duration_max;
-        t.memory_peak = g.memory_peak;
-        t.verdict = classify(t, verdicts);
-        run.tests.push_back(std::move(t));
-    }
-    run.overall = a.overall;
+    run.tests = std::move(a.tests);
+    run.overall = a.overall.score;
     return run;
 }
 
@@ -142,7 +125,10 @@ int run_analyze(const AnalyzeOptions& opt) {
                            fmt::format("no trace records in '{}'{}. Nothing to score.", opt.trace_file,
                                        read.malformed ? fmt::format(" ({} malformed)", read.malformed) : ""));
 
-    const Analysis analysis = analyzer.result(config.scoring);
+    const int fail_below = opt.fail_if_below.value_or(static_cast<int>(config.runner.fail_below));
+    VerdictConfig verdicts;
+    verdicts.fail_below = fail_below;
+    Analysis analysis = analyzer.result(config.scoring, verdicts);
     if (analysis.estimated_groups > 0)
         fmt::print(stderr,
                    "pss: note: {} of {} groups (tests, modules, the whole file) went past --sample-cap ({}) or "
@@ -150,42 +136,34 @@ int run_analyze(const AnalyzeOptions& opt) {
                    "1 point. --exact keeps every sample.\n",
                    analysis.estimated_groups, analysis.tests.size() + analysis.modules.size() + 1, opt.sample_cap,
                    opt.sample_memory_mb);
-    const Advice advice = advise(analysis.overall, config.advisor);
-    reports::AnalysisReport report{analysis, advice, read, opt.trace_file, {}};
+    const Advice advice = advise(analysis.overall.score, config.advisor);
 
-    // History and alerts see the analysis as a run of its tests.
+    // History, alerts and the gate see the analysis as a run of its tests.
     const HistorySettings history = history_settings(opt.history, config);
     const AlertConfig alerts = alert_settings(opt.no_alerts, config);
-    std::optional<reports::RunReport> run;
-    HistoryOutcome found;
-    if (history.enabled() || alerts.enabled) {
-        run = as_run_report(analysis, opt.trace_file, opt.fail_if_below.value_or(static_cast<int>(config.runner.fail_below)),
-                            started_at);
-        if (history.enabled()) found = compare_with_history(*run, history);
-        report.regressions = found.messages;
-    }
+    const GroupResult overall = analysis.overall;
+    const std::vector<GroupResult> modules = analysis.modules;
+    const std::uint64_t records = analysis.records, errors = analysis.errors;
+    RunResults run = as_run_results(std::move(analysis), opt.trace_file, fail_below, started_at);
+    if (history.enabled() || alerts.enabled) compare_with_history(run, history);
+    GatePolicy gate;
+    gate.per_test = false;
+    gate.overall_fail_below = opt.fail_if_below;
+    gate.fail_on_regression = history.fail_on_regression;
+    run.gate = decide(run, gate);
 
+    // The report lists the tests least stable first, as the engine ordered them.
+    Analysis shown{overall, records, errors, modules, run.tests, 0};
+    const reports::AnalysisReport report{shown, advice, read, opt.trace_file, run.regressions};
     const std::string text = reports::render_analysis_text(report);
     std::fwrite(text.data(), 1, text.size(), stdout);
     if (!opt.text_out.empty()) write_output_file(opt.text_out, text, "text report");
     if (!opt.json_out.empty()) write_output_file(opt.json_out, reports::render_analysis_json(report), "JSON report");
 
-    int exit_code = exit_ok;
-    if (opt.fail_if_below && analysis.overall.pss < *opt.fail_if_below) {
-        fmt::print("\nGate failed: PSS {} is below the threshold {} (--fail-if-below).\n", analysis.overall.pss,
-                   *opt.fail_if_below);
-        exit_code = exit_gate_failed;
-    } else if (history.fail_on_regression && found.regressions > 0) {
-        fmt::print("\nGate failed: {} regression{} against history (--fail-on-regression).\n", found.regressions,
-                   found.regressions == 1 ? "" : "s");
-        exit_code = exit_gate_failed;
-    }
-    if (run) {
-        run->gate.exit_code = exit_code;
-        send_alerts(*run, alerts, history, opt.trace_file);
-        store_in_history(*run, history, opt.trace_file);
-    }
-    return exit_code;
+    if (run.gate.exit_code != 0) fmt::print("\n{}\n", run.gate.reason);
+    send_alerts(run, alerts, history, opt.trace_file);
+    store_in_history(run, history, opt.trace_file);
+    return run.gate.exit_code == 0 ? exit_ok : exit_gate_failed;
 }
 
 }  // namespace

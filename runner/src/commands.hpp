@@ -22,8 +22,5 @@ CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& a
 CommandRunner add_history_command(CLI::App& app);
 // pss report --from results.json: renders saved results in any format.
 CommandRunner add_report_command(CLI::App& app);
-// --junit, --junit-flaky-as-failure, --markdown, --html, shared by run, merge and report.
-void add_report_options(CLI::App& cmd, std::string& junit_file, bool& junit_flaky_as_failure,
-                        std::string& markdown_file, std::string& html_file);
 
 }  // namespace pss::cli

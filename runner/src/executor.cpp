@@ -14,7 +14,7 @@
 #include "child_process.hpp"
 #include "cli_support.hpp"
 #include "output_parsers.hpp"
-#include "pss/trace_reader.hpp"
+#include "pss/ingest/trace_reader.hpp"
 
 namespace pss::runner {
 
@@ -266,6 +266,16 @@ private:
     bool listener_;
 };
 
+// What the records cannot say themselves: which runs were warm-ups, and how
+// coarse the clock was (GoogleTest's own output has whole milliseconds).
+void mark_records(std::vector<TraceRecord>& records, const TestBinary& bin, bool listener, const RunPlan& plan) {
+    const double resolution = !listener && bin.framework == Framework::gtest ? 0.001 : 0.0;
+    for (auto& r : records) {
+        if (r.run < plan.warmup) r.warmup = true;
+        if (resolution > r.timing_resolution) r.timing_resolution = resolution;
+    }
+}
+
 void report_progress(const RunPlan& plan, const BinaryOutcome& out) {
     if (!plan.on_progress) return;
     std::size_t failed = 0;
@@ -338,7 +348,6 @@ BinaryOutcome execute(const TestBinary& bin, const RunPlan& plan, const fs::path
     if (plan.mode == DataMode::native) listener = false;
     const bool isolate = plan.mode == DataMode::isolate;
     out.mode = isolate ? "isolate" : (listener ? "listener" : "native");
-    if (!listener && bin.framework == Framework::gtest) out.timing_resolution = 0.001;
 
     BinaryExecutor exec(bin, plan, work_dir, listener);
     // gtest repeats in-process with a listener; without one its reporters
@@ -386,6 +395,7 @@ BinaryOutcome execute(const TestBinary& bin, const RunPlan& plan, const fs::path
         if (auto m = module_of.find(r.name); m != module_of.end()) r.module = m->second;
         if (r.module.empty()) r.module = default_module(bin, r.name);
     }
+    mark_records(out.records, bin, listener, plan);
 
     const bool ran_any = std::any_of(out.records.begin(), out.records.end(),
                                      [](const TraceRecord& r) { return r.exception_type != "not-run"; });
@@ -395,6 +405,26 @@ BinaryOutcome execute(const TestBinary& bin, const RunPlan& plan, const fs::path
             fmt::format("'{}' ran none of its {} tests. Check the arguments passed to it (after the second --).",
                         bin.path, bin.tests.size()));
     return out;
+}
+
+std::vector<TraceRecord> run_alone(const TestBinary& bin, const RunPlan& plan, const std::string& test, int runs,
+                                   const fs::path& work_dir) {
+    const bool listener = bin.has_listener && plan.mode != DataMode::native;
+    BinaryExecutor exec(bin, plan, work_dir, listener);
+    std::vector<TraceRecord> records;
+    auto keep = [&](AttemptResult&& r) {
+        for (auto& rec : r.records)
+            if (rec.name == test) records.push_back(std::move(rec));
+    };
+    if (bin.framework == Framework::gtest && listener) {
+        keep(exec.run(Attempt{{test}, 0, runs}));
+    } else {
+        for (int run = 0; run < runs && !interrupted(); ++run) keep(exec.run(Attempt{{test}, run, 1}));
+    }
+    for (auto& r : records)
+        if (r.module.empty()) r.module = default_module(bin, r.name);
+    mark_records(records, bin, listener, plan);
+    return records;
 }
 
 int failures_in_isolation(const TestBinary& bin, const RunPlan& plan, const std::string& test,

@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "pss/trace.hpp"
+#include "pss/record/trace_record.hpp"
 #include "test_binary.hpp"
 
 namespace pss::runner {
@@ -19,6 +19,9 @@ enum class DataMode { automatic, listener, native, isolate };
 
 struct RunPlan {
     int repeat = 10;
+    // The first `warmup` runs of every test are warm-ups: run and counted for
+    // failures, not scored for time and memory (TraceRecord::warmup).
+    int warmup = 1;
     double timeout = 60.0;  // seconds per test case
     DataMode mode = DataMode::automatic;
     bool fresh_process = false;  // one process per repetition even where in-process repetition exists
@@ -42,7 +45,6 @@ struct BinaryOutcome {
     std::vector<TraceRecord> records;  // kind "test", every run of every test
     std::vector<RunOutput> outputs;    // output of failed runs
     std::string mode;                  // "listener", "native", "isolate"
-    double timing_resolution = 0;      // seconds: 0.001 when durations come from gtest's "(N ms)"
     std::vector<std::string> notes;    // what the user should know (faults, fallbacks)
 };
 
@@ -54,6 +56,13 @@ BinaryOutcome execute(const TestBinary& binary, const RunPlan& plan, const std::
 // For telling order dependence from flakiness.
 int failures_in_isolation(const TestBinary& binary, const RunPlan& plan, const std::string& test,
                           const std::vector<std::int64_t>& runs, const std::filesystem::path& work_dir);
+
+// Runs one test alone `runs` times (in one process where the framework
+// repeats in-process, else a process per run), with run indices from 0, so
+// the first plan.warmup runs are warm-ups. For confirming a timing or memory
+// instability away from the rest of the suite.
+std::vector<TraceRecord> run_alone(const TestBinary& binary, const RunPlan& plan, const std::string& test, int runs,
+                                   const std::filesystem::path& work_dir);
 
 // The module name the runner gives a test when no listener names it.
 std::string default_module(const TestBinary& binary, const std::string& test, const std::string& file = {});

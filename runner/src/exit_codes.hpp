@@ -1,4 +1,4 @@
-// The exit codes every pss command uses (DESIGN.md).
+// The exit codes every pss command uses (docs/ARCHITECTURE.md, "Exit codes").
 #pragma once
 
 namespace pss::cli {

@@ -12,7 +12,7 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "pss/ci/history_store.hpp"
-#include "pss/config.hpp"
+#include "pss/config/config.hpp"
 
 namespace pss::cli {
 

@@ -8,55 +8,44 @@
 #include "cli_support.hpp"
 #include "pss/ci/history_store.hpp"
 #include "pss/ci/regression.hpp"
+#include "pss/text/format.hpp"
 
 namespace pss::cli {
 
-std::optional<std::string> baseline_branch(const reports::RunReport& report, const HistorySettings& s) {
+std::optional<std::string> baseline_branch(const RunResults& report, const HistorySettings& s) {
     if (s.baseline_branch) return s.baseline_branch;
     if (!report.meta.git_branch.empty()) return report.meta.git_branch;
     return std::nullopt;
 }
 
-HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySettings& s) {
-    HistoryOutcome out;
+void compare_with_history(RunResults& results, const HistorySettings& s) {
     std::error_code ec;
     if (!std::filesystem::exists(s.config.storage_uri, ec)) {
         if (s.baseline_branch || s.fail_on_regression)
             print_warning(fmt::format("no history in '{}' yet: nothing to compare with (store runs with "
                                       "--store-history)",
                                       s.config.storage_uri));
-        return out;
+        return;
     }
     try {
         const ci::HistoryStore store(s.config.storage_uri);
-        const std::optional<std::string> branch = baseline_branch(report, s);
-        const auto found = ci::detect_regressions(store, report.tests, report.overall, branch, s.config,
-                                                  s.timing_noise_floor);
-        for (const auto& w : found.warnings) print_warning(reports::display_text(w));
-        ci::apply_regressions(report.tests, found);
-        for (const auto& t : report.tests) {
-            const auto history = store.test_history(t.name, {1, std::nullopt, branch});
-            if (!history.empty() && history.front().module == t.module)
-                report.baseline_pss[{t.module, t.name}] = history.front().pss;
-        }
+        const std::optional<std::string> branch = baseline_branch(results, s);
+        const auto found =
+            ci::detect_regressions(store, results.tests, results.overall, branch, s.config, s.timing_noise_floor);
+        if (s.enabled())
+            for (const auto& w : found.warnings) print_warning(text::display_text(w));
+        ci::apply_regressions(results, found);
         for (const auto& r : found.regressions) {
-            ++out.regressions;
-            if (r.test.empty()) {
-                out.run_regressed = true;
-                report.notes.push_back("regression: " + r.message);
-            }
-            fmt::print(stderr, "pss: regression ({}): {}{}\n", r.rule,
-                       r.test.empty() ? "" : reports::display_text(r.test) + ": ", r.message);
-            out.messages.push_back(fmt::format("{}{} ({})", r.test.empty() ? "the run: " : r.test + ": ", r.message,
-                                               r.rule));
+            if (r.test.empty()) results.notes.push_back("regression: " + r.message);
+            fmt::print(stderr, "pss: regression ({}): {}{}\n", to_string(r.rule),
+                       r.test.empty() ? "" : text::display_text(r.test) + ": ", text::display_text(r.message));
         }
     } catch (const ci::HistoryError& e) {
         print_warning(fmt::format("{}; regressions were not checked", e.what()));
     }
-    return out;
 }
 
-void store_in_history(const reports::RunReport& report, const HistorySettings& s, const std::string& source) {
+void store_in_history(const RunResults& report, const HistorySettings& s, const std::string& source) {
     if (!s.store) return;
     try {
         ci::HistoryStore store(s.config.storage_uri);
@@ -81,14 +70,6 @@ void store_in_history(const reports::RunReport& report, const HistorySettings& s
 
 namespace {
 
-std::string config_fingerprint(const ScoringConfig& c) {
-    const std::string text =
-        fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {}", c.w_ts, c.w_ms, c.w_ev, c.w_be, c.w_cc, c.alpha,
-                    c.beta, c.gamma, c.delta, c.mem_spike_threshold_ratio, c.error_spike_threshold,
-                    c.consecutive_error_threshold, c.concurrency_wait_threshold, c.timing_noise_floor);
-    return fmt::format("{:016x}", std::hash<std::string>{}(text));
-}
-
 }  // namespace
 
 void add_history_options(CLI::App& cmd, HistoryOptions& o) {
@@ -106,7 +87,7 @@ HistorySettings history_settings(const HistoryOptions& o, const Config& config) 
     s.fail_on_regression = o.fail_on_regression;
     s.config = config.history;
     if (!o.db.empty()) s.config.storage_uri = o.db;
-    s.config_hash = config_fingerprint(config.scoring);
+    s.config_hash = fingerprint(config.scoring);
     s.timing_noise_floor = config.scoring.timing_noise_floor;
     return s;
 }

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "pss/config.hpp"
-#include "pss/reports/run_report.hpp"
+#include "pss/config/config.hpp"
+#include "pss/scoring/results.hpp"
 
 namespace CLI {
 class App;
@@ -34,22 +34,18 @@ struct HistorySettings {
     bool enabled() const { return store || baseline_branch || fail_on_regression; }
 };
 
-struct HistoryOutcome {
-    std::size_t regressions = 0;  // tests (and the run) found regressed
-    bool run_regressed = false;   // the whole run's PSS dropped
-    std::vector<std::string> messages;  // "Suite.Test: message (rule)", one per regression
-};
-
 // The branch whose recent runs are the baseline: --baseline-branch, else the
 // run's own branch, else none (any branch).
-std::optional<std::string> baseline_branch(const reports::RunReport& report, const HistorySettings& settings);
+std::optional<std::string> baseline_branch(const RunResults& results, const HistorySettings& settings);
 
-// Marks regressed tests, fills the report's baselines, prints the findings.
-// A database that cannot be read is a warning: history never loses a run.
-HistoryOutcome compare_with_history(reports::RunReport& report, const HistorySettings& settings);
+// Finds the regressions against the baseline (ci/regression.hpp) and hands
+// them to the results: regressed tests marked, each test's baseline PSS,
+// results.regressions for the gate, the reports and the alert step. Prints
+// the findings. A database that cannot be read is a warning.
+void compare_with_history(RunResults& results, const HistorySettings& settings);
 
 // Stores the run (one transaction); a failure is a warning, not an error.
-void store_in_history(const reports::RunReport& report, const HistorySettings& settings, const std::string& source);
+void store_in_history(const RunResults& results, const HistorySettings& settings, const std::string& source);
 
 // The options resolved against pss.toml.
 HistorySettings history_settings(const HistoryOptions& options, const Config& config);

@@ -9,7 +9,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "pss/config.hpp"
+#include "pss/config/config.hpp"
 
 namespace {
 

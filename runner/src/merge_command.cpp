@@ -7,7 +7,7 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "history_step.hpp"
-#include "pss/config.hpp"
+#include "pss/config/config.hpp"
 #include "quarantine.hpp"
 #include "run_pipeline.hpp"
 
@@ -19,9 +19,8 @@ struct MergeOptions {
     std::vector<std::string> trace_files;
     int fail_below = 80;
     bool allow_flaky = false;
-    std::string quarantine_file, json_file;
-    std::string junit_file, markdown_file, html_file;
-    bool junit_flaky_as_failure = false;
+    std::string quarantine_file;
+    ReportRequest reports;
     std::optional<std::string> config_file;
     HistoryOptions history;
     bool no_alerts = false;
@@ -35,15 +34,13 @@ int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::str
     PipelineInput in;
     in.scoring = config.scoring;
     in.verdicts.fail_below = cmd.count("--fail-below") ? opt.fail_below : static_cast<int>(config.runner.fail_below);
-    in.allow_flaky = cmd.count("--allow-flaky") ? opt.allow_flaky : config.runner.allow_flaky;
+    in.gate.fail_below = in.verdicts.fail_below;
+    in.gate.allow_flaky = cmd.count("--allow-flaky") ? opt.allow_flaky : config.runner.allow_flaky;
     const std::string quarantine = cmd.count("--quarantine") ? opt.quarantine_file : config.runner.quarantine;
     if (!quarantine.empty()) in.quarantine = read_quarantine(quarantine);
-    in.json_file = opt.json_file;
-    in.junit_file = opt.junit_file;
-    in.junit_flaky_as_failure = opt.junit_flaky_as_failure;
-    in.markdown_file = opt.markdown_file;
-    in.html_file = opt.html_file;
+    in.reports = opt.reports;
     in.history = history_settings(opt.history, config);
+    in.gate.fail_on_regression = in.history.fail_on_regression;
     in.alerts = alert_settings(opt.no_alerts, config);
     in.command_line = argv;
     return merge_traces(opt.trace_files, in);
@@ -59,8 +56,7 @@ CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& a
         ->check(CLI::Range(0, 100));
     cmd->add_flag("--allow-flaky", opt->allow_flaky, "Report flaky tests but do not fail the gate for them");
     cmd->add_option("--quarantine", opt->quarantine_file, "File of test names or globs that never fail the gate");
-    cmd->add_option("--json", opt->json_file, "Write the merged results as JSON to this file");
-    add_report_options(*cmd, opt->junit_file, opt->junit_flaky_as_failure, opt->markdown_file, opt->html_file);
+    add_report_options(*cmd, opt->reports);
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
     add_history_options(*cmd, opt->history);
     add_alert_options(*cmd, opt->no_alerts);

@@ -12,16 +12,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "child_process.hpp"
 #include "alert_step.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "history_step.hpp"
-#include "executor.hpp"
-#include "pss/config.hpp"
-#include "pss/reports/run_report.hpp"
-#include "pss/results.hpp"
-#include "pss/trace_writer.hpp"
+#include "pss/config/config.hpp"
 #include "quarantine.hpp"
 #include "run_pipeline.hpp"
 
@@ -37,11 +31,11 @@ struct RunOptions {
     bool allow_flaky = false;
     std::optional<unsigned> seed;
     int shard_index = 0, shard_count = 1;
-    std::string quarantine_file, traces_file, json_file;
-    std::string junit_file, markdown_file, html_file;
-    bool junit_flaky_as_failure = false;
+    std::string quarantine_file, traces_file;
+    ReportRequest reports;
     std::optional<std::string> config_file;
     bool no_confirm = false;
+    int confirm_runs = 20;
     HistoryOptions history;
     bool no_alerts = false;
 };
@@ -63,6 +57,7 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     if (!cmd.count("--repeat")) opt.plan.repeat = static_cast<int>(config.runner.repeat);
     if (!cmd.count("--fail-below")) opt.fail_below = static_cast<int>(config.runner.fail_below);
     if (!cmd.count("--timeout")) opt.plan.timeout = config.runner.timeout;
+    if (!cmd.count("--warmup")) opt.plan.warmup = static_cast<int>(config.runner.warmup);
     if (!cmd.count("--allow-flaky")) opt.allow_flaky = config.runner.allow_flaky;
     if (!cmd.count("--quarantine")) opt.quarantine_file = config.runner.quarantine;
     if (opt.binaries.empty())
@@ -80,18 +75,17 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     in.plan = opt.plan;
     in.scoring = config.scoring;
     in.verdicts.fail_below = opt.fail_below;
-    in.allow_flaky = opt.allow_flaky;
+    in.gate.fail_below = opt.fail_below;
+    in.gate.allow_flaky = opt.allow_flaky;
     in.shard_index = opt.shard_index;
     in.shard_count = opt.shard_count;
-    in.confirm_failures = !opt.no_confirm;
+    in.confirm = !opt.no_confirm;
+    in.confirm_runs = opt.confirm_runs;
     if (!opt.quarantine_file.empty()) in.quarantine = read_quarantine(opt.quarantine_file);
     in.traces_file = opt.traces_file;
-    in.json_file = opt.json_file;
-    in.junit_file = opt.junit_file;
-    in.junit_flaky_as_failure = opt.junit_flaky_as_failure;
-    in.markdown_file = opt.markdown_file;
-    in.html_file = opt.html_file;
+    in.reports = opt.reports;
     in.history = history_settings(opt.history, config);
+    in.gate.fail_on_regression = in.history.fail_on_regression;
     in.alerts = alert_settings(opt.no_alerts, config);
     in.command_line = argv;
     return run_pipeline(in);
@@ -127,13 +121,18 @@ CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_ar
     cmd->add_option("--quarantine", opt->quarantine_file,
                     "File of test names or globs (one a line): reported, never fail the gate");
     cmd->add_option("--traces", opt->traces_file, "Write every raw trace record (NDJSON) to this file");
-    cmd->add_option("--json", opt->json_file, "Write the results as JSON to this file");
-    add_report_options(*cmd, opt->junit_file, opt->junit_flaky_as_failure, opt->markdown_file, opt->html_file);
+    add_report_options(*cmd, opt->reports);
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
     add_history_options(*cmd, opt->history);
     add_alert_options(*cmd, opt->no_alerts);
+    cmd->add_option("--warmup", opt->plan.warmup,
+                    "Runs of every test that are not scored for time and memory (their failures count; default 1)")
+        ->check(CLI::Range(0, 1000));
+    cmd->add_option("--confirm-runs", opt->confirm_runs,
+                    "Runs of an unstable test re-run alone before it is called unstable (default 20)")
+        ->check(CLI::Range(2, 10000));
     cmd->add_flag("--no-confirm", opt->no_confirm,
-                  "Do not re-run failed tests alone to tell order dependence from flakiness");
+                  "Do not re-run failed or unstable tests alone (order dependence, machine noise)");
     return [cmd, opt, &binary_args, &argv]() -> int {
         return cmd->parsed() ? run_run(*cmd, *opt, binary_args, argv) : -1;
     };

@@ -41,9 +41,6 @@ std::string git_output(std::vector<std::string> args) {
 
 }  // namespace
 
-double now_epoch() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string hostname() {
     char buf[256] = {};

@@ -3,11 +3,13 @@
 
 #include <string>
 
-#include "pss/results.hpp"
+#include "pss/scoring/results.hpp"
+#include "pss/text/format.hpp"
 
 namespace pss::cli {
 
-double now_epoch();  // seconds since the epoch
+using text::now_epoch;
+
 std::string hostname();
 std::string env_or_empty(const char* name);
 

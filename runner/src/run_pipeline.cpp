@@ -6,21 +6,20 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "alert_step.hpp"
 #include "child_process.hpp"
-#include "run_metadata.hpp"
 #include "cli_support.hpp"
-#include "pss/reports/run_html.hpp"
-#include "pss/reports/run_junit.hpp"
-#include "pss/reports/run_markdown.hpp"
-#include "pss/reports/run_report.hpp"
-#include "pss/trace_reader.hpp"
-#include "pss/trace_writer.hpp"
+#include "confirmation.hpp"
+#include "pss/ingest/trace_reader.hpp"
+#include "pss/record/trace_writer.hpp"
+#include "pss/reports/table.hpp"
+#include "machine_noise.hpp"
+#include "pss/scoring/analyzer.hpp"
+#include "run_metadata.hpp"
 
 namespace pss::cli {
 
@@ -48,124 +47,91 @@ struct ScratchDir {
     }
 };
 
-GateDecision decide(const std::vector<TestResult>& tests, bool allow_flaky, int fail_below, bool fail_on_regression,
-                    bool run_regressed) {
-    std::vector<std::string> reasons;
-    std::uint64_t failing = 0, flaky = 0, unstable = 0, regressed = 0;
-    for (const auto& t : tests) {
-        if (t.quarantined) continue;
-        if (t.verdict == Verdict::failing) ++failing;
-        if (t.verdict == Verdict::flaky && !allow_flaky) ++flaky;
-        // A regressed test below the threshold is still unstable.
-        if (t.verdict == Verdict::unstable || (t.verdict == Verdict::regressed && t.score.pss < fail_below))
-            ++unstable;
-        else if (t.verdict == Verdict::regressed && fail_on_regression)
-            ++regressed;
-    }
-    if (failing) reasons.push_back(fmt::format("{} failing", failing));
-    if (flaky) reasons.push_back(fmt::format("{} flaky", flaky));
-    if (unstable) reasons.push_back(fmt::format("{} unstable (PSS below {})", unstable, fail_below));
-    if (regressed) reasons.push_back(fmt::format("{} regressed", regressed));
-    const std::uint64_t count = failing + flaky + unstable + regressed;
-    if (run_regressed && fail_on_regression) {
-        std::string reason = "gate failed: the run's PSS regressed against its baseline";
-        if (count) reason += fmt::format(" and {} test{} failed the gate", count, count == 1 ? "" : "s");
-        return {1, reason};
-    }
-    if (reasons.empty()) return {0, "gate passed: no failing, flaky or unstable test"};
-    std::string reason = "gate failed: ";
-    for (std::size_t i = 0; i < reasons.size(); ++i) reason += (i ? ", " : "") + reasons[i];
-    reason += count == 1 ? " test" : " tests";
-    return {1, reason};
-}
-
-// Appends the Markdown report to GitHub's job summary; a failure is a warning,
-// never a lost run.
-void append_step_summary(const std::string& markdown) {
-    const std::string file = env_or_empty("GITHUB_STEP_SUMMARY");
-    if (file.empty()) return;
-    std::ofstream out(file, std::ios::binary | std::ios::app);
-    out << markdown << "\n";
-    if (!out) print_warning(fmt::format("cannot append the Markdown report to $GITHUB_STEP_SUMMARY ('{}')", file));
-}
-
-// The report files asked for, and GitHub annotations under GitHub Actions.
-void write_report_files(const reports::RunReport& report, const PipelineInput& in) {
-    if (env_or_empty("GITHUB_ACTIONS") == "true") {
-        std::fputs(reports::render_github_annotations(report, env_or_empty("GITHUB_WORKSPACE")).c_str(), stdout);
-        std::fflush(stdout);
-    }
-    if (!in.junit_file.empty())
-        write_output_file(in.junit_file, reports::render_run_junit(report, {in.junit_flaky_as_failure}), "JUnit XML");
-    if (!in.markdown_file.empty()) {
-        const std::string markdown = reports::render_run_markdown(report);
-        write_output_file(in.markdown_file, markdown, "Markdown report");
-        append_step_summary(markdown);
-    }
-    if (!in.html_file.empty()) write_output_file(in.html_file, reports::render_run_html(report), "HTML report");
-}
-
 bool use_color() {
     const char* no_color = std::getenv("NO_COLOR");
     return ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
 }
 
-// Quarantine, order, gate, print, write: the end of every run and merge.
-int finish(reports::RunReport& report, const PipelineInput& in) {
-    for (auto& t : report.tests) t.quarantined = quarantined(in.quarantine, t);
-    HistoryOutcome history;
-    if (in.history.enabled() && !runner::interrupted()) history = compare_with_history(report, in.history);
-    reports::sort_worst_first(report.tests);
-    report.summary = summarize(report.tests, report.overall);
-    report.gate = decide(report.tests, in.allow_flaky, in.verdicts.fail_below, in.history.fail_on_regression,
-                         history.run_regressed);
-    report.meta.finished_at = now_epoch();
-    if (report.meta.started_at == 0) report.meta.started_at = report.meta.finished_at;
+// The engine as run and merge use it: tests only, with their runs in order.
+AnalyzerOptions run_analyzer_options() {
+    AnalyzerOptions o;
+    o.tests_only = true;
+    o.keep_series = true;
+    o.threads = 0;
+    return o;
+}
 
+RunMetadata base_metadata(const PipelineInput& in) {
+    RunMetadata m;
+    m.host = hostname();
+    m.pss_version = PSS_VERSION;
+    m.fail_below = in.verdicts.fail_below;
+    m.command_line = in.command_line;
+    fill_git_metadata(m);
+    return m;
+}
+
+// Quarantine, history, order, gate, print, write: the end of every run and merge.
+int finish(RunResults& results, const PipelineInput& in) {
+    for (auto& t : results.tests) t.quarantined = quarantined(in.quarantine, t);
     const bool interrupted = runner::interrupted();
+    if (!interrupted && (in.history.enabled() || in.alerts.enabled)) compare_with_history(results, in.history);
+    sort_worst_first(results.tests);
+    results.summary = summarize(results.tests, results.overall);
+    results.gate = decide(results, in.gate);
+    results.meta.finished_at = now_epoch();
+    if (results.meta.started_at == 0) results.meta.started_at = results.meta.finished_at;
     if (interrupted) {
-        report.gate = {128 + runner::interrupt_signal(),
-                       fmt::format("interrupted by {}: results so far are reported and kept",
-                                   runner::signal_name(runner::interrupt_signal()))};
+        results.gate = {128 + runner::interrupt_signal(),
+                        fmt::format("interrupted by {}: results so far are reported and kept",
+                                    runner::signal_name(runner::interrupt_signal()))};
     }
 
-    std::fputs(reports::render_table(report, {use_color(), 0}).c_str(), stdout);
-    fmt::print("\n{}\n", reports::render_summary_line(report));
-    for (const auto& n : report.notes) fmt::print("note: {}\n", n);
+    std::fputs(reports::render_table(results, {use_color(), 0}).c_str(), stdout);
+    fmt::print("\n{}\n", reports::render_summary_line(results));
+    if (const std::string noise = reports::describe_machine_noise(results.meta.noise); !noise.empty())
+        fmt::print("{}\n", noise);
+    for (const auto& n : results.notes) fmt::print("note: {}\n", text::display_text(n));
     if (in.plan.shuffle) fmt::print("shuffle seed: {}\n", in.plan.seed);
-    fmt::print("{}\n", report.gate.reason);
+    fmt::print("{}\n", results.gate.reason);
     std::fflush(stdout);
 
-    if (!in.json_file.empty()) write_output_file(in.json_file, reports::render_run_json(report), "JSON results");
-    write_report_files(report, in);
+    write_reports(results, in.reports);
     if (!interrupted) {
         std::string source;
-        for (const auto& b : report.meta.binaries) source += (source.empty() ? "" : " ") + b;
-        send_alerts(report, in.alerts, in.history, source);
-        store_in_history(report, in.history, source);
+        for (const auto& b : results.meta.binaries) source += (source.empty() ? "" : " ") + b;
+        send_alerts(results, in.alerts, in.history, source);
+        store_in_history(results, in.history, source);
     }
-    return report.gate.exit_code;
+    return results.gate.exit_code;
+}
+
+// The last lines of a failed run's output, kept by the executor, onto its failure sample.
+void attach_outputs(std::vector<TestResult>& tests, const std::vector<runner::RunOutput>& outputs,
+                    const std::string& binary) {
+    std::map<std::pair<std::string, std::int64_t>, const std::string*> by_run;
+    for (const auto& o : outputs) by_run[{o.name, o.run}] = &o.output;
+    for (auto& t : tests) {
+        if (t.binary != binary) continue;
+        for (auto& f : t.failure_samples)
+            if (auto it = by_run.find({t.name, f.run}); it != by_run.end()) f.output = *it->second;
+    }
 }
 
 }  // namespace
 
-void write_reports(const reports::RunReport& report, const PipelineInput& in) { write_report_files(report, in); }
-
-
 int run_pipeline(const PipelineInput& in) {
     runner::install_interrupt_handlers();
     ScratchDir scratch;
-    reports::RunReport report;
-    report.meta.started_at = now_epoch();
-    report.meta.host = hostname();
-    report.meta.pss_version = PSS_VERSION;
-    report.meta.binaries = in.binaries;
-    report.meta.repeat = in.plan.repeat;
-    report.meta.shuffle = in.plan.shuffle;
-    report.meta.seed = in.plan.seed;
-    report.meta.fail_below = in.verdicts.fail_below;
-    report.meta.command_line = in.command_line;
-    fill_git_metadata(report.meta);
+    const runner::NoiseProbe noise;
+    RunResults results;
+    results.meta = base_metadata(in);
+    results.meta.started_at = now_epoch();
+    results.meta.binaries = in.binaries;
+    results.meta.repeat = in.plan.repeat;
+    results.meta.warmup = in.plan.warmup;
+    results.meta.shuffle = in.plan.shuffle;
+    results.meta.seed = in.plan.seed;
 
     // Inspect everything first: a missing binary fails before any test runs.
     std::vector<runner::TestBinary> binaries;
@@ -198,10 +164,12 @@ int run_pipeline(const PipelineInput& in) {
         }
     }
 
-    std::vector<std::pair<const runner::TestBinary*, std::string>> owners;
+    Analyzer analyzer(run_analyzer_options());
+    std::vector<std::pair<std::string, std::vector<runner::RunOutput>>> outputs;
+    std::set<std::string> native_binaries;  // no listener: the heap is not known
     for (const auto& b : binaries) {
         if (b.tests.empty()) {
-            report.notes.push_back(fmt::format("{}: no tests selected", b.path));
+            results.notes.push_back(fmt::format("{}: no tests selected", b.path));
             continue;
         }
         fmt::print(stderr, "pss: running {} ({} tests x {} runs, {} mode{})\n", b.path, b.tests.size(),
@@ -226,98 +194,57 @@ int run_pipeline(const PipelineInput& in) {
         }
         runner::BinaryOutcome outcome = runner::execute(b, plan, scratch.path);
         if (plan.on_progress) fmt::print(stderr, "\r\x1b[2K");
-        ResultsBuilder builder;
-        report.meta.modes.push_back(outcome.mode);
-        for (auto& r : outcome.records) {
+        results.meta.modes.push_back(outcome.mode);
+        if (outcome.mode == "native" || (outcome.mode == "isolate" && !b.has_listener)) native_binaries.insert(b.path);
+        for (const auto& r : outcome.records) {
             if (traces) traces->write(r);
-            builder.add(r, b.path);
+            analyzer.add(r, b.path);
         }
-        for (auto& o : outcome.outputs) {
-            std::string module;
-            for (const auto& r : outcome.records)
-                if (r.name == o.name) {
-                    module = r.module;
-                    break;
-                }
-            builder.attach_output(module, o.name, o.run, std::move(o.output));
-        }
-        for (auto& n : outcome.notes) report.notes.push_back(std::move(n));
-        // Durations known only to the millisecond cannot show sub-millisecond jitter.
-        ScoringConfig scoring = in.scoring;
-        scoring.timing_noise_floor = std::max(scoring.timing_noise_floor, outcome.timing_resolution);
-        for (auto& t : builder.build(scoring, in.verdicts)) report.tests.push_back(std::move(t));
-        for (const auto& t : b.tests) owners.emplace_back(&b, t);
+        outputs.emplace_back(b.path, std::move(outcome.outputs));
+        for (auto& n : outcome.notes) results.notes.push_back(std::move(n));
         if (runner::interrupted()) break;
     }
 
-    report.overall = aggregate(report.tests);
-
-    // A test that failed in the suite but passes alone depends on the order
-    // or state of other tests rather than being flaky on its own.
-    if (in.confirm_failures && !runner::interrupted()) {
-        int confirmed = 0;
-        for (auto& t : report.tests) {
-            if (t.failures == 0 || confirmed >= 20) continue;
-            const runner::TestBinary* bin = nullptr;
-            for (const auto& [b, name] : owners)
-                if (name == t.name && b->path == t.binary) bin = b;
-            if (!bin) continue;
-            ++confirmed;
-            std::vector<std::int64_t> failed_runs;
-            // At most three re-runs a test; a hang would only hang again, at the cost of the timeout.
-            for (const auto& f : t.failure_samples)
-                if (f.kind != "not-run" && f.kind != "timeout" && failed_runs.size() < 3) failed_runs.push_back(f.run);
-            if (failed_runs.empty()) continue;
-            const int times = static_cast<int>(failed_runs.size());
-            const int alone = runner::failures_in_isolation(*bin, in.plan, t.name, failed_runs, scratch.path);
-            if (alone == 0) {
-                t.order_dependent = true;
-                t.observations.push_back(fmt::format(
-                    "order-dependent: failed {} of {} runs in the suite, passed alone when re-run with the same "
-                    "run index ({} of {})",
-                    t.failures, t.runs, times, times));
-            } else {
-                t.observations.push_back(
-                    fmt::format("fails alone too ({} of {} re-runs)", alone, times));
-            }
-        }
-    }
-    return finish(report, in);
+    Analysis analysis = analyzer.result(in.scoring, in.verdicts);
+    results.tests = std::move(analysis.tests);
+    for (const auto& [binary, outs] : outputs) attach_outputs(results.tests, outs, binary);
+    for (auto& t : results.tests) t.heap_measured = !native_binaries.count(t.binary);
+    results.meta.noise = noise.overall();
+    for (auto& t : results.tests)  // the machine's noise can make a stable verdict on timing weak
+        if (!t.confidence.weak) t.confidence = assess_confidence(t, in.verdicts, false, results.meta.noise);
+    if (in.confirm && !runner::interrupted()) confirm_verdicts(results, binaries, in, noise, scratch.path);
+    results.overall = aggregate(results.tests);
+    return finish(results, in);
 }
 
-}  // namespace pss::cli
-
-namespace pss::cli {
-
 int merge_traces(const std::vector<std::string>& trace_files, const PipelineInput& in) {
-    reports::RunReport report;
-    report.meta.host = hostname();
-    report.meta.pss_version = PSS_VERSION;
-    report.meta.fail_below = in.verdicts.fail_below;
-    report.meta.command_line = in.command_line;
-    fill_git_metadata(report.meta);
-    ResultsBuilder builder;
+    RunResults results;
+    results.meta = base_metadata(in);
+    Analyzer analyzer(run_analyzer_options());
     std::set<std::int64_t> runs;
+    ReadOptions read_options;
+    read_options.threads = 0;
     for (const auto& file : trace_files) {
         ReadStats read;
         try {
             read = read_trace_file(file, [&](const TraceRecord& r) {
-                builder.add(r);
-                if (r.kind.empty() || r.kind == "test") runs.insert(r.run);
-            });
+                analyzer.add(r);
+                if ((r.kind.empty() || r.kind == "test") && runs.size() < 100000) runs.insert(r.run);
+            }, read_options);
         } catch (const TraceFileError& e) {
             throw CommandError(exit_cannot_run, e.what());
         }
         if (read.malformed) print_warning(fmt::format("{}: {}", file, read.warning()));
-        report.meta.binaries.push_back(file);
+        results.meta.binaries.push_back(file);
     }
-    report.meta.repeat = static_cast<int>(runs.size());
-    report.tests = builder.build(in.scoring, in.verdicts);
-    report.overall = aggregate(report.tests);
-    if (report.tests.empty())
+    results.meta.repeat = static_cast<int>(runs.size());
+    Analysis analysis = analyzer.result(in.scoring, in.verdicts);
+    results.tests = std::move(analysis.tests);
+    results.overall = aggregate(results.tests);
+    if (results.tests.empty())
         throw CommandError(exit_cannot_run, "no test records in the given trace files; pass the files written by "
                                             "pss-run --traces on each shard");
-    return finish(report, in);
+    return finish(results, in);
 }
 
 }  // namespace pss::cli

@@ -1,15 +1,19 @@
-// From test binaries to a gate decision: run, score, classify, report.
+// From test binaries (or shards' trace files) to a gate decision: run, score
+// with the one engine (pss::Analyzer), confirm, gate, report, remember.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "alert_step.hpp"
 #include "executor.hpp"
-#include "pss/config.hpp"
 #include "history_step.hpp"
-#include "pss/reports/run_report.hpp"
-#include "pss/results.hpp"
-#include "pss/scoring.hpp"
+#include "pss/config/config.hpp"
+#include "pss/scoring/gate.hpp"
+#include "pss/scoring/results.hpp"
+#include "pss/scoring/scoring.hpp"
+#include "pss/scoring/verdicts.hpp"
+#include "report_outputs.hpp"
 
 namespace pss::cli {
 
@@ -18,15 +22,13 @@ struct PipelineInput {
     runner::RunPlan plan;
     ScoringConfig scoring;
     VerdictConfig verdicts;
-    bool allow_flaky = false;
+    GatePolicy gate;
     int shard_index = 0, shard_count = 1;
-    bool confirm_failures = true;
+    bool confirm = true;   // re-run failed and unstable tests alone
+    int confirm_runs = 20;  // runs of an unstable test re-run alone (warm-ups besides)
     std::vector<std::string> quarantine;  // names or globs
-    std::string traces_file, json_file;
-    // Reports (reports/): JUnit XML, Markdown (also appended to
-    // $GITHUB_STEP_SUMMARY when set), self-contained HTML.
-    std::string junit_file, markdown_file, html_file;
-    bool junit_flaky_as_failure = false;
+    std::string traces_file;
+    ReportRequest reports;
     HistorySettings history;
     AlertConfig alerts;  // sent after the gate when alerts.enabled
     std::vector<std::string> command_line;
@@ -34,11 +36,6 @@ struct PipelineInput {
 
 // Returns the exit code: 0 passed, 1 gate failed; throws CommandError otherwise.
 int run_pipeline(const PipelineInput& in);
-
-// Writes the --junit, --markdown and --html files of `in`, appends the
-// Markdown to $GITHUB_STEP_SUMMARY and, under GITHUB_ACTIONS=true, prints
-// annotations. Shared by run, merge and report.
-void write_reports(const reports::RunReport& report, const PipelineInput& in);
 
 // pss merge: the results of several shards' --traces files, gated as one run.
 int merge_traces(const std::vector<std::string>& trace_files, const PipelineInput& in);

@@ -33,7 +33,7 @@ std::vector<std::string> rules(const std::vector<Alert>& alerts) {
 }  // namespace
 
 TEST(AlertRules, HealthyRunFiresNothing) {
-    EXPECT_TRUE(evaluate_alerts(healthy_run(), AlertConfig{}, HistoryConfig{}).empty());
+    EXPECT_TRUE(evaluate_alerts(healthy_run(), AlertConfig{}).empty());
 }
 
 TEST(AlertRules, EachBuiltInRuleFiresOnItsSubScoreBelowItsThresholdOnly) {
@@ -54,11 +54,11 @@ TEST(AlertRules, EachBuiltInRuleFiresOnItsSubScoreBelowItsThresholdOnly) {
     for (const auto& c : cases) {
         AlertInput at = healthy_run();
         at.run.score.breakdown.*c.score = c.threshold;  // at the threshold: not below
-        EXPECT_TRUE(evaluate_alerts(at, AlertConfig{}, HistoryConfig{}).empty()) << c.rule;
+        EXPECT_TRUE(evaluate_alerts(at, AlertConfig{}).empty()) << c.rule;
 
         AlertInput below = healthy_run();
         below.run.score.breakdown.*c.score = c.threshold - 0.01;
-        const auto alerts = evaluate_alerts(below, AlertConfig{}, HistoryConfig{});
+        const auto alerts = evaluate_alerts(below, AlertConfig{});
         ASSERT_EQ(rules(alerts), std::vector<std::string>{c.rule});
         EXPECT_EQ(alerts[0].metric, c.metric);
         EXPECT_EQ(alerts[0].severity, c.severity);
@@ -72,7 +72,7 @@ TEST(AlertRules, ThresholdsComeFromTheConfig) {
     in.run.score.breakdown.timing_stability = 0.90;
     AlertConfig cfg;
     cfg.threshold_ts = 0.92;
-    EXPECT_EQ(rules(evaluate_alerts(in, cfg, HistoryConfig{})), std::vector<std::string>{"Timing Stability Surge"});
+    EXPECT_EQ(rules(evaluate_alerts(in, cfg)), std::vector<std::string>{"Timing Stability Surge"});
 }
 
 TEST(AlertRules, BuiltInMessageNamesTheTestsBelowTheThresholdWorstFirst) {
@@ -80,7 +80,7 @@ TEST(AlertRules, BuiltInMessageNamesTheTestsBelowTheThresholdWorstFirst) {
     in.run.score.breakdown.error_volatility = 0.5;
     in.tests[1].score.breakdown.error_volatility = 0.21;
     in.tests[2].score.breakdown.error_volatility = 0.40;
-    const auto alerts = evaluate_alerts(in, AlertConfig{}, HistoryConfig{});
+    const auto alerts = evaluate_alerts(in, AlertConfig{});
     ASSERT_EQ(alerts.size(), 1u);
     EXPECT_EQ(alerts[0].subjects, (std::vector<std::string>{"A.Two", "B.Three"}));
     EXPECT_EQ(alerts[0].message,
@@ -92,7 +92,7 @@ TEST(AlertRules, OneBadTestFiresTheRuleEvenWhenTheRunsMeanIsFine) {
     AlertInput in = healthy_run();
     in.run.score.breakdown.error_volatility = 0.85;  // the mean hides it
     in.tests[2].score.breakdown.error_volatility = 0.42;
-    const auto alerts = evaluate_alerts(in, AlertConfig{}, HistoryConfig{});
+    const auto alerts = evaluate_alerts(in, AlertConfig{});
     ASSERT_EQ(rules(alerts), std::vector<std::string>{"Error Burst"});
     EXPECT_DOUBLE_EQ(alerts[0].value, 0.42);
     EXPECT_EQ(alerts[0].subjects, std::vector<std::string>{"B.Three"});
@@ -102,10 +102,13 @@ TEST(AlertRules, OneBadTestFiresTheRuleEvenWhenTheRunsMeanIsFine) {
 
 TEST(AlertRules, RegressedTestsFireStabilityRegression) {
     AlertInput in = healthy_run();
-    in.baseline_pss = 95;
-    in.baseline_runs = 2;
-    in.regressed = {{"A.Two", "median duration 4 ms, +300% against the baseline's 1 ms (Mann-Whitney p = 0.0002)"}};
-    const auto alerts = evaluate_alerts(in, AlertConfig{}, HistoryConfig{});
+    Regression slower;
+    slower.test = "A.Two";
+    slower.module = "bin.Suite";
+    slower.rule = RegressionRule::slower;
+    slower.message = "median duration 4 ms, +300% against the baseline's 1 ms (Mann-Whitney p = 0.0002)";
+    in.regressions = {slower};
+    const auto alerts = evaluate_alerts(in, AlertConfig{});
     ASSERT_EQ(rules(alerts), std::vector<std::string>{"Stability Regression"});
     EXPECT_EQ(alerts[0].severity, AlertSeverity::critical);
     EXPECT_EQ(alerts[0].metric, "regressed_tests");
@@ -116,24 +119,24 @@ TEST(AlertRules, RegressedTestsFireStabilityRegression) {
               "the baseline's 1 ms (Mann-Whitney p = 0.0002))");
 }
 
-TEST(AlertRules, StabilityRegressionComparesWithTheBaselineMean) {
+TEST(AlertRules, StabilityRegressionFiresOnTheRunsPssDropFoundByRegressionDetection) {
+    // The drop itself is judged once, by regression detection (test_regression.cpp);
+    // the rule reports what it found.
     AlertInput in = healthy_run();
     in.run.score.pss = 80;
-    in.baseline_runs = 5;
-    in.baseline_pss = 90.0;  // 80 is exactly 10 below: not more than the drop
-    EXPECT_TRUE(evaluate_alerts(in, AlertConfig{}, HistoryConfig{}).empty());
-    in.baseline_pss = 90.4;
-    const auto alerts = evaluate_alerts(in, AlertConfig{}, HistoryConfig{});
+    EXPECT_TRUE(evaluate_alerts(in, AlertConfig{}).empty());
+    Regression drop;
+    drop.rule = RegressionRule::pss_drop;
+    drop.baseline = 90.4;
+    drop.current = 80;
+    drop.message = "the run's PSS 80 is 10.4 points below the mean 90.4 of its 5 baseline runs (more than the allowed 10)";
+    in.regressions = {drop};
+    const auto alerts = evaluate_alerts(in, AlertConfig{});
     ASSERT_EQ(rules(alerts), std::vector<std::string>{"Stability Regression"});
     EXPECT_EQ(alerts[0].severity, AlertSeverity::critical);
-    EXPECT_NE(alerts[0].message.find("10.4 points below the mean 90.4 of its 5 baseline runs"), std::string::npos)
-        << alerts[0].message;
-    HistoryConfig strict;
-    strict.regression_threshold_drop = 5;
-    in.baseline_pss = 86;
-    EXPECT_EQ(rules(evaluate_alerts(in, AlertConfig{}, strict)), std::vector<std::string>{"Stability Regression"});
-    in.baseline_pss.reset();  // no history: no rule
-    EXPECT_TRUE(evaluate_alerts(in, AlertConfig{}, strict).empty());
+    EXPECT_DOUBLE_EQ(alerts[0].value, 80);
+    EXPECT_DOUBLE_EQ(alerts[0].threshold, 90.4);
+    EXPECT_EQ(alerts[0].message, "Stability Regression: " + drop.message);
 }
 
 TEST(AlertRules, CustomRuleOnModulesNeedsEveryConditionAndItsPattern) {
@@ -143,14 +146,15 @@ TEST(AlertRules, CustomRuleOnModulesNeedsEveryConditionAndItsPattern) {
     rule.severity = "critical";
     rule.scope = "module";
     rule.module_pattern = "^auth";
-    rule.conditions = {{"pss", "<", 70}, {"error_volatility", "<", 0.6}};
+    rule.conditions = {{AlertMetric::pss, AlertOperator::less, 70},
+                       {AlertMetric::error_volatility, AlertOperator::less, 0.6}};
     cfg.custom_rules.push_back(rule);
 
     AlertInput in = healthy_run();
     in.modules = {subject("auth_service.Login", 55, {0.9, 0.9, 0.41, 1, 1}, 10, 4),
                   subject("auth_service.Tokens", 65, {0.9, 0.9, 0.7, 1, 1}),  // EV not below 0.6
                   subject("billing.Invoices", 40, {0.9, 0.9, 0.1, 1, 1})};     // pattern does not match
-    auto alerts = evaluate_alerts(in, cfg, HistoryConfig{});
+    auto alerts = evaluate_alerts(in, cfg);
     ASSERT_EQ(rules(alerts), std::vector<std::string>{"Critical Auth Service Failure"});
     EXPECT_EQ(alerts[0].severity, AlertSeverity::critical);
     EXPECT_EQ(alerts[0].subjects, std::vector<std::string>{"auth_service.Login"});
@@ -162,7 +166,7 @@ TEST(AlertRules, CustomRuleOnModulesNeedsEveryConditionAndItsPattern) {
 
     in.modules.pop_back();
     in.modules[0].score.pss = 75;
-    EXPECT_TRUE(evaluate_alerts(in, cfg, HistoryConfig{}).empty());
+    EXPECT_TRUE(evaluate_alerts(in, cfg).empty());
 }
 
 TEST(AlertRules, CustomRuleOnTestsSortsWorstFirstAndOnTheRunUsesItsTotals) {
@@ -171,11 +175,11 @@ TEST(AlertRules, CustomRuleOnTestsSortsWorstFirstAndOnTheRunUsesItsTotals) {
     tests.name = "Slow storage tests";
     tests.scope = "test";
     tests.test_pattern = "Storage";
-    tests.conditions = {{"duration_p95", ">", 0.05}};
+    tests.conditions = {{AlertMetric::duration_p95, AlertOperator::greater, 0.05}};
     CustomAlertRule run;
     run.name = "Too many failures";
     run.severity = "info";
-    run.conditions = {{"error_rate", ">=", 0.1}};
+    run.conditions = {{AlertMetric::error_rate, AlertOperator::greater_equal, 0.1}};
     cfg.custom_rules = {tests, run};
 
     AlertInput in = healthy_run();
@@ -187,10 +191,10 @@ TEST(AlertRules, CustomRuleOnTestsSortsWorstFirstAndOnTheRunUsesItsTotals) {
     in.tests.back().duration_p95 = 0.01;
     in.run.runs = 50;
     in.run.failures = 5;
-    const auto alerts = evaluate_alerts(in, cfg, HistoryConfig{});
+    const auto alerts = evaluate_alerts(in, cfg);
     ASSERT_EQ(rules(alerts), (std::vector<std::string>{"Slow storage tests", "Too many failures"}));
     EXPECT_EQ(alerts[0].subjects, (std::vector<std::string>{"Storage.Reads", "Storage.Writes"}));
-    EXPECT_NE(alerts[0].message.find("duration_p95 > 50 ms for 2 tests: Storage.Reads (duration_p95 200 ms)"),
+    EXPECT_NE(alerts[0].message.find("duration_p95 > 50.00 ms for 2 tests: Storage.Reads (duration_p95 200.00 ms)"),
               std::string::npos)
         << alerts[0].message;
     EXPECT_EQ(alerts[1].severity, AlertSeverity::info);
@@ -199,7 +203,9 @@ TEST(AlertRules, CustomRuleOnTestsSortsWorstFirstAndOnTheRunUsesItsTotals) {
 
 TEST(AlertRules, EveryConfigMetricHasAValue) {
     const AlertSubject s = subject("T", 50, healthy, 8, 2);
-    for (const char* m : alert_metrics) EXPECT_TRUE(metric_value(s, m).has_value()) << m;
-    EXPECT_DOUBLE_EQ(*metric_value(s, "error_rate"), 0.25);
-    EXPECT_FALSE(metric_value(s, "nonsense").has_value());
+    EXPECT_EQ(std::size(alert_metric_names), 12u);
+    for (const auto& [m, name] : alert_metric_names) EXPECT_EQ(to_string(m), name);
+    EXPECT_DOUBLE_EQ(metric_value(s, AlertMetric::error_rate), 0.25);
+    EXPECT_DOUBLE_EQ(metric_value(s, AlertMetric::pss), 50);
+    EXPECT_DOUBLE_EQ(metric_value(s, AlertMetric::failures), 2);
 }

@@ -25,8 +25,9 @@ TestResult make_test(std::string name, int pss, std::vector<double> durations, V
     t.score.breakdown.timing_stability = 0.9;
     t.verdict = v;
     t.runs = durations.size();
-    t.durations = std::move(durations);
-    t.duration_p50 = t.durations.empty() ? 0 : t.durations.front();
+    t.duration.p50 = durations.empty() ? 0 : durations.front();
+    for (std::size_t i = 0; i < durations.size(); ++i)
+        t.series.push_back({static_cast<std::int64_t>(i), durations[i], 0, false, false});
     return t;
 }
 

@@ -19,7 +19,9 @@ TestResult result(std::string name, int pss, double duration, std::size_t runs, 
     t.runs = runs;
     t.failures = failures;
     t.verdict = failures == 0 ? Verdict::stable : (failures == runs ? Verdict::failing : Verdict::flaky);
-    for (std::size_t i = 0; i < runs; ++i) t.durations.push_back(duration * (1.0 + 0.01 * static_cast<double>(i % 5)));
+    for (std::size_t i = 0; i < runs; ++i)
+        t.series.push_back({static_cast<std::int64_t>(i), duration * (1.0 + 0.01 * static_cast<double>(i % 5)), 0,
+                            i < failures, false});
     return t;
 }
 
@@ -52,7 +54,7 @@ TEST_F(RegressionTest, FindsEachKindForTheRightTestOnly) {
     auto rules_of = [&](const std::string& test) {
         std::vector<std::string> rules;
         for (const auto& r : report.regressions)
-            if (r.test == test) rules.push_back(r.rule);
+            if (r.test == test) rules.emplace_back(to_string(r.rule));
         return rules;
     };
     EXPECT_TRUE(rules_of("Steady").empty());
@@ -60,17 +62,23 @@ TEST_F(RegressionTest, FindsEachKindForTheRightTestOnly) {
     EXPECT_EQ(rules_of("GetsFlaky"), std::vector<std::string>{"new-failure"});
     EXPECT_EQ(rules_of("LosesPoints"), std::vector<std::string>{"pss-drop"});
     for (const auto& r : report.regressions)
-        if (r.rule == "slower") {
+        if (r.rule == RegressionRule::slower) {
             EXPECT_LT(r.p_value, 0.05);
             EXPECT_NEAR(r.relative_change, 0.30, 0.01);
         }
 
-    apply_regressions(now, report);
-    EXPECT_EQ(now[0].verdict, Verdict::stable);
-    EXPECT_EQ(now[1].verdict, Verdict::regressed);
-    EXPECT_EQ(now[2].verdict, Verdict::flaky);  // flaky stays flaky, with the reason added
-    EXPECT_NE(now[2].observations.back().find("never failed in the baseline"), std::string::npos);
-    EXPECT_EQ(now[3].verdict, Verdict::regressed);
+    RunResults results;
+    results.tests = now;
+    apply_regressions(results, report);
+    EXPECT_EQ(results.tests[0].verdict, Verdict::stable);
+    EXPECT_EQ(results.tests[0].baseline_pss, 95);
+    EXPECT_EQ(results.tests[1].verdict, Verdict::regressed);
+    EXPECT_TRUE(results.tests[1].has(ObservationKind::regressed));
+    EXPECT_EQ(results.tests[2].verdict, Verdict::flaky);  // flaky stays flaky, with the reason added
+    EXPECT_EQ(results.tests[2].observations.back().kind, ObservationKind::regressed);
+    EXPECT_NE(results.tests[2].observations.back().text.find("never failed in the baseline"), std::string::npos);
+    EXPECT_EQ(results.tests[3].verdict, Verdict::regressed);
+    EXPECT_EQ(results.regressions.size(), report.regressions.size());
 }
 
 TEST_F(RegressionTest, SmallSlowdownIsNotARegressionEvenIfSignificant) {
@@ -100,7 +108,9 @@ TEST_F(RegressionTest, OverallPssDropAndFewRunsWarning) {
     const auto report = detect_regressions(*store_, now, Score{80, {}}, std::nullopt, RegressionConfig{});
     ASSERT_FALSE(report.regressions.empty());
     EXPECT_TRUE(report.regressions[0].test.empty());
-    EXPECT_EQ(report.regressions[0].rule, "pss-drop");
+    EXPECT_EQ(report.regressions[0].rule, RegressionRule::pss_drop);
+    EXPECT_EQ(report.regressions[0].message,
+              "the run's PSS 80 is 15.0 points below the mean 95.0 of its 5 baseline runs (more than the allowed 10)");
     ASSERT_FALSE(report.warnings.empty());
     EXPECT_NE(report.warnings[0].find("needs 9"), std::string::npos);
 }

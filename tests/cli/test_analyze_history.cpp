@@ -65,11 +65,13 @@ TEST_F(AnalyzeHistory, StoresEachAnalysisAndFindsTheTestThatBecameFlaky) {
     EXPECT_EQ(second.err.find("Math.Adds"), std::string::npos) << second.err;
     EXPECT_NE(second.out.find("Regressions against history:\n- Net.Retries: now flaky"), std::string::npos)
         << second.out;
-    EXPECT_NE(second.out.find("Gate failed: "), std::string::npos) << second.out;
+    EXPECT_NE(second.out.find("gate failed: 1 regressed test"), std::string::npos) << second.out;
     const auto j = nlohmann::json::parse(read_file(path("after.json")));
     ASSERT_TRUE(j.contains("regressions"));
-    EXPECT_NE(j["regressions"][0].get<std::string>().find("Net.Retries: now flaky"), std::string::npos);
-    for (const auto& r : j["regressions"]) EXPECT_EQ(r.get<std::string>().find("Math.Adds"), std::string::npos) << r;
+    EXPECT_EQ(j["regressions"][0]["test"], "Net.Retries");
+    EXPECT_EQ(j["regressions"][0]["rule"], "new-failure");
+    EXPECT_NE(j["regressions"][0]["message"].get<std::string>().find("now flaky"), std::string::npos);
+    for (const auto& r : j["regressions"]) EXPECT_NE(r["test"], "Math.Adds") << r;
 
     // Both analyses are in the history, each with its tests.
     const auto runs = pss({"history", "--db", db, "--export", "json"});

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "pss/trace.hpp"
+#include "pss/record/trace_record.hpp"
 
 namespace pss::test_support {
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pss/config.hpp"
+#include "pss/config/config.hpp"
 
 using namespace pss;
 
@@ -199,8 +199,8 @@ conditions = [{ metric = "duration_p95", operator = ">", value = 0.5 }]
     EXPECT_EQ(auth.severity, "critical");
     EXPECT_EQ(auth.scope, "module");  // a module pattern alone means module scope
     ASSERT_EQ(auth.conditions.size(), 2u);
-    EXPECT_EQ(auth.conditions[1].metric, "error_volatility");
-    EXPECT_EQ(auth.conditions[1].op, "<");
+    EXPECT_EQ(auth.conditions[1].metric, AlertMetric::error_volatility);
+    EXPECT_EQ(auth.conditions[1].op, AlertOperator::less);
     EXPECT_DOUBLE_EQ(auth.conditions[1].value, 0.6);
     EXPECT_EQ(c.alerts.custom_rules[1].scope, "test");
     EXPECT_EQ(c.alerts.custom_rules[1].severity, "warning");

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "ingest/record_fields.hpp"
-#include "ingest/record_parser.hpp"
-#include "pss/analysis.hpp"
-#include "pss/trace_reader.hpp"
-#include "pss/trace_writer.hpp"
+#include "record_fields.hpp"
+#include "record_parser.hpp"
+#include "pss/scoring/analyzer.hpp"
+#include "pss/ingest/trace_reader.hpp"
+#include "pss/record/trace_writer.hpp"
 #include "record_dump.hpp"
 
 using namespace pss;
@@ -53,6 +53,9 @@ std::string every_field_trace(unsigned seed) {
         r.voluntary_context_switches = i % 7;
         r.involuntary_context_switches = i % 2;
         r.calls = i % 10 ? 0 : 3;
+        r.run_delay = i % 6 ? 0 : r.duration * u(rng) * 0.5;
+        r.warmup = r.run < 1;
+        r.timing_resolution = i % 46 < 23 ? 0 : 0.001;
         text += to_json_line(r) + "\n";
         switch (i % 97) {  // now and then a line that is bad only in a field left out below
             case 5: text += R"({"name":"bad","module":"m","timestamp":"soon","duration":0.1})" "\n"; break;
@@ -84,26 +87,50 @@ Read read(const std::string& text, std::vector<std::string_view> fields, unsigne
     return out;
 }
 
-void expect_same_group(const GroupResult& a, const GroupResult& b) {
+template <class Group>
+void expect_same_group(const Group& a, const Group& b) {
     EXPECT_EQ(a.name, b.name);
-    EXPECT_EQ(a.module, b.module);
-    EXPECT_EQ(a.records, b.records) << a.name;
-    EXPECT_EQ(a.errors, b.errors) << a.name;
+    EXPECT_EQ(a.runs, b.runs) << a.name;
+    EXPECT_EQ(a.failures, b.failures) << a.name;
     EXPECT_EQ(a.score.pss, b.score.pss) << a.name;
     EXPECT_EQ(a.score.breakdown.timing_stability, b.score.breakdown.timing_stability) << a.name;
     EXPECT_EQ(a.score.breakdown.memory_stability, b.score.breakdown.memory_stability) << a.name;
     EXPECT_EQ(a.score.breakdown.error_volatility, b.score.breakdown.error_volatility) << a.name;
     EXPECT_EQ(a.score.breakdown.branching_entropy, b.score.breakdown.branching_entropy) << a.name;
     EXPECT_EQ(a.score.breakdown.concurrency_chaos, b.score.breakdown.concurrency_chaos) << a.name;
-    EXPECT_EQ(a.duration_mean, b.duration_mean) << a.name;
-    EXPECT_EQ(a.duration_p50, b.duration_p50) << a.name;
-    EXPECT_EQ(a.duration_p95, b.duration_p95) << a.name;
-    EXPECT_EQ(a.duration_max, b.duration_max) << a.name;
+    EXPECT_EQ(a.duration.mean, b.duration.mean) << a.name;
+    EXPECT_EQ(a.duration.p50, b.duration.p50) << a.name;
+    EXPECT_EQ(a.duration.p95, b.duration.p95) << a.name;
+    EXPECT_EQ(a.duration.max, b.duration.max) << a.name;
     EXPECT_EQ(a.memory_peak, b.memory_peak) << a.name;
-    EXPECT_EQ(a.filename, b.filename) << a.name;
-    EXPECT_EQ(a.lineno, b.lineno) << a.name;
-    EXPECT_EQ(a.first_failure, b.first_failure) << a.name;
     EXPECT_EQ(a.exact, b.exact) << a.name;
+    if constexpr (std::is_same_v<Group, TestResult>) {
+        EXPECT_EQ(a.module, b.module);
+        EXPECT_EQ(a.filename, b.filename) << a.name;
+        EXPECT_EQ(a.lineno, b.lineno) << a.name;
+        EXPECT_EQ(a.verdict, b.verdict) << a.name;
+        EXPECT_EQ(a.steady_score.pss, b.steady_score.pss) << a.name;
+        EXPECT_EQ(a.warmup_runs, b.warmup_runs) << a.name;
+        EXPECT_EQ(a.leaking_runs, b.leaking_runs) << a.name;
+        EXPECT_EQ(a.timing_resolution, b.timing_resolution) << a.name;
+        ASSERT_EQ(a.observations.size(), b.observations.size()) << a.name;
+        for (std::size_t i = 0; i < a.observations.size(); ++i)
+            EXPECT_EQ(a.observations[i].text, b.observations[i].text) << a.name;
+        ASSERT_EQ(a.series.size(), b.series.size()) << a.name;
+        for (std::size_t i = 0; i < a.series.size(); ++i) {
+            EXPECT_EQ(a.series[i].run, b.series[i].run) << a.name;
+            EXPECT_EQ(a.series[i].duration, b.series[i].duration) << a.name;
+            EXPECT_EQ(a.series[i].warmup, b.series[i].warmup) << a.name;
+        }
+        ASSERT_EQ(a.failure_samples.size(), b.failure_samples.size()) << a.name;
+        for (std::size_t i = 0; i < a.failure_samples.size(); ++i) {
+            EXPECT_EQ(a.failure_samples[i].type, b.failure_samples[i].type) << a.name;
+            EXPECT_EQ(a.failure_samples[i].message, b.failure_samples[i].message) << a.name;
+            EXPECT_EQ(a.failure_samples[i].file, b.failure_samples[i].file) << a.name;
+            EXPECT_EQ(a.failure_samples[i].line, b.failure_samples[i].line) << a.name;
+            EXPECT_EQ(a.failure_samples[i].run, b.failure_samples[i].run) << a.name;
+        }
+    }
 }
 
 }  // namespace
@@ -136,6 +163,7 @@ TEST(IngestFields, TheAnalyzersFieldsGiveTheSameAnalysis) {
     auto analyse = [&](std::vector<std::string_view> fields, unsigned threads) {
         AnalyzerOptions limits;
         limits.sample_cap = 100;  // some groups past the cap too
+        limits.keep_series = true;
         Analyzer analyzer(limits);
         ReadOptions options;
         options.fields = std::move(fields);
@@ -149,8 +177,8 @@ TEST(IngestFields, TheAnalyzersFieldsGiveTheSameAnalysis) {
         const Analysis some = analyse({keys.begin(), keys.end()}, threads);
         EXPECT_EQ(some.records, whole.records);
         EXPECT_EQ(some.errors, whole.errors);
-        EXPECT_EQ(some.overall.pss, whole.overall.pss);
-        EXPECT_EQ(some.overall.breakdown.concurrency_chaos, whole.overall.breakdown.concurrency_chaos);
+        EXPECT_EQ(some.overall.score.pss, whole.overall.score.pss);
+        EXPECT_EQ(some.overall.score.breakdown.concurrency_chaos, whole.overall.score.breakdown.concurrency_chaos);
         EXPECT_EQ(some.estimated_groups, whole.estimated_groups);
         ASSERT_EQ(some.tests.size(), whole.tests.size());
         for (std::size_t i = 0; i < whole.tests.size(); ++i) expect_same_group(some.tests[i], whole.tests[i]);

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "ingest/record_parser.hpp"
-#include "ingest/simple_record.hpp"
+#include "record_parser.hpp"
+#include "simple_record.hpp"
 
 using namespace pss;
 

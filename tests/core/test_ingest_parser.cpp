@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "ingest/record_parser.hpp"
-#include "ingest/simple_record.hpp"
-#include "pss/trace_writer.hpp"
+#include "record_parser.hpp"
+#include "simple_record.hpp"
+#include "pss/record/trace_writer.hpp"
 #include "record_dump.hpp"
 
 using namespace pss;

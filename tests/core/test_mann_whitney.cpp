@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "pss/mann_whitney.hpp"
+#include "pss/stats/mann_whitney.hpp"
 
 using pss::stats::mann_whitney_u;
 

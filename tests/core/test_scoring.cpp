@@ -1,11 +1,12 @@
 // Every sub-score formula at its edges, with expected values derived by hand
-// from the formulas in DESIGN.md (pypss 1.3.1).
+// from the formulas of docs/SCORING.md (pypss 1.3.1).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-#include "pss/scoring.hpp"
+#include "pss/scoring/sample_set.hpp"
+#include "pss/scoring/scoring.hpp"
 
 using namespace pss;
 

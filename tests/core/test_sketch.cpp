@@ -7,9 +7,9 @@
 #include <random>
 #include <vector>
 
-#include "pss/ingest/quantile_sketch.hpp"
-#include "pss/ingest/running_moments.hpp"
-#include "pss/statistics.hpp"
+#include "pss/stats/quantile_sketch.hpp"
+#include "pss/stats/running_moments.hpp"
+#include "pss/stats/statistics.hpp"
 
 using namespace pss;
 

@@ -12,8 +12,9 @@
 #include <random>
 #include <vector>
 
-#include "pss/analysis.hpp"
-#include "pss/scoring.hpp"
+#include "pss/scoring/analyzer.hpp"
+#include "pss/scoring/sample_set.hpp"
+#include "pss/scoring/scoring.hpp"
 
 using namespace pss;
 
@@ -185,14 +186,14 @@ TEST(AnalyzerBudget, UnderTheCapTheAnalysisIsIdenticalToTheExactOne) {
         for (const auto& t : tests) bounded.add(t[run]), exact.add(t[run]);
     const Analysis a = bounded.result(ScoringConfig{}), b = exact.result(ScoringConfig{});
     EXPECT_EQ(a.estimated_groups, 0u);
-    EXPECT_TRUE(a.overall_exact);
-    expect_same(a.overall, b.overall);
+    EXPECT_TRUE(a.overall.exact);
+    expect_same(a.overall.score, b.overall.score);
     ASSERT_EQ(a.tests.size(), b.tests.size());
     for (std::size_t i = 0; i < a.tests.size(); ++i) {
         EXPECT_EQ(a.tests[i].name, b.tests[i].name);
         expect_same(a.tests[i].score, b.tests[i].score);
-        EXPECT_EQ(a.tests[i].duration_p95, b.tests[i].duration_p95);
-        EXPECT_EQ(a.tests[i].duration_mean, b.tests[i].duration_mean);
+        EXPECT_EQ(a.tests[i].duration.p95, b.tests[i].duration.p95);
+        EXPECT_EQ(a.tests[i].duration.mean, b.tests[i].duration.mean);
     }
     ASSERT_EQ(a.modules.size(), 3u);
     for (std::size_t i = 0; i < a.modules.size(); ++i) expect_same(a.modules[i].score, b.modules[i].score);
@@ -205,9 +206,9 @@ TEST(AnalyzerBudget, UnderTheCapTheAnalysisIsIdenticalToTheExactOne) {
             if (t[run].module == "m1") m1.add(t[run]);
         }
     }
-    expect_same(a.overall, whole.score(ScoringConfig{}));
+    expect_same(a.overall.score, whole.score(ScoringConfig{}));
     expect_same(a.modules[1].score, m1.score(ScoringConfig{}));
-    EXPECT_EQ(a.modules[1].duration_p95, m1.duration_summary().p95);
+    EXPECT_EQ(a.modules[1].duration.p95, m1.duration_summary().p95);
     EXPECT_EQ(a.modules[1].memory_peak, m1.memory_peak());
 }
 
@@ -226,15 +227,15 @@ TEST(AnalyzerBudget, TheBudgetBoundsMemoryAndSketchesTheLargestGroupsFirst) {
         ASSERT_LE(bounded.exact_bytes(), opt.exact_memory_bytes);
     }
     const Analysis a = bounded.result(ScoringConfig{}), b = exact.result(ScoringConfig{});
-    EXPECT_FALSE(a.overall_exact);
+    EXPECT_FALSE(a.overall.exact);
     EXPECT_GT(a.estimated_groups, 0u);
-    expect_close(a.overall, b.overall, "overall");
+    expect_close(a.overall.score, b.overall.score, "overall");
     ASSERT_EQ(a.tests.size(), b.tests.size());
     for (std::size_t i = 0; i < a.tests.size(); ++i) {
         const auto& t = a.tests[i];
         const auto& e = *std::find_if(b.tests.begin(), b.tests.end(), [&](const auto& x) { return x.name == t.name; });
         expect_close(t.score, e.score, t.name);
-        EXPECT_EQ(t.records, e.records);
+        EXPECT_EQ(t.runs, e.runs);
         if (t.name == "Small") {
             EXPECT_TRUE(t.exact);  // the groups with the most runs went first
         }

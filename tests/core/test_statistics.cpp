@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "pss/statistics.hpp"
+#include "pss/stats/statistics.hpp"
 
 namespace st = pss::stats;
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "pss/trace_reader.hpp"
-#include "pss/trace_writer.hpp"
+#include "pss/ingest/trace_reader.hpp"
+#include "pss/record/trace_writer.hpp"
 
 using namespace pss;
 

@@ -40,16 +40,61 @@ pss::test::TraceContents run_traced(const std::string& exe, const std::string& t
     return pss::test::read_records(trace);
 }
 
-TEST(InstalledPackage, AConsumerProjectGetsOneValidRecordPerTest) {
-    const std::string dir = pss::test::make_temp_dir("pss-install");
-    const std::string prefix = dir + "/prefix", build = dir + "/build", trace = dir + "/trace.ndjson";
+// The packages pss's command needs: none of them may be needed by what a
+// test binary links, so the consumer is configured with each made unfindable.
+std::vector<std::string> configure(const std::string& build, const std::string& prefix,
+                                   std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{PSS_CMAKE_COMMAND, "-S", PSS_CONSUMER_DIR, "-B", build, "-G", PSS_CMAKE_GENERATOR,
+                                  "-DCMAKE_CXX_COMPILER=" PSS_CXX_COMPILER, "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                                  "-DCMAKE_PREFIX_PATH=" + prefix};
+    for (const char* package : {"fmt", "simdjson", "tomlplusplus", "SQLite3", "CURL", "nlohmann_json", "CLI11"})
+        argv.push_back(std::string("-DCMAKE_DISABLE_FIND_PACKAGE_") + package + "=ON");
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+}
 
-    must_run({PSS_CMAKE_COMMAND, "--install", PSS_BINARY_DIR, "--prefix", prefix});
-    must_run({PSS_CMAKE_COMMAND, "-S", PSS_CONSUMER_DIR, "-B", build, "-G", PSS_CMAKE_GENERATOR,
-              "-DCMAKE_CXX_COMPILER=" PSS_CXX_COMPILER, "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
-              "-DCMAKE_PREFIX_PATH=" + prefix});
+// What the dynamic loader will load for `exe`, one library a line.
+std::string shared_libraries(const std::string& exe) {
+    return run_process({"ldd", exe}).out;
+}
+
+class InstalledPackage : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = pss::test::make_temp_dir("pss-install");
+        prefix_ = dir_ + "/prefix";
+        installed_ = run_process({PSS_CMAKE_COMMAND, "--install", PSS_BINARY_DIR, "--prefix", prefix_}).exit_code == 0;
+    }
+    static void TearDownTestSuite() {
+        if (!::testing::UnitTest::GetInstance()->Failed()) std::filesystem::remove_all(dir_);
+    }
+    void SetUp() override { ASSERT_TRUE(installed_) << "cmake --install failed"; }
+    static std::string dir_, prefix_;
+    static bool installed_;
+};
+std::string InstalledPackage::dir_, InstalledPackage::prefix_;
+bool InstalledPackage::installed_ = false;
+
+TEST_F(InstalledPackage, AConsumerProjectGetsOneValidRecordPerTest) {
+    const std::string& dir = dir_;
+    const std::string& prefix = prefix_;
+    const std::string build = dir + "/build", trace = dir + "/trace.ndjson";
+
+    must_run(configure(build, prefix));
     must_run({PSS_CMAKE_COMMAND, "--build", build, "-j", "2"});
     if (HasFailure()) return;  // keep `dir` for a look at what went wrong
+
+    // Nothing of pss's command reaches the test binaries.
+    for (const char* exe : {"/consumer_gtest", "/consumer_catch2"}) {
+        const std::string libs = shared_libraries(build + exe);
+        for (const char* lib : {"libfmt", "libtomlplusplus", "libsimdjson", "libsqlite3", "libcurl", "libz.", "libzstd"})
+            EXPECT_EQ(libs.find(lib), std::string::npos) << exe << " loads " << lib << ":\n" << libs;
+    }
+    for (const char* archive : {"/lib/libpss_runtime.a", "/lib/libpss_record.a", "/lib/libpss_heap.a"}) {
+        const std::string undefined = run_process({"nm", "-C", "-u", prefix + archive}).out;
+        EXPECT_EQ(undefined.find("fmt::"), std::string::npos) << archive << " needs fmt";
+        EXPECT_EQ(undefined.find("toml::"), std::string::npos) << archive << " needs toml++";
+    }
 
     // GoogleTest through pss::gtest_main.
     auto gtest = run_traced(build + "/consumer_gtest", trace);
@@ -83,8 +128,37 @@ TEST(InstalledPackage, AConsumerProjectGetsOneValidRecordPerTest) {
     auto own_new = run_traced(build + "/consumer_gtest_own_new", trace);
     EXPECT_EQ(own_new.records.size(), 7u);
     EXPECT_EQ(only_test(own_new.records, "Consumer.Allocates1MiB").memory, 0);
+}
 
-    std::filesystem::remove_all(dir);
+TEST_F(InstalledPackage, GoogleTestBuiltFromSourceWithAddSubdirectory) {
+    // googletest's own CMakeLists (as FetchContent or a vendored copy uses it):
+    // the listener is compiled against that GoogleTest, whatever its version.
+    const std::string build = dir_ + "/build-from-source", trace = dir_ + "/trace-source.ndjson";
+    must_run(configure(build, prefix_, {"-DCONSUMER_GTEST_FROM_SOURCE=/usr/src/googletest"}));
+    must_run({PSS_CMAKE_COMMAND, "--build", build, "-j", "2", "--target", "consumer_gtest"});
+    if (HasFailure()) return;
+    auto gtest = run_traced(build + "/consumer_gtest", trace);
+    EXPECT_EQ(gtest.stats.malformed, 0u);
+    EXPECT_EQ(pss::test::select(gtest.records, "test", "Consumer.Fails").size(), 1u);
+    EXPECT_GE(only_test(gtest.records, "Consumer.Allocates1MiB").memory, MiB);
+}
+
+TEST_F(InstalledPackage, LinkingTheGoogleTestListenerWithoutGoogleTestFailsConfigurationWithOneLine) {
+    const std::string build = dir_ + "/build-no-gtest";
+    pss::test::ProcessOptions options;
+    options.timeout_seconds = 120;
+    const auto r = run_process(configure(build, prefix_, {"-DCONSUMER_FORGETS_GTEST=ON"}), options);
+    EXPECT_NE(r.exit_code, 0);
+    // CMake wraps long messages: compare with the white space folded.
+    std::string folded;
+    for (char c : r.err) {
+        const bool space = c == ' ' || c == '\n';
+        if (!space || (!folded.empty() && folded.back() != ' ')) folded += space ? ' ' : c;
+    }
+    EXPECT_NE(folded.find("target 'consumer_gtest' links pss::gtest/pss::gtest_main but this project has no "
+                          "GoogleTest: call find_package(GTest)"),
+              std::string::npos)
+        << r.err;
 }
 
 }  // namespace

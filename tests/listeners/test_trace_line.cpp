@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "pss/trace_reader.hpp"
-#include "pss/trace_writer.hpp"
+#include "pss/ingest/trace_reader.hpp"
+#include "pss/record/trace_writer.hpp"
 
 namespace {
 

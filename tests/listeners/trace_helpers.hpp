@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pss/trace_reader.hpp"
+#include "pss/ingest/trace_reader.hpp"
 
 namespace pss::test {
 

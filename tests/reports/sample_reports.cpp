@@ -14,17 +14,14 @@ TestResult make_test(std::string module, std::string name, Verdict verdict, int 
     t.verdict = verdict;
     t.score.pss = pss;
     t.score.breakdown = {0.91234, 0.875, 1.0 - 0.1 * static_cast<double>(pss < 80), 1.0, 0.96789};
-    t.failed = std::move(failed);
-    t.runs = t.failed.size();
-    for (std::size_t i = 0; i < t.failed.size(); ++i) {
-        t.durations.push_back(0.0012 + 0.0001 * static_cast<double>(i % 4) + (i == 7 ? 0.004 : 0.0));
-        t.memory.push_back(4096.0 + 512.0 * static_cast<double>(i));
-        t.failures += t.failed[i];
+    t.runs = failed.size();
+    for (std::size_t i = 0; i < failed.size(); ++i) {
+        t.series.push_back({static_cast<std::int64_t>(i),
+                            0.0012 + 0.0001 * static_cast<double>(i % 4) + (i == 7 ? 0.004 : 0.0),
+                            4096.0 + 512.0 * static_cast<double>(i), failed[i], false});
+        t.failures += failed[i];
     }
-    t.duration_mean = 0.00155;
-    t.duration_p50 = 0.00135;
-    t.duration_p95 = 0.0052;
-    t.duration_max = 0.0052;
+    t.duration = {0.00155, 0.00135, 0.0052, 0.0052};
     t.memory_peak = 4096.0 + 512.0 * static_cast<double>(t.runs - 1);
     return t;
 }
@@ -48,26 +45,41 @@ RunMetadata fixed_meta() {
 
 }  // namespace
 
-reports::RunReport sample_report() {
-    reports::RunReport r;
+FailureSample sample(std::int64_t run, std::string type, std::string message, std::string file, std::int64_t line,
+                     std::string output) {
+    FailureSample f;
+    f.run = run;
+    f.kind = failure_kind(type);
+    f.type = std::move(type);
+    f.message = std::move(message);
+    f.file = std::move(file);
+    f.line = line;
+    f.output = std::move(output);
+    return f;
+}
+
+RunResults sample_report() {
+    RunResults r;
     r.meta = fixed_meta();
     std::vector<bool> all(10, true), none(10, false), some(10, false);
     some[3] = some[6] = some[8] = true;
 
     TestResult failing = make_test("Parser", "Parser.RejectsEmpty", Verdict::failing, 34, all);
-    failing.failure_samples = {{0, "assertion", "Expected equality of these values:\n  parse(\"\")\n  nullptr",
-                                "/src/project/tests/Parser_test.cpp", 47, "[ RUN      ] Parser.RejectsEmpty\nboom"},
-                               {1, "assertion", "Expected equality of these values:\n  parse(\"\")\n  nullptr",
-                                "/src/project/tests/Parser_test.cpp", 47, ""}};
+    failing.failure_samples = {sample(0, "assertion", "Expected equality of these values:\n  parse(\"\")\n  nullptr",
+                                      "/src/project/tests/Parser_test.cpp", 47, "[ RUN      ] Parser.RejectsEmpty\nboom"),
+                               sample(1, "assertion", "Expected equality of these values:\n  parse(\"\")\n  nullptr",
+                                      "/src/project/tests/Parser_test.cpp", 47, "")};
     TestResult flaky = make_test("Network", "Network.Retries", Verdict::flaky, 61, some);
-    flaky.failure_samples = {{3, "timeout", "killed after 60 s", "/src/project/tests/Network_test.cpp", 42,
-                              "waiting for socket..."},
-                             {6, "crash:SIGSEGV", "", "/src/project/tests/Network_test.cpp", 42, ""}};
-    flaky.observations = {"fails alone too (2 of 2 re-runs)"};
+    flaky.failure_samples = {sample(3, "timeout", "killed after 60 s", "/src/project/tests/Network_test.cpp", 42,
+                                    "waiting for socket..."),
+                             sample(6, "crash:SIGSEGV", "", "/src/project/tests/Network_test.cpp", 42, "")};
+    flaky.observations = {{ObservationKind::fails_alone, "fails alone too (2 of 2 re-runs)"}};
     TestResult unstable = make_test("Parser", "Parser.LargeInput", Verdict::unstable, 72, none);
     unstable.leaking_runs = 10;
-    unstable.observations = {"leaks: heap grew after 10 of 10 runs (by 2.0 KiB per run on average)",
-                             "latency tail: p95 is 3.9x p50"};
+    unstable.observations = {
+        {ObservationKind::leak, "leaks: heap grew after 10 of 10 passed runs (by 2.0 KiB per run on average)"},
+        {ObservationKind::latency_tail, "latency tail: p95 is 3.9x p50"}};
+    unstable.baseline_pss = 80;
     TestResult stable = make_test("Network", "Network.Parses", Verdict::stable, 97, none);
     stable.quarantined = true;
     r.tests = {failing, flaky, unstable, stable};
@@ -75,12 +87,11 @@ reports::RunReport sample_report() {
     r.summary = summarize(r.tests, r.overall);
     r.gate = {1, "gate failed: 1 failing, 1 flaky, 1 unstable (PSS below 80) tests"};
     r.notes = {"build/tests/other_tests: no tests selected"};
-    r.baseline_pss[{"Parser", "Parser.LargeInput"}] = 80;
     return r;
 }
 
-reports::RunReport hostile_report() {
-    reports::RunReport r;
+RunResults hostile_report() {
+    RunResults r;
     r.meta = fixed_meta();
     r.meta.host = "host<b>&\"'";
     r.meta.git_branch = "evil`|branch<script>";
@@ -88,12 +99,13 @@ reports::RunReport hostile_report() {
     std::vector<bool> some(6, false);
     some[1] = some[4] = true;
     TestResult a = make_test("hostile \"suite\" <x>", script_name, Verdict::flaky, 50, some);
-    a.failure_samples = {{1, "assertion<&>", nasty + "\nline two | cell `code` *em* [link](http://x)",
-                          "/src/a \"b\".cpp", 3, "output ]]> <script>alert(2)</script>\n\x1b[0m" + std::string(1, '\0') + "end"}};
-    a.observations = {"note with | pipe and\nnewline <img src=x onerror=alert(3)>"};
+    a.failure_samples = {sample(1, "assertion<&>", nasty + "\nline two | cell `code` *em* [link](http://x)",
+                                "/src/a \"b\".cpp", 3,
+                                "output ]]> <script>alert(2)</script>\n\x1b[0m" + std::string(1, '\0') + "end")};
+    a.observations = {{ObservationKind::noisy, "note with | pipe and\nnewline <img src=x onerror=alert(3)>"}};
     TestResult b = make_test("hostile \"suite\" <x>", "pipe | name `tick` \n newline <img src=x onerror=alert(4)>",
                              Verdict::failing, 10, std::vector<bool>(6, true));
-    b.failure_samples = {{0, "exception:std::runtime_error", nasty, "", 0, nasty}};
+    b.failure_samples = {sample(0, "exception:std::runtime_error", nasty, "", 0, nasty)};
     TestResult c = make_test("plain", "invalid \xff utf8 \xc0\xaf and ]]> in name", Verdict::stable, 95,
                              std::vector<bool>(6, false));
     r.tests = {a, b, c};

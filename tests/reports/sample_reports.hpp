@@ -1,18 +1,18 @@
-// RunReports with fixed times, hosts and samples, so renderers can be
+// RunResults with fixed times, hosts and samples, so renderers can be
 // compared with golden files byte for byte.
 #pragma once
 
-#include "pss/reports/run_report.hpp"
+#include "pss/scoring/results.hpp"
 
 namespace pss::test {
 
 // Two suites; a failing, a flaky (with output), an unstable leaking and a
 // stable test; one with a baseline.
-reports::RunReport sample_report();
+RunResults sample_report();
 
 // Names, messages and output built to break every format: markup, quotes,
 // "]]>", control characters, invalid UTF-8, Markdown table syntax.
-reports::RunReport hostile_report();
+RunResults hostile_report();
 
 // The hostile test name of the issue.
 inline constexpr const char* script_name = "<script>alert(1)</script> & \"x\"";

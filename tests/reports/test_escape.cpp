@@ -1,10 +1,11 @@
 // The escaping every renderer relies on.
 #include <gtest/gtest.h>
 
-#include "escape.hpp"
+#include "pss/text/escape.hpp"
 #include "sha256.hpp"
 
-using namespace pss::reports;
+using namespace pss::text;
+using pss::reports::sha256_base64;
 
 TEST(CleanText, KeepsValidUtf8AndShowsControlCharacters) {
     EXPECT_EQ(clean_text("caf\xC3\xA9 \xF0\x9F\x98\x80 tab\tnl\n"), "caf\xC3\xA9 \xF0\x9F\x98\x80 tab\tnl\n");

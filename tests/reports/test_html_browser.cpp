@@ -7,7 +7,7 @@
 #include <regex>
 
 #include "process.hpp"
-#include "pss/reports/run_html.hpp"
+#include "render.hpp"
 #include "sample_reports.hpp"
 
 namespace {
@@ -51,7 +51,7 @@ protected:
 };
 
 // Names that would mark the page if their markup ever ran.
-pss::reports::RunReport booby_trapped_report() {
+pss::RunResults booby_trapped_report() {
     auto report = pss::test::hostile_report();
     auto trap = report.tests.front();
     trap.name = "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\">";
@@ -67,7 +67,7 @@ pss::reports::RunReport booby_trapped_report() {
 
 TEST_F(HtmlInChromium, TableAndChartsRenderAndNoScriptFromTheDataRuns) {
     const auto report = booby_trapped_report();
-    const std::string dom = dump_dom(pss::reports::render_run_html(report));
+    const std::string dom = dump_dom(pss::test::render_run_html(report));
     ASSERT_NE(dom.find("<table id=\"tests\""), std::string::npos) << dom.substr(0, 2000);
     // Our own script ran: the page allows it by hash and it marks the page ready.
     EXPECT_NE(dom.find("data-pss-ready=\"1\""), std::string::npos);
@@ -84,7 +84,7 @@ TEST_F(HtmlInChromium, TableAndChartsRenderAndNoScriptFromTheDataRuns) {
 }
 
 TEST_F(HtmlInChromium, TableSortsByColumn) {
-    const std::string dom = dump_dom(pss::reports::render_run_html(pss::test::sample_report()), "#sort=pss:desc");
+    const std::string dom = dump_dom(pss::test::render_run_html(pss::test::sample_report()), "#sort=pss:desc");
     // Test names in table order, read from the row links.
     std::vector<std::string> order;
     const std::regex row(R"re(<tr class="test-row"><td class="name" data-v="([^"]*)")re");

@@ -10,15 +10,16 @@
 
 #include "golden.hpp"
 #include "process.hpp"
-#include "pss/reports/run_html.hpp"
-#include "pss/reports/run_json_reader.hpp"
-#include "pss/reports/run_junit.hpp"
-#include "pss/reports/run_markdown.hpp"
+#include "pss/reports/formats.hpp"
+#include "pss/reports/json_reader.hpp"
+#include "pss/reports/table.hpp"
+#include "render.hpp"
 #include "sample_reports.hpp"
 #include "xml_check.hpp"
 
 using namespace pss;
 using namespace pss::reports;
+using namespace pss::test;
 using pss::test::expect_golden;
 using pss::test::hostile_report;
 using pss::test::sample_report;
@@ -108,7 +109,7 @@ TEST(JUnit, FlakyTestPassesWithOneFlakyFailurePerFailedRun) {
     EXPECT_EQ(xml.count(tc + "/failure"), 0u);
     EXPECT_EQ(xml.count(tc + "/flakyFailure"), 3u);
     EXPECT_EQ(xml.value(tc + "/flakyFailure[1]/@type"), "timeout");
-    EXPECT_NE(xml.value(tc + "/flakyFailure[1]/stackTrace").find("run 3: timeout"), std::string::npos);
+    EXPECT_NE(xml.value(tc + "/flakyFailure[1]/stackTrace").find("run 4: timeout"), std::string::npos);
     EXPECT_EQ(xml.value(tc + "/flakyFailure[1]/system-out"), "waiting for socket...");
     EXPECT_EQ(xml.value(tc + "/flakyFailure[2]/@type"), "crash:SIGSEGV");
 }
@@ -242,8 +243,8 @@ TEST(Html, ChartsAndSubScoresPerTest) {
 // pss report --from re-renders from the JSON: every format must come out the
 // same as when rendered from the run itself.
 TEST(JsonRoundTrip, EveryFormatRendersIdentically) {
-    for (const RunReport& original : {sample_report(), hostile_report()}) {
-        const RunReport back = read_run_json(render_run_json(original));
+    for (const RunResults& original : {sample_report(), hostile_report()}) {
+        const RunResults back = read_run_json(render_run_json(original));
         EXPECT_EQ(render_run_json(back), render_run_json(original));
         EXPECT_EQ(render_run_junit(back), render_run_junit(original));
         EXPECT_EQ(render_run_junit(back, {true}), render_run_junit(original, {true}));
@@ -282,7 +283,7 @@ TEST(JsonReader, IgnoresUnknownFields) {
 }
 
 TEST(Markdown, StaysUnderGithubsJobSummaryLimitForHugeSuites) {
-    RunReport big = sample_report();
+    RunResults big = sample_report();
     const TestResult flaky = big.tests[1];
     big.tests.clear();
     for (int i = 0; i < 3000; ++i) {

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process.hpp"
-#include "pss/trace_reader.hpp"
+#include "pss/ingest/trace_reader.hpp"
 
 using pss::test::ProcessResult;
 using pss::test::read_file;
@@ -53,7 +53,7 @@ TEST_F(RunCli, HealthyTestsPassTheGate) {
     const auto r = pss_run({"--repeat", "3", "--filter", "Stable.*", "--json", path("r.json"), "--", FIXTURE_GTEST});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const auto j = results("r.json");
-    EXPECT_EQ(j["schema_version"], 1);
+    EXPECT_EQ(j["schema_version"], 2);
     EXPECT_EQ(j["gate"]["passed"], true);
     ASSERT_EQ(j["tests"].size(), 3u);
     for (const auto& t : j["tests"]) {
@@ -72,7 +72,7 @@ TEST_F(RunCli, EveryGtestFaultIsFoundWithItsKindAndOtherTestsKeepTheirRuns) {
                            "crash,hang,exit,fail,throw");
     ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
     const auto j = results("r.json");
-    auto kind_of = [&](const std::string& name) { return test(j, name)["failure_samples"][0]["kind"]; };
+    auto kind_of = [&](const std::string& name) { return test(j, name)["failure_samples"][0]["type"]; };
     EXPECT_EQ(test(j, "Faults.Crash")["verdict"], "flaky");
     EXPECT_EQ(kind_of("Faults.Crash"), "crash:SIGSEGV");
     EXPECT_EQ(test(j, "Faults.Crash")["failure_samples"][0]["run"], 1);
@@ -104,8 +104,8 @@ TEST_F(RunCli, Catch2FaultsAndHostileNames) {
                            "crash,hang,fail");
     ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
     const auto j = results("r.json");
-    EXPECT_EQ(test(j, "crashes in run 1")["failure_samples"][0]["kind"], "crash:SIGSEGV");
-    EXPECT_EQ(test(j, "hangs in run 2")["failure_samples"][0]["kind"], "timeout");
+    EXPECT_EQ(test(j, "crashes in run 1")["failure_samples"][0]["type"], "crash:SIGSEGV");
+    EXPECT_EQ(test(j, "hangs in run 2")["failure_samples"][0]["type"], "timeout");
     EXPECT_EQ(test(j, "always fails")["verdict"], "failing");
     const auto& flaky = test(j, "flaky, fails every third run [sic], \"quoted\"");
     EXPECT_EQ(flaky["verdict"], "flaky");
@@ -124,7 +124,7 @@ TEST_F(RunCli, IsolateModeAndParallelJobsGiveEveryTestItsRuns) {
         ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
         const auto j = results("r.json");
         for (const auto& t : j["tests"]) EXPECT_EQ(t["runs"], 3) << t["name"] << " with " << mode[0];
-        EXPECT_EQ(test(j, "Faults.Crash")["failure_samples"][0]["kind"], "crash:SIGSEGV");
+        EXPECT_EQ(test(j, "Faults.Crash")["failure_samples"][0]["type"], "crash:SIGSEGV");
     }
 }
 
@@ -273,10 +273,10 @@ TEST_F(RunCli, ListenerModeFindsEveryInjectedFaultInBothFrameworks) {
     EXPECT_EQ(j["run"]["modes"], json::array({"listener", "listener"}));
     for (const char* crash : {"Faults.Crashes", "faults: crashes"}) {
         EXPECT_EQ(test(j, crash)["verdict"], "failing") << crash;
-        EXPECT_EQ(test(j, crash)["failure_samples"][0]["kind"].get<std::string>().rfind("crash:", 0), 0u) << crash;
+        EXPECT_EQ(test(j, crash)["failure_samples"][0]["type"].get<std::string>().rfind("crash:", 0), 0u) << crash;
     }
     for (const char* hang : {"Faults.Hangs", "faults: hangs"})
-        EXPECT_EQ(test(j, hang)["failure_samples"][0]["kind"], "timeout") << hang;
+        EXPECT_EQ(test(j, hang)["failure_samples"][0]["type"], "timeout") << hang;
     for (const char* flaky : {"Flaky.FailsEveryThirdRun", "flaky: fails every third run"})
         EXPECT_EQ(test(j, flaky)["verdict"], "flaky") << flaky;
     for (const char* tail : {"Latency.SlowEveryFifthRun", "latency: slow every fifth run"}) {

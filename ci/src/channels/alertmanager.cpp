@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "payload.hpp"
+#include "pss/text/format.hpp"
 
 namespace pss::ci {
 
@@ -37,7 +38,7 @@ public:
             const std::string where = channels::origin_text(origin);
             if (!where.empty()) annotations["description"] = where;
             batch.push_back({{"labels", labels}, {"annotations", annotations},
-                             {"startsAt", channels::rfc3339(origin.timestamp)}});
+                             {"startsAt", text::iso8601_utc(origin.timestamp)}});
         }
         return {{url_, channels::dump(batch)}};
     }

@@ -1,7 +1,6 @@
 #include "payload.hpp"
 
 #include <cctype>
-#include <ctime>
 
 #include <fmt/format.h>
 
@@ -36,13 +35,5 @@ std::string origin_text(const AlertOrigin& o) {
     return out;
 }
 
-std::string rfc3339(double epoch_seconds) {
-    const auto t = static_cast<std::time_t>(epoch_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 }  // namespace pss::ci::channels

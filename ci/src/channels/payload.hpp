@@ -23,8 +23,6 @@ std::string headline(const Alert& a);
 // "branch main, commit 1a2b3c4, host ci-7: build/tests/unit_tests"
 std::string origin_text(const AlertOrigin& o);
 
-// RFC 3339 in UTC, as Alertmanager and most receivers expect.
-std::string rfc3339(double epoch_seconds);
 
 // A channel that POSTs one JSON object per alert to one URL; a subclass
 // says what the object is.

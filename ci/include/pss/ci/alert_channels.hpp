@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "pss/ci/alerts.hpp"
-#include "pss/config.hpp"
+#include "pss/config/config.hpp"
 
 namespace pss::ci {
 

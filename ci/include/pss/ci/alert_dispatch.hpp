@@ -10,7 +10,7 @@
 #include "pss/ci/alert_channels.hpp"
 #include "pss/ci/alerts.hpp"
 #include "pss/ci/history_store.hpp"
-#include "pss/config.hpp"
+#include "pss/config/config.hpp"
 
 namespace pss::ci {
 

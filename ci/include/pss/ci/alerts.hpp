@@ -10,8 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "pss/config.hpp"
-#include "pss/scoring.hpp"
+#include "pss/config/config.hpp"
+#include "pss/scoring/results.hpp"
+#include "pss/scoring/scoring.hpp"
 
 namespace pss::ci {
 
@@ -28,40 +29,33 @@ struct AlertSubject {
     double memory_peak = 0;                     // bytes
 };
 
-// A test that regression detection found worse than its baseline.
-struct RegressedTest {
-    std::string name;
-    std::string reason;  // "median duration 4 ms, +300% against the baseline's 1 ms (Mann-Whitney p = 0.0002)"
-};
-
 struct AlertInput {
     AlertSubject run;
     std::vector<AlertSubject> modules, tests;  // quarantined tests left out
-    // Mean PSS of the baseline's recent runs, when history has any.
-    std::optional<double> baseline_pss;
-    std::size_t baseline_runs = 0;
-    std::vector<RegressedTest> regressed;
+    // What regression detection found against history (ci/regression.hpp):
+    // the run's PSS drop (a regression without a test) and regressed tests.
+    std::vector<Regression> regressions;
 };
 
 struct Alert {
     std::string rule;  // "Timing Stability Surge", or a custom rule's name
     AlertSeverity severity = AlertSeverity::warning;
-    std::string metric;  // "timing_stability", "pss", ...
+    std::string metric;  // "timing_stability", "pss", "regressed_tests", ...
     double value = 0;    // of the run, or of the worst subject for a custom rule
     double threshold = 0;
     std::string message;                // one line, plain text
     std::vector<std::string> subjects;  // the tests or modules concerned, worst first
 };
 
-// The value of one of pss::alert_metrics for a subject.
-std::optional<double> metric_value(const AlertSubject& subject, std::string_view metric);
+// The value of an alert metric for a subject.
+double metric_value(const AlertSubject& subject, AlertMetric metric);
 
 // Every rule that fires for `input`, built-in rules first, in a fixed order.
 // For a test suite the built-in rules look at the tests as well as the run:
 // a sub-score rule fires when the run's score or any test's is below its
 // threshold (one flaky test among a thousand is worth hearing about), and
-// Stability Regression when the run's PSS dropped (pypss's rule) or any test
-// regressed against history.
-std::vector<Alert> evaluate_alerts(const AlertInput& input, const AlertConfig& alerts, const HistoryConfig& history);
+// Stability Regression when regression detection found the run's PSS dropped
+// (pypss's rule) or any test regressed against history.
+std::vector<Alert> evaluate_alerts(const AlertInput& input, const AlertConfig& alerts);
 
 }  // namespace pss::ci

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pss/results.hpp"
+#include "pss/scoring/results.hpp"
 
 struct sqlite3;
 

@@ -9,31 +9,33 @@
 #include <vector>
 
 #include "pss/ci/history_store.hpp"
-#include "pss/config.hpp"
-#include "pss/results.hpp"
+#include "pss/config/config.hpp"
+#include "pss/scoring/results.hpp"
 
 namespace pss::ci {
 
 // The thresholds are config keys (pss.toml); see pss::HistoryConfig.
 using RegressionConfig = HistoryConfig;
 
-// Fewer runs than this on either side: the duration test is reported as weak.
+// Fewer runs than this on either side: the duration test is reported as
+// weak. With 9 against 9, the Mann-Whitney U test's smallest two-sided p
+// value (complete separation) is about 4e-5 with the normal approximation
+// used here, and the approximation is within a few percent of the exact
+// distribution from about n = 8 per side on (Mann and Whitney's table); below
+// that a "significant" p can be an artefact of the approximation.
 inline constexpr std::size_t min_runs_for_statistics = 9;
 
-struct Regression {
-    std::string test;  // empty for the whole run
-    std::string module;
-    std::string rule;  // "pss-drop", "slower", "new-failure"
-    std::string message;
-    double baseline = 0, current = 0;  // PSS, or median duration (s) for "slower"
-    double p_value = 1, relative_change = 0;
+struct RegressionReport {
+    std::vector<Regression> regressions;  // pss::Regression, see pss/scoring/results.hpp
+    std::vector<std::string> warnings;    // too few runs, no baseline
+    std::size_t baseline_runs = 0;
+    // Each test's PSS in the newest baseline run that has it, by (module, name).
+    std::vector<std::pair<std::pair<std::string, std::string>, int>> baseline_pss;
 };
 
-struct RegressionReport {
-    std::vector<Regression> regressions;
-    std::vector<std::string> warnings;  // too few runs, no baseline
-    std::size_t baseline_runs = 0;
-};
+// A test's run durations, warm-ups left out: what the Mann-Whitney test and
+// history keep.
+std::vector<double> measured_durations(const TestResult& test);
 
 // Compares `tests` (and `overall`) with the last runs in `store` on
 // `baseline_branch` (empty: any branch). Call before storing the current run.
@@ -43,11 +45,10 @@ RegressionReport detect_regressions(const HistoryStore& store, const std::vector
                                     const Score& overall, const std::optional<std::string>& baseline_branch,
                                     const RegressionConfig& cfg, double noise_floor = 0);
 
-// The observation apply_regressions adds to a regressed test starts with this.
-inline constexpr std::string_view regressed_observation = "regressed: ";
-
 // Marks the regressed tests (verdict `regressed` unless already flaky or
-// failing) and adds the reason to their observations.
-void apply_regressions(std::vector<TestResult>& tests, const RegressionReport& report);
+// failing, with a `regressed` observation), sets each test's baseline PSS,
+// and hands the regressions to the results (the alert step and the reports
+// read them there).
+void apply_regressions(RunResults& results, const RegressionReport& report);
 
 }  // namespace pss::ci

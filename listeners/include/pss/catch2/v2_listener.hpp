@@ -3,13 +3,26 @@
 // user's Catch2 configuration. A Catch2 v3 port replaces only this file.
 #pragma once
 
-#if defined(TWOBLUECUBES_SINGLE_INCLUDE_CATCH_HPP_INCLUDED) && !defined(CATCH_CONFIG_EXTERNAL_INTERFACES)
+// Catch2 v2 comes in two layouts: the single header <catch2/catch.hpp>, and
+// the multi-header tree of Catch2's repository (<catch.hpp> with internal/
+// and reporters/ beside it). Whichever the file already included is used.
+#if defined(TWOBLUECUBES_SINGLE_INCLUDE_CATCH_HPP_INCLUDED)
+#if !defined(CATCH_CONFIG_EXTERNAL_INTERFACES)
 #error "pss: include <pss/catch2.hpp> in the file that defines CATCH_CONFIG_MAIN or CATCH_CONFIG_RUNNER, or define CATCH_CONFIG_EXTERNAL_INTERFACES before <catch2/catch.hpp> (Catch2 listeners need it)"
 #endif
-#ifndef CATCH_CONFIG_EXTERNAL_INTERFACES
+#elif defined(TWOBLUECUBES_CATCH_HPP_INCLUDED)
+// The multi-header layout: the listener interfaces are headers of their own.
+#include <internal/catch_external_interfaces.h>
+#else
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
-#endif
+#if __has_include(<catch2/catch.hpp>)
 #include <catch2/catch.hpp>
+#elif __has_include(<catch.hpp>)
+#include <catch.hpp>
+#else
+#error "pss: Catch2 v2 not found: include <catch2/catch.hpp> (or Catch2's <catch.hpp>) before <pss/catch2.hpp>, or add Catch2's include folder to the include path"
+#endif
+#endif
 
 #include <string>
 

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "pss/advisor.hpp"
-#include "pss/analysis.hpp"
-#include "pss/trace_reader.hpp"
+#include "pss/scoring/advisor.hpp"
+#include "pss/scoring/analyzer.hpp"
+#include "pss/ingest/trace_reader.hpp"
 
 namespace pss::reports {
 
@@ -15,8 +15,8 @@ struct AnalysisReport {
     const Advice& advice;
     const ReadStats& read;
     std::string source;  // the trace file
-    // Found against history (--store-history, --baseline-branch): one line each.
-    std::vector<std::string> regressions;
+    // Found against history (--store-history, --baseline-branch).
+    std::vector<Regression> regressions;
 };
 
 // Like pypss's text report, with modules and the least stable tests.

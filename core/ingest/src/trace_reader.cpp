@@ -1,0 +1,296 @@
+#include "pss/ingest/trace_reader.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <iterator>
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "byte_source.hpp"
+#include "pipeline.hpp"
+#include "record_fields.hpp"
+#include "record_parser.hpp"
+#include "simple_record.hpp"
+
+namespace pss {
+
+namespace od = simdjson::ondemand;
+
+std::string ReadStats::warning() const {
+    if (malformed == 0) return {};
+    return fmt::format("{} malformed record{} skipped (first at line {}: {})", malformed, malformed == 1 ? "" : "s",
+                       first_malformed_line, first_malformed_reason);
+}
+
+namespace {
+
+// The fields of a record (see ingest/record_fields.hpp for what each type of
+// member accepts). A new field is one more row.
+constexpr ingest::RecordField record_fields[] = {
+    {"name", &TraceRecord::name},
+    {"module", &TraceRecord::module},
+    {"run", &TraceRecord::run},
+    {"timestamp", &TraceRecord::timestamp},
+    {"duration", &TraceRecord::duration},
+    {"cpu_time", &TraceRecord::cpu_time},
+    {"wait_time", &TraceRecord::wait_time},
+    {"memory", &TraceRecord::memory},
+    {"memory_diff", &TraceRecord::memory_diff},
+    {"error", &TraceRecord::error},
+    {"exception_type", &TraceRecord::exception_type},
+    {"exception_message", &TraceRecord::exception_message},
+    {"branch_tag", &TraceRecord::branch_tag},
+    {"filename", &TraceRecord::filename},
+    {"lineno", &TraceRecord::lineno},
+    {"kind", &TraceRecord::kind},
+    {"parent", &TraceRecord::parent},
+    {"failure_file", &TraceRecord::failure_file},
+    {"failure_line", &TraceRecord::failure_line},
+    {"voluntary_context_switches", &TraceRecord::voluntary_context_switches},
+    {"involuntary_context_switches", &TraceRecord::involuntary_context_switches},
+    {"calls", &TraceRecord::calls},
+    {"run_delay", &TraceRecord::run_delay},
+    {"warmup", &TraceRecord::warmup},
+    {"timing_resolution", &TraceRecord::timing_resolution},
+    {"system_metric", &TraceRecord::system_metric},
+    {"metadata", &TraceRecord::lag},  // {"lag": seconds, ...}
+};
+
+// Turns one JSON text into a TraceRecord; on failure says why, briefly.
+class RecordParser {
+public:
+    RecordParser(bool fast_path, ingest::FieldMask wanted)
+        : fast_path_(fast_path), wanted_(wanted), simple_(record_fields, wanted) {}
+
+    bool parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out, std::string& why) {
+        if (fast_path_ && simple_.parse(data, len, out)) return true;  // it resets what it does not set
+        const bool ok = parse_with_simdjson(data, len, capacity, out, why);
+        ingest::reset_fields(record_fields, ~wanted_, out);  // read and checked, but not asked for
+        return ok;
+    }
+
+private:
+    bool parse_with_simdjson(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out,
+                             std::string& why) {
+        static const TraceRecord blank{};
+        out = blank;  // copy-assigning keeps the strings' buffers for the next record
+        od::document doc;
+        if (auto err = parser_.iterate(data, len, capacity).get(doc)) return fail(why, err);
+        od::object obj;
+        if (auto err = doc.get_object().get(obj)) {
+            why = err == simdjson::INCORRECT_TYPE ? "not a JSON object" : simdjson::error_message(err);
+            return false;
+        }
+        int hint = 0;
+        for (auto result : obj) {
+            od::field field;
+            if (auto err = std::move(result).get(field)) return fail(why, err);
+            std::string_view key;
+            if (!plain_key(field, key))
+                if (auto err = field.unescaped_key().get(key)) return fail(why, err);
+            od::value value = field.value();
+            if (!assign(key, value, out, why, hint)) return false;
+        }
+        // Past the record's closing brace only the end may remain.
+        if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+            why = "unexpected content after the record";
+            return false;
+        }
+        return true;
+    }
+
+    // A key without escapes, read in place instead of copied out unescaped.
+    static bool plain_key(od::field& field, std::string_view& key) {
+        const char* begin = field.key().raw();
+        const char* end = begin;
+        while (*end != '"') {
+            if (*end == '\\') return false;
+            ++end;
+        }
+        key = std::string_view(begin, static_cast<std::size_t>(end - begin));
+        return true;
+    }
+
+    static bool fail(std::string& why, simdjson::error_code err) {
+        why = fmt::format("invalid JSON ({})", simdjson::error_message(err));
+        return false;
+    }
+
+    static bool type_error(std::string& why, std::string_view key, std::string_view expected) {
+        why = fmt::format("field '{}' must be {}", key, expected);
+        return false;
+    }
+
+    static bool is_null(od::value& v) {
+        bool null = false;
+        return !v.is_null().get(null) && null;
+    }
+
+    // simdjson 3.0.1 (Debian 12) misreads some numbers of 20 or more digits,
+    // e.g. 0.95000000000000000000 (simdjson issue #2093, fixed in 3.6.3);
+    // those are read again with std::from_chars, which rounds correctly.
+    static bool read_double(od::value& v, double& out) {
+        const std::string_view raw = v.raw_json_token();
+        if (v.get_double().get(out)) return false;
+        if (raw.size() > 19) {
+            double exact = 0;
+            const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), exact);
+            if (ec == std::errc{} && end != raw.data()) out = exact;
+        }
+        return true;
+    }
+
+    static bool number(od::value& v, std::string_view key, double& out, std::string& why) {
+        if (read_double(v, out)) return true;
+        if (is_null(v)) return true;  // null reads as absent
+        return type_error(why, key, "a number");
+    }
+
+    static bool integer(od::value& v, std::string_view key, std::int64_t& out, std::string& why) {
+        double d = 0;
+        if (!number(v, key, d, why)) return false;
+        if (!(std::fabs(d) < 9.2e18)) {  // the conversion would be undefined
+            why = fmt::format("field '{}' is out of range for an integer", key);
+            return false;
+        }
+        out = static_cast<std::int64_t>(d);
+        return true;
+    }
+
+    static bool text(od::value& v, std::string_view key, std::string& out, std::string& why) {
+        std::string_view s;
+        if (!v.get_string().get(s)) {
+            out.assign(s);
+            return true;
+        }
+        if (is_null(v)) return true;
+        return type_error(why, key, "a string");
+    }
+
+    // pypss takes the truth value of "error": booleans, numbers and strings.
+    static bool truth(od::value& v, std::string_view key, bool& out, std::string& why) {
+        od::json_type type;
+        if (auto err = v.type().get(type)) return fail(why, err);
+        switch (type) {
+            case od::json_type::boolean: return !v.get_bool().get(out) || type_error(why, key, "a boolean");
+            case od::json_type::null: out = false; return true;
+            case od::json_type::number: {
+                double d = 0;
+                if (!read_double(v, d)) return type_error(why, key, "a boolean");
+                out = d != 0.0;
+                return true;
+            }
+            case od::json_type::string: {
+                std::string_view s;
+                if (v.get_string().get(s)) return type_error(why, key, "a boolean");
+                out = !s.empty();
+                return true;
+            }
+            default: return type_error(why, key, "a boolean");
+        }
+    }
+
+    static bool metadata(od::value& v, TraceRecord& out, std::string& why) {
+        if (is_null(v)) return true;
+        od::object obj;
+        if (v.get_object().get(obj)) return type_error(why, "metadata", "an object");
+        for (auto field : obj) {
+            std::string_view key;
+            if (auto err = field.unescaped_key().get(key)) return fail(why, err);
+            if (key != "lag") continue;
+            od::value lag;
+            if (auto err = field.value().get(lag)) return fail(why, err);
+            double d = 0;
+            if (is_null(lag)) continue;
+            if (!read_double(lag, d)) return type_error(why, "metadata.lag", "a number");
+            out.lag = d;
+        }
+        return true;
+    }
+
+    static bool assign(std::string_view key, od::value& v, TraceRecord& r, std::string& why, int& hint) {
+        const int i = ingest::find_field(record_fields, key, hint);
+        if (i < 0) return true;  // unknown fields are ignored
+        return std::visit(
+            [&](auto member) -> bool {
+                using T = std::remove_reference_t<decltype(r.*member)>;
+                if constexpr (std::is_same_v<T, std::string>) {
+                    return text(v, key, r.*member, why);
+                } else if constexpr (std::is_same_v<T, double>) {
+                    return number(v, key, r.*member, why);
+                } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                    return integer(v, key, r.*member, why);
+                } else if constexpr (std::is_same_v<T, bool>) {
+                    return truth(v, key, r.*member, why);
+                } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
+                    // pypss counts only string tags; anything else means "no tag".
+                    std::string_view s;
+                    if (!v.get_string().get(s)) (r.*member).emplace(s);
+                    return true;
+                } else {
+                    return metadata(v, r, why);
+                }
+            },
+            record_fields[static_cast<std::size_t>(i)].target);
+    }
+
+    bool fast_path_;  // simple records (flat, ASCII, no escapes) are read without simdjson first
+    ingest::FieldMask wanted_;
+    od::parser parser_;
+    ingest::SimpleRecordParser simple_;
+};
+
+}  // namespace
+
+// The record parser the block pipeline uses: the one above, behind a small
+// interface so that simdjson stays in this file.
+namespace ingest {
+
+static_assert(parse_padding >= simdjson::SIMDJSON_PADDING);
+
+std::span<const RecordField> trace_record_fields() { return record_fields; }
+
+static_assert(std::size(record_fields) <= max_fields);
+
+FieldMask field_mask(std::span<const std::string_view> keys) {
+    if (keys.empty()) return fields_of(record_fields);
+    FieldMask mask = 0;
+    for (const std::string_view key : keys) {
+        int hint = 0;
+        const int i = find_field(record_fields, key, hint);
+        if (i < 0) throw std::invalid_argument(fmt::format("ReadOptions::fields: '{}' is no trace record field", key));
+        mask |= FieldMask{1} << i;
+    }
+    return mask;
+}
+
+class RecordParser::Impl : public pss::RecordParser {
+public:
+    using pss::RecordParser::RecordParser;
+};
+
+RecordParser::RecordParser(bool fast_path, FieldMask fields) : impl_(std::make_unique<Impl>(fast_path, fields)) {}
+RecordParser::~RecordParser() = default;
+
+bool RecordParser::parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out,
+                         std::string& why) {
+    return impl_->parse(data, len, capacity, out, why);
+}
+
+}  // namespace ingest
+
+ReadStats read_trace_text(std::string_view text, const RecordSink& sink, const ReadOptions& options) {
+    auto source = ingest::memory_source(text);
+    return ingest::read_trace(*source, sink, options);
+}
+
+ReadStats read_trace_file(const std::filesystem::path& path, const RecordSink& sink, const ReadOptions& options) {
+    auto source = ingest::open_trace_source(path);
+    return ingest::read_trace(*source, sink, options);
+}
+
+}  // namespace pss

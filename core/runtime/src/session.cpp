@@ -1,0 +1,425 @@
+// The monitoring session: measures each test run and writes its records.
+#include "pss/runtime/session.hpp"
+
+#include <cxxabi.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cfenv>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <system_error>
+
+#include "monitor_internal.hpp"
+#include "pss/record/trace_writer.hpp"
+#include "pss/runtime/heap.hpp"
+#include "pss/runtime/monitor.hpp"
+#include "sched_clock.hpp"
+
+namespace pss::runtime {
+
+namespace {
+
+constexpr std::size_t max_message_bytes = 4096;
+
+struct Usage {
+    std::int64_t cpu_us = 0;  // user + system, microseconds (integers: exact deltas)
+    std::int64_t voluntary = 0;
+    std::int64_t involuntary = 0;
+};
+
+// One getrusage(2) gives process CPU time and both context switch counts.
+Usage usage_now() noexcept {
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    Usage u;
+    u.cpu_us = static_cast<std::int64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1'000'000 +
+               static_cast<std::int64_t>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    u.voluntary = ru.ru_nvcsw;
+    u.involuntary = ru.ru_nivcsw;
+    return u;
+}
+
+std::int64_t system_ns() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string detect_program_name() {
+#if defined(__GLIBC__)
+    if (program_invocation_short_name != nullptr && *program_invocation_short_name != '\0')
+        return program_invocation_short_name;
+#endif
+    char buffer[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+    if (n > 0) {
+        std::string path(buffer, static_cast<std::size_t>(n));
+        const auto slash = path.rfind('/');
+        return slash == std::string::npos ? path : path.substr(slash + 1);
+    }
+    return "unknown";
+}
+
+// Cuts at a UTF-8 character boundary so the record stays readable.
+std::string bounded(std::string_view text) {
+    if (text.size() <= max_message_bytes) return std::string(text);
+    std::size_t cut = max_message_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return std::string(text.substr(0, cut)) + "...";
+}
+
+void warn(std::string_view message) {
+    std::string line = "pss: ";
+    line += message;
+    line += '\n';
+    // One write(2), so the line does not interleave with test output.
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
+// Restores the caller's floating-point environment (exception flags such as
+// FE_INEXACT, rounding mode) and errno when the listener's work is done: a
+// test that inspects them must see exactly what it would without pss.
+class CallerStateGuard {
+public:
+    CallerStateGuard() noexcept : errno_(errno) { std::fegetenv(&env_); }
+    ~CallerStateGuard() {
+        std::fesetenv(&env_);
+        errno = errno_;
+    }
+    CallerStateGuard(const CallerStateGuard&) = delete;
+    CallerStateGuard& operator=(const CallerStateGuard&) = delete;
+
+private:
+    std::fenv_t env_{};
+    int errno_;
+};
+
+void flush_at_exit() {
+    try {
+        Session::instance().flush_blocks_outside_tests();
+    } catch (...) {
+    }
+}
+
+}  // namespace
+
+Settings settings_from_environment(std::vector<std::string>& warnings) {
+    Settings s;
+    if (const char* v = std::getenv("PSS_TRACE_FILE")) s.trace_file = v;
+    if (const char* v = std::getenv("PSS_PROGRESS_FILE")) s.progress_file = v;
+    if (const char* v = std::getenv("PSS_RUN"); v != nullptr && *v != '\0') {
+        const std::string_view text(v);
+        std::int64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || value < 0)
+            warnings.push_back("PSS_RUN='" + std::string(text) + "' is not a non-negative integer; using run index 0");
+        else
+            s.run_base = value;
+    }
+    return s;
+}
+
+struct Session::State {
+    Settings settings;
+    std::unique_ptr<TraceWriter> writer;
+    int progress_fd = -1;
+    std::size_t progress_length = 0;
+    std::atomic<std::int64_t> iteration{0};
+    std::string program_name;
+    std::int64_t system_minus_steady_ns = 0;
+    std::uint64_t last_generation = 0;
+
+    // The running test. Fields set at begin/end belong to the test thread;
+    // `mutex` guards what other threads may add (failure, skip, branches).
+    std::atomic<bool> running{false};  // read by other threads (failures, branches)
+    TestIdentity identity;
+    std::uint64_t generation = 0;
+    std::int64_t start_system_ns = 0;
+    std::int64_t start_steady_ns = 0;
+    Usage start_usage;
+    heap::Window heap_window;
+    RunDelayClock run_delay_clock;
+    std::int64_t start_run_delay_ns = -1;
+
+    std::mutex mutex;
+    bool have_failure = false;
+    std::string failure_type, failure_message, failure_file;
+    std::int64_t failure_line = 0;
+    std::string skip_message;
+    std::vector<std::string> branches;
+
+    // Best effort: when the progress file cannot be written, a runner only
+    // learns that the process died, not in which test.
+    void set_progress(const std::string& line) noexcept {
+        if (!line.empty() && ::pwrite(progress_fd, line.data(), line.size(), 0) < 0) return;
+        if (progress_length > line.size() && ::ftruncate(progress_fd, static_cast<off_t>(line.size())) != 0) return;
+        progress_length = line.size();
+    }
+
+    void close_outputs() {
+        writer.reset();
+        if (progress_fd >= 0) ::close(progress_fd);
+        progress_fd = -1;
+        progress_length = 0;
+    }
+
+    void stop_tracing(std::string_view why) {
+        warn(why);
+        writer.reset();
+        detail::g_test_generation.store(0, std::memory_order_relaxed);
+        detail::g_monitor_state.store(detail::monitor_off, std::memory_order_relaxed);
+        heap::set_counting(false);
+    }
+
+    void write(const TraceRecord& record) {
+        if (!writer) return;
+        try {
+            writer->write(record);
+        } catch (const std::exception& e) {
+            stop_tracing(std::string(e.what()) + "; no further trace records are written");
+        }
+    }
+
+    TraceRecord block_record(const detail::BlockTotals& b, const std::string& parent,
+                             const std::string& module, std::int64_t run) const {
+        TraceRecord r;
+        r.kind = "block";
+        r.name = b.site->name;
+        r.module = module;
+        r.parent = parent;
+        r.run = run;
+        r.timestamp = static_cast<double>(b.first_start_ns + system_minus_steady_ns) * 1e-9;
+        r.duration = static_cast<double>(b.total_ns) * 1e-9;
+        // Blocks measure wall time only (a CPU clock read would cost more than
+        // the scope itself), so cpu_time is the duration and wait_time 0.
+        r.cpu_time = r.duration;
+        r.calls = b.calls;
+        if (b.errors > 0) {
+            r.error = true;
+            r.exception_type = "exception";
+            r.exception_message =
+                std::to_string(b.errors) + " of " + std::to_string(b.calls) + " calls ended by an exception";
+        }
+        r.filename = b.site->file != nullptr ? b.site->file : "";
+        r.lineno = b.site->line;
+        return r;
+    }
+};
+
+Session& Session::instance() {
+    static Session* const session = new Session();  // never destroyed, see the header
+    return *session;
+}
+
+Session::Session() : state_(std::make_unique<State>()) {
+    const CallerStateGuard caller_state;
+    state_->program_name = detect_program_name();
+    std::vector<std::string> warnings;
+    const Settings settings = settings_from_environment(warnings);
+    for (const std::string& w : warnings) warn(w);
+    configure(settings);
+    std::atexit(flush_at_exit);
+}
+
+Session::~Session() = default;
+
+void Session::configure(const Settings& settings) {
+    State& s = *state_;
+    s.close_outputs();
+    s.settings = settings;
+    if (!settings.trace_file.empty()) {
+        try {
+            s.writer = std::make_unique<TraceWriter>(settings.trace_file);
+        } catch (const std::exception& e) {
+            warn(std::string(e.what()) + " (PSS_TRACE_FILE); tests run without trace records");
+        }
+    }
+    if (!settings.progress_file.empty()) {
+        s.progress_fd = ::open(settings.progress_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (s.progress_fd < 0)
+            warn("cannot open progress file '" + settings.progress_file + "': " + std::strerror(errno) +
+                 " (PSS_PROGRESS_FILE); continuing without it");
+    }
+    s.system_minus_steady_ns = system_ns() - detail::steady_ns();
+    const bool tracing_on = s.writer != nullptr;
+    heap::set_counting(tracing_on);
+    detail::g_monitor_state.store(tracing_on ? detail::monitor_on : detail::monitor_off,
+                                  std::memory_order_relaxed);
+}
+
+bool Session::tracing() const noexcept {
+    // The monitor state, not the writer pointer: other threads may ask.
+    return detail::g_monitor_state.load(std::memory_order_relaxed) == detail::monitor_on;
+}
+
+bool Session::active() const noexcept { return state_->writer != nullptr || state_->progress_fd >= 0; }
+
+std::int64_t Session::run_index() const noexcept {
+    return state_->settings.run_base + state_->iteration.load(std::memory_order_relaxed);
+}
+
+void Session::set_iteration(std::int64_t iteration) noexcept {
+    state_->iteration.store(iteration, std::memory_order_relaxed);
+}
+
+const std::string& Session::program_name() const noexcept { return state_->program_name; }
+
+bool Session::test_running() const noexcept { return state_->running.load(std::memory_order_acquire); }
+
+void Session::begin_test(TestIdentity identity) {
+    const CallerStateGuard caller_state;
+    State& s = *state_;
+    s.running.store(true, std::memory_order_release);
+    if (s.progress_fd >= 0) {
+        std::string name = identity.name;  // one line, one tab: keep the format parseable
+        for (char& c : name)
+            if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+        s.set_progress(std::to_string(run_index()) + "\t" + name + "\n");
+    }
+    if (!s.writer) return;
+    {
+        // Free the previous test's strings now, not inside this test's heap
+        // window (a moved-to std::string may hand its old buffer to the source).
+        TestIdentity previous = std::move(s.identity);
+        s.identity = std::move(identity);
+    }
+    {
+        std::lock_guard lock(s.mutex);
+        s.have_failure = false;
+        s.failure_type.clear();
+        s.failure_message.clear();
+        s.failure_file.clear();
+        s.failure_line = 0;
+        s.skip_message.clear();
+        s.branches.clear();
+        s.generation = ++s.last_generation;
+    }
+    detail::g_test_generation.store(s.generation, std::memory_order_relaxed);
+    s.start_system_ns = system_ns();
+    s.heap_window = heap::open_window();
+    s.start_usage = usage_now();
+    s.start_run_delay_ns = s.run_delay_clock.now_ns();
+    s.start_steady_ns = detail::steady_ns();  // last, closest to the test body
+}
+
+void Session::note_failure(std::string_view type, std::string_view message, std::string_view file,
+                           std::int64_t line) {
+    const CallerStateGuard caller_state;
+    State& s = *state_;
+    if (!s.running.load(std::memory_order_acquire) || !tracing()) return;
+    std::lock_guard lock(s.mutex);
+    if (s.have_failure) return;
+    s.have_failure = true;
+    s.failure_type = std::string(type);
+    s.failure_message = bounded(message);
+    s.failure_file = std::string(file);
+    s.failure_line = line;
+}
+
+void Session::note_skip(std::string_view message) {
+    const CallerStateGuard caller_state;
+    State& s = *state_;
+    if (!s.running.load(std::memory_order_acquire) || !tracing()) return;
+    std::lock_guard lock(s.mutex);
+    if (s.skip_message.empty()) s.skip_message = bounded(message);
+}
+
+void Session::add_branch(std::string_view tag, std::uint64_t generation) {
+    State& s = *state_;
+    std::lock_guard lock(s.mutex);
+    if (generation != s.generation || !s.running.load(std::memory_order_relaxed)) return;
+    for (const std::string& t : s.branches)
+        if (t == tag) return;
+    s.branches.emplace_back(tag);
+}
+
+void Session::end_test(TestStatus status) {
+    const CallerStateGuard caller_state;
+    State& s = *state_;
+    if (!s.running.exchange(false, std::memory_order_acq_rel)) return;
+    if (s.writer) {
+        const std::int64_t end_steady_ns = detail::steady_ns();
+        const std::int64_t end_run_delay_ns = s.run_delay_clock.now_ns();
+        const Usage end_usage = usage_now();
+        const heap::WindowResult heap_result = heap::close_window(s.heap_window);
+        detail::g_test_generation.store(0, std::memory_order_relaxed);
+
+        TraceRecord r;
+        r.kind = "test";
+        r.name = std::move(s.identity.name);  // the identity is done with
+        r.module = std::move(s.identity.module);
+        r.run = run_index();
+        r.timestamp = static_cast<double>(s.start_system_ns) * 1e-9;
+        r.duration = static_cast<double>(end_steady_ns - s.start_steady_ns) * 1e-9;
+        const std::int64_t cpu_us = end_usage.cpu_us - s.start_usage.cpu_us;
+        r.cpu_time = cpu_us > 0 ? static_cast<double>(cpu_us) * 1e-6 : 0.0;
+        r.wait_time = r.duration > r.cpu_time ? r.duration - r.cpu_time : 0.0;
+        if (s.start_run_delay_ns >= 0 && end_run_delay_ns > s.start_run_delay_ns)
+            r.run_delay = static_cast<double>(end_run_delay_ns - s.start_run_delay_ns) * 1e-9;
+        r.memory = static_cast<double>(heap_result.peak_growth);
+        r.memory_diff = static_cast<double>(heap_result.live_diff);
+        r.voluntary_context_switches = end_usage.voluntary - s.start_usage.voluntary;
+        r.involuntary_context_switches = end_usage.involuntary - s.start_usage.involuntary;
+        r.filename = std::move(s.identity.filename);
+        r.lineno = s.identity.lineno;
+        {
+            std::lock_guard lock(s.mutex);
+            if (status == TestStatus::failed) {
+                r.error = true;
+                r.exception_type = s.have_failure ? s.failure_type : "failure";
+                r.exception_message = s.failure_message;
+                r.failure_file = s.failure_file;
+                r.failure_line = s.failure_line;
+            } else if (status == TestStatus::skipped) {
+                r.exception_type = "skipped";
+                r.exception_message = s.skip_message;
+            }
+            if (!s.branches.empty()) {
+                std::string joined;
+                for (const std::string& t : s.branches) {
+                    if (!joined.empty()) joined += ';';
+                    joined += t;
+                }
+                r.branch_tag = std::move(joined);
+            }
+        }
+        s.write(r);
+        for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
+            s.write(s.block_record(b, r.name, r.module, r.run));
+    }
+    if (s.progress_fd >= 0 && s.progress_length > 0) s.set_progress({});
+}
+
+void Session::abandon_test() noexcept {
+    State& s = *state_;
+    s.running.store(false, std::memory_order_release);
+    detail::g_test_generation.store(0, std::memory_order_relaxed);
+}
+
+void Session::flush_blocks_outside_tests() {
+    State& s = *state_;
+    if (!s.writer) return;
+    for (const detail::BlockTotals& b : detail::take_blocks(0))
+        s.write(s.block_record(b, "", s.program_name, run_index()));
+}
+
+std::string current_exception_type_name() {
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    if (type == nullptr) return {};
+    int status = 0;
+    char* demangled = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
+    std::string name = (status == 0 && demangled != nullptr) ? demangled : type->name();
+    std::free(demangled);
+    return name;
+}
+
+}  // namespace pss::runtime

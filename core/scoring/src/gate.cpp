@@ -1,0 +1,52 @@
+#include "pss/scoring/gate.hpp"
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace pss {
+
+GateDecision decide(const RunResults& results, const GatePolicy& policy) {
+    std::vector<std::string> reasons;
+    std::uint64_t failing = 0, flaky = 0, unstable = 0, regressed = 0;
+    if (policy.per_test) {
+        for (const auto& t : results.tests) {
+            if (t.quarantined) continue;
+            if (t.verdict == Verdict::failing) ++failing;
+            if (t.verdict == Verdict::flaky && !policy.allow_flaky) ++flaky;
+            // A regressed test below the threshold is still unstable.
+            if (t.verdict == Verdict::unstable || (t.verdict == Verdict::regressed && t.score.pss < policy.fail_below))
+                ++unstable;
+            else if (t.verdict == Verdict::regressed && policy.fail_on_regression)
+                ++regressed;
+        }
+    } else if (policy.fail_on_regression) {
+        for (const auto& r : results.regressions) regressed += r.test.empty() ? 0 : 1;
+    }
+    bool run_regressed = false;
+    for (const auto& r : results.regressions) run_regressed = run_regressed || r.test.empty();
+
+    if (failing) reasons.push_back(fmt::format("{} failing", failing));
+    if (flaky) reasons.push_back(fmt::format("{} flaky", flaky));
+    if (unstable) reasons.push_back(fmt::format("{} unstable (PSS below {})", unstable, policy.fail_below));
+    if (regressed) reasons.push_back(fmt::format("{} regressed", regressed));
+    const std::uint64_t count = failing + flaky + unstable + regressed;
+
+    if (policy.overall_fail_below && results.overall.pss < *policy.overall_fail_below)
+        return {1, fmt::format("gate failed: PSS {} is below the threshold {}", results.overall.pss,
+                               *policy.overall_fail_below)};
+    if (run_regressed && policy.fail_on_regression) {
+        std::string reason = "gate failed: the run's PSS regressed against its baseline";
+        if (count) reason += fmt::format(" and {} test{} failed the gate", count, count == 1 ? "" : "s");
+        return {1, reason};
+    }
+    if (reasons.empty())
+        return {0, policy.per_test ? "gate passed: no failing, flaky or unstable test" : "gate passed"};
+    std::string reason = "gate failed: ";
+    for (std::size_t i = 0; i < reasons.size(); ++i) reason += (i ? ", " : "") + reasons[i];
+    reason += count == 1 ? " test" : " tests";
+    return {1, reason};
+}
+
+}  // namespace pss

@@ -1,0 +1,161 @@
+#include "pss/scoring/verdicts.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "pss/stats/intervals.hpp"
+#include "pss/text/format.hpp"
+
+namespace pss {
+
+namespace {
+
+// A re-run's tail is the machine's noise when within this factor of the
+// calibration workload's own p95/p50.
+constexpr double noise_allowance = 1.25;
+
+std::string percent(double rate) {
+    const double p = 100 * rate;
+    return p < 1 && p > 0 ? fmt::format("{:.1f}%", p) : fmt::format("{:.0f}%", p);
+}
+
+void observe(TestResult& t, const TestEvidence& e, const VerdictConfig& cfg, double floor) {
+    if (e.passed_runs >= 2 && e.leaking_runs * 2 > e.passed_runs &&
+        e.leaked_bytes / static_cast<double>(e.leaking_runs) >= cfg.leak_min_bytes)
+        t.observations.push_back(
+            {ObservationKind::leak,
+             fmt::format("leaks: heap grew after {} of {} passed runs (by {} per run on average)", e.leaking_runs,
+                         e.passed_runs, text::format_bytes(e.leaked_bytes / static_cast<double>(e.leaking_runs)))});
+    const DurationSummary& d = t.duration;
+    const std::uint64_t measured = t.runs - t.warmup_runs;
+    if (measured >= 2 && d.p50 > 0 && d.p95 / d.p50 >= cfg.tail_ratio_observation && d.p95 - d.p50 > floor)
+        t.observations.push_back({ObservationKind::latency_tail, fmt::format("latency tail: p95 is {:.1f}x p50", d.p95 / d.p50)});
+    if (e.slowest_warmup > 0 && d.p50 > 0 && e.slowest_warmup >= cfg.cold_start_ratio * d.p50 &&
+        e.slowest_warmup - d.p50 > floor)
+        t.observations.push_back(
+            {ObservationKind::cold_start,
+             fmt::format("cold start: {} {:.0f}x the median (not scored)",
+                         t.warmup_runs == 1 ? "first run" : "slowest warm-up run", e.slowest_warmup / d.p50)});
+}
+
+// The PSS with the sub-scores that timing drives (TS, CC) at their best:
+// when even that is below the threshold, timing is not why the test is unstable.
+int pss_with_perfect_timing(const Score& s, const ScoringConfig& scoring) {
+    SubScores b = s.breakdown;
+    b.timing_stability = 1;
+    b.concurrency_chaos = 1;
+    return combine(b, scoring);
+}
+
+}  // namespace
+
+Verdict classify(const TestResult& t, const VerdictConfig& cfg) {
+    // A failing or flaky test is never stable, whatever its score; and that
+    // holds even with one run, which is otherwise too few to judge.
+    if (t.runs > 0 && t.failures == t.runs) return Verdict::failing;
+    if (t.failures > 0) return Verdict::flaky;
+    if (t.runs < 2) return Verdict::not_applicable;
+    if (t.score.pss < cfg.fail_below) return Verdict::unstable;
+    return Verdict::stable;
+}
+
+void judge(TestResult& t, const TestEvidence& e, const VerdictConfig& cfg, const ScoringConfig& scoring) {
+    const double floor = std::max(scoring.timing_noise_floor, t.timing_resolution);
+    observe(t, e, cfg, floor);
+    t.verdict = classify(t, cfg);
+    // Low only because other processes took the CPU: the test itself is stable.
+    if (t.verdict == Verdict::unstable && t.steady_score.pss >= cfg.fail_below) {
+        t.verdict = Verdict::stable;
+        t.observations.push_back(
+            {ObservationKind::noisy, fmt::format("noisy: PSS {} from wall time, {} without the time other processes "
+                                                 "took (machine load, not the test)",
+                                                 t.score.pss, t.steady_score.pss)});
+    }
+    t.confidence = assess_confidence(t, cfg, false);
+}
+
+Confidence assess_confidence(const TestResult& t, const VerdictConfig& cfg, bool confirmed, const MachineNoise& noise) {
+    Confidence c;
+    c.runs = t.runs;
+    c.failures = t.failures;
+    const stats::Interval i = stats::wilson_interval(t.failures, t.runs);
+    c.failure_rate_low = i.low;
+    c.failure_rate_high = i.high;
+    auto weak = [&](std::string reason) {
+        c.weak = true;
+        c.reason = std::move(reason);
+    };
+    const std::uint64_t timed = t.runs - t.warmup_runs;
+    const bool by_score = t.verdict == Verdict::stable || t.verdict == Verdict::unstable;
+    if (t.runs < 2) {
+        weak(fmt::format("{} run{}: too few to judge", t.runs, t.runs == 1 ? "" : "s"));
+    } else if (by_score && timed < cfg.min_confident_runs) {
+        weak(fmt::format("only {} timed run{}", timed, timed == 1 ? "" : "s"));
+    } else if (t.verdict == Verdict::unstable && !confirmed) {
+        weak("not confirmed by re-running the test alone");
+    } else if (by_score && std::abs(t.score.pss - cfg.fail_below) <= cfg.threshold_margin && !confirmed) {
+        weak(fmt::format("PSS {} is within {} points of the threshold {}", t.score.pss, cfg.threshold_margin,
+                         cfg.fail_below));
+    } else if (t.verdict == Verdict::stable && noise.high() && t.has(ObservationKind::noisy)) {
+        weak("timing measured on a noisy machine");
+    }
+    return c;
+}
+
+std::string describe(const Confidence& c) {
+    if (c.runs == 0) return "no runs";
+    if (c.failures == 0)
+        return fmt::format("0 of {} runs failed: a failure rate above {} is ruled out (95%)", c.runs,
+                           percent(c.failure_rate_high));
+    if (c.failures == c.runs)
+        return fmt::format("{} of {} runs failed: a pass rate above {} is ruled out (95%)", c.failures, c.runs,
+                           percent(1 - c.failure_rate_low));
+    return fmt::format("{} of {} runs failed: failure rate {}-{} (95%)", c.failures, c.runs,
+                       percent(c.failure_rate_low), percent(c.failure_rate_high));
+}
+
+bool needs_rerun(const TestResult& t) { return t.verdict == Verdict::unstable && t.failures == 0; }
+
+void apply_rerun(TestResult& t, const Rerun& r, const VerdictConfig& cfg, const ScoringConfig& scoring) {
+    if (!needs_rerun(t) || r.runs < 2) return;
+    const bool timing_driven = pss_with_perfect_timing(r.steady_score, scoring) >= cfg.fail_below;
+    const double allowance = r.noise.measured ? std::max(1.0, r.noise.ratio) * noise_allowance : 0;
+    const bool within_noise = timing_driven && r.noise.measured && r.tail_ratio <= allowance;
+    if (r.steady_score.pss < cfg.fail_below && !within_noise) {
+        std::string evidence = fmt::format("reproduced alone: PSS {} in {} runs", r.steady_score.pss, r.runs);
+        if (timing_driven && r.noise.measured)
+            evidence += fmt::format(" (p95/p50 {:.1f}x; the machine's own {:.1f}x)", r.tail_ratio, r.noise.ratio);
+        t.observations.push_back({ObservationKind::reproduced, std::move(evidence)});
+        t.confidence = assess_confidence(t, cfg, true, r.noise);
+        return;
+    }
+    t.verdict = Verdict::stable;
+    if (r.steady_score.pss >= cfg.fail_below)
+        t.observations.push_back({ObservationKind::noisy, fmt::format("noisy: PSS {} in the suite, {} in {} runs alone",
+                                                                      t.score.pss, r.steady_score.pss, r.runs)});
+    else
+        t.observations.push_back(
+            {ObservationKind::noisy,
+             fmt::format("noisy: p95/p50 {:.1f}x alone, within the machine's own noise ({:.1f}x)", r.tail_ratio,
+                         r.noise.ratio)});
+    t.confidence = assess_confidence(t, cfg, true, r.noise);
+}
+
+void apply_failure_rerun(TestResult& t, int failed_alone, int reruns) {
+    if (reruns <= 0) return;
+    if (failed_alone == 0) {
+        t.order_dependent = true;
+        t.observations.push_back(
+            {ObservationKind::order_dependent,
+             fmt::format("order-dependent: failed {} of {} runs in the suite, passed alone when re-run with the same "
+                         "run index ({} of {})",
+                         t.failures, t.runs, reruns, reruns)});
+    } else {
+        t.observations.push_back(
+            {ObservationKind::fails_alone, fmt::format("fails alone too ({} of {} re-runs)", failed_alone, reruns)});
+    }
+}
+
+}  // namespace pss

@@ -1,0 +1,68 @@
+#include "pss/stats/statistics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace pss::stats {
+
+double mean(std::span<const double> data) {
+    if (data.empty()) return 0.0;
+    double sum = 0.0;
+    for (double v : data) sum += v;
+    return sum / static_cast<double>(data.size());
+}
+
+double variance(std::span<const double> data) {
+    if (data.size() < 2) return 0.0;
+    // Two passes keep the result close to Python's exact-fraction variance.
+    const double m = mean(data);
+    double ss = 0.0, comp = 0.0;
+    for (double v : data) {
+        const double d = v - m;
+        ss += d * d;
+        comp += d;
+    }
+    ss -= comp * comp / static_cast<double>(data.size());
+    return std::max(0.0, ss / static_cast<double>(data.size() - 1));
+}
+
+double stdev(std::span<const double> data) { return std::sqrt(variance(data)); }
+
+double cv(std::span<const double> data) {
+    if (data.size() < 2) return 0.0;
+    const double m = mean(data);
+    if (m == 0.0) return 0.0;
+    return stdev(data) / m;
+}
+
+double median_sorted(std::span<const double> sorted) {
+    const std::size_t n = sorted.size();
+    if (n == 0) return 0.0;
+    if (n % 2 == 1) return sorted[n / 2];
+    return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+}
+
+double quantile_exclusive(std::span<const double> sorted, int k, int n) {
+    const auto ld = static_cast<long long>(sorted.size());
+    if (ld < 2) throw std::invalid_argument("quantiles need at least two data points");
+    if (n < 1 || k < 0 || k > n - 2) throw std::out_of_range("quantile index out of range");
+    // Python's statistics.quantiles(method="exclusive"), with its integer
+    // arithmetic and its interpolation expression, for identical results.
+    const long long m = ld + 1;
+    const long long i = k + 1;
+    long long j = i * m / n;
+    j = j < 1 ? 1 : (j > ld - 1 ? ld - 1 : j);
+    const long long delta = i * m - j * n;
+    return (sorted[j - 1] * static_cast<double>(n - delta) + sorted[j] * static_cast<double>(delta)) /
+           static_cast<double>(n);
+}
+
+std::vector<double> quantiles_exclusive(std::span<const double> sorted, int n) {
+    std::vector<double> out;
+    out.reserve(n > 1 ? n - 1 : 0);
+    for (int k = 0; k + 1 < n; ++k) out.push_back(quantile_exclusive(sorted, k, n));
+    return out;
+}
+
+}  // namespace pss::stats

@@ -1,0 +1,124 @@
+// The results as JSON (schema_version 2, reports/SCHEMA.md): everything the
+// other formats show, so `pss report --from` renders any of them again.
+#include <nlohmann/json.hpp>
+
+#include "json_util.hpp"
+#include "pss/scoring/verdicts.hpp"
+#include "pss/text/escape.hpp"
+#include "renderers.hpp"
+
+namespace pss::reports {
+
+namespace {
+
+using json = ordered_json;
+
+json confidence_json(const Confidence& c) {
+    return json{{"runs", c.runs},
+                {"failures", c.failures},
+                {"failure_rate_low", c.failure_rate_low},
+                {"failure_rate_high", c.failure_rate_high},
+                {"weak", c.weak},
+                {"reason", c.reason},
+                {"text", describe(c)}};
+}
+
+json test_json(const TestResult& t) {
+    json failures = json::array();
+    for (const auto& f : t.failure_samples)
+        failures.push_back(json{{"run", f.run}, {"type", f.type}, {"kind", std::string(to_string(f.kind))},
+                                {"message", f.message}, {"file", f.file}, {"line", f.line}, {"output", f.output}});
+    json observations = json::array();
+    for (const auto& o : t.observations)
+        observations.push_back(json{{"kind", std::string(to_string(o.kind))}, {"text", o.text}});
+    json runs = json::array();
+    for (const auto& p : t.series)
+        runs.push_back(json{{"run", p.run}, {"duration", p.duration}, {"memory", p.memory}, {"failed", p.failed},
+                            {"warmup", p.warmup}});
+    return json{{"name", t.name},
+                {"module", t.module},
+                {"binary", t.binary},
+                {"file", t.filename},
+                {"line", t.lineno},
+                {"verdict", std::string(to_string(t.verdict))},
+                {"pss", t.score.pss},
+                {"steady_pss", t.steady_score.pss},
+                {"baseline_pss", t.baseline_pss ? json(*t.baseline_pss) : json(nullptr)},
+                {"breakdown", subscores_json(t.score.breakdown)},
+                {"runs", t.runs},
+                {"warmup_runs", t.warmup_runs},
+                {"failures", t.failures},
+                {"skipped", t.skipped},
+                {"pass_rate", t.pass_rate()},
+                {"confidence", confidence_json(t.confidence)},
+                {"quarantined", t.quarantined},
+                {"order_dependent", t.order_dependent},
+                {"observations", std::move(observations)},
+                {"duration", duration_json(t.duration)},
+                {"timing_resolution", t.timing_resolution},
+                {"memory", json{{"peak", t.memory_peak}, {"measured", t.heap_measured},
+                                {"leaking_runs", t.leaking_runs}}},
+                {"exact", t.exact},
+                {"failure_samples", std::move(failures)},
+                {"run_data", std::move(runs)}};
+}
+
+json noise_json(const MachineNoise& n) {
+    if (!n.measured) return nullptr;
+    return json{{"level", n.level}, {"samples", n.samples},     {"p50", n.p50},
+                {"p95", n.p95},     {"ratio", n.ratio},         {"run_delay_share", n.run_delay_share}};
+}
+
+// Invalid UTF-8 becomes U+FFFD the same way every renderer replaces it, so a
+// report rendered from this JSON matches one rendered directly.
+void make_valid_utf8(json& j) {
+    if (j.is_string()) j = text::valid_utf8(j.get_ref<const std::string&>());
+    else if (j.is_structured())
+        for (auto& v : j) make_valid_utf8(v);
+}
+
+}  // namespace
+
+std::string render_json(const RunResults& results, const RenderOptions&) {
+    const auto& m = results.meta;
+    json j;
+    j["schema_version"] = 2;
+    j["tool"] = json{{"name", "pss"}, {"version", m.pss_version}};
+    j["run"] = json{{"started_at", m.started_at},
+                    {"finished_at", m.finished_at},
+                    {"host", m.host},
+                    {"binaries", m.binaries},
+                    {"modes", m.modes},
+                    {"repeat", m.repeat},
+                    {"warmup", m.warmup},
+                    {"adaptive", m.adaptive},
+                    {"shuffle", m.shuffle},
+                    {"seed", m.seed},
+                    {"fail_below", m.fail_below},
+                    {"git_commit", m.git_commit},
+                    {"git_branch", m.git_branch},
+                    {"command_line", m.command_line},
+                    {"machine_noise", noise_json(m.noise)}};
+    j["pss"] = results.overall.pss;
+    j["breakdown"] = subscores_json(results.overall.breakdown);
+    const auto& s = results.summary;
+    j["summary"] = json{{"tests", s.tests},     {"stable", s.stable},   {"unstable", s.unstable},
+                        {"flaky", s.flaky},     {"failing", s.failing}, {"regressed", s.regressed},
+                        {"n/a", s.not_applicable}, {"quarantined", s.quarantined}, {"weak", s.weak}};
+    j["gate"] = json{{"exit_code", results.gate.exit_code}, {"passed", results.gate.exit_code == 0},
+                     {"reason", results.gate.reason}};
+    j["notes"] = results.notes;
+    json regressions = json::array();
+    for (const auto& r : results.regressions)
+        regressions.push_back(json{{"test", r.test}, {"module", r.module}, {"rule", std::string(to_string(r.rule))},
+                                   {"message", r.message}, {"baseline", r.baseline}, {"current", r.current},
+                                   {"p_value", r.p_value}, {"relative_change", r.relative_change}});
+    j["regressions"] = std::move(regressions);
+    json tests = json::array();
+    for (const auto& t : results.tests) tests.push_back(test_json(t));
+    j["tests"] = std::move(tests);
+    make_valid_utf8(j);
+    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace pss::reports

@@ -1,0 +1,54 @@
+// How noisy the machine itself is while tests run: a thread in pss-run times
+// a fixed CPU workload at intervals. Its wall time less its run delay (time
+// waiting for a CPU) varies only with the machine's own speed: frequency
+// changes, a busy sibling hyperthread, a hypervisor taking the CPU. The
+// spread of those times (p95/p50) is what a deterministic test of similar
+// length would show with nothing wrong in it; the run-delay share says how
+// much other processes competed for the CPUs.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "pss/scoring/results.hpp"
+
+namespace pss::runner {
+
+class NoiseProbe {
+public:
+    // Starts measuring: a burst of samples now, then one every `interval`.
+    explicit NoiseProbe(std::chrono::milliseconds interval = std::chrono::milliseconds(50));
+    ~NoiseProbe();
+    NoiseProbe(const NoiseProbe&) = delete;
+    NoiseProbe& operator=(const NoiseProbe&) = delete;
+
+    // The noise over every sample so far.
+    MachineNoise overall() const;
+    // A position in the samples, and the noise over the samples after it
+    // (the overall noise when the window has too few samples to say).
+    std::size_t mark() const;
+    MachineNoise since(std::size_t mark) const;
+
+private:
+    struct Sample {
+        double wall = 0, run_delay = 0;  // seconds
+    };
+    void loop(std::chrono::milliseconds interval);
+    Sample measure();
+    MachineNoise summarize(std::size_t from) const;
+
+    std::uint64_t iterations_ = 0;
+    mutable std::mutex mutex_;
+    std::vector<Sample> samples_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+// "low", "moderate" or "high" from the workload's spread and the run-delay share.
+std::string noise_level(double ratio, double run_delay_share);
+
+}  // namespace pss::runner

@@ -1,0 +1,63 @@
+#include "report_outputs.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli_support.hpp"
+#include "run_metadata.hpp"
+
+namespace pss::cli {
+
+bool ReportRequest::any() const {
+    for (const auto& [name, path] : paths)
+        if (!path.empty()) return true;
+    return false;
+}
+
+void add_report_options(CLI::App& cmd, ReportRequest& request) {
+    // std::map nodes stay where they are: CLI11 may keep pointers to the strings.
+    for (const auto& f : reports::report_formats())
+        cmd.add_option(std::string(f.option), request.paths[std::string(f.name)], std::string(f.help));
+    cmd.add_flag("--junit-flaky-as-failure", request.render.junit_flaky_as_failure,
+                 "In the JUnit XML, report flaky tests as <failure> even when the gate allows them");
+}
+
+namespace {
+
+// Appends the Markdown report to GitHub's job summary; a failure is a warning,
+// never a lost run.
+void append_step_summary(const std::string& markdown) {
+    const std::string file = env_or_empty("GITHUB_STEP_SUMMARY");
+    if (file.empty()) return;
+    std::ofstream out(file, std::ios::binary | std::ios::app);
+    out << markdown << "\n";
+    if (!out) print_warning(fmt::format("cannot append the Markdown report to $GITHUB_STEP_SUMMARY ('{}')", file));
+}
+
+}  // namespace
+
+void write_reports(const RunResults& results, const ReportRequest& request) {
+    if (env_or_empty("GITHUB_ACTIONS") == "true") {
+        std::fputs(reports::render_github_annotations(results, env_or_empty("GITHUB_WORKSPACE")).c_str(), stdout);
+        std::fflush(stdout);
+    }
+    std::string error;
+    for (const auto& [name, path] : request.paths) {
+        const reports::ReportFormat* format = reports::find_report_format(name);
+        if (!format || path.empty()) continue;
+        const std::string content = format->render(results, request.render);
+        try {
+            write_output_file(path, content, format->what);
+        } catch (const CommandError& e) {
+            if (error.empty()) error = e.what();
+            print_error(e.what());
+        }
+        if (name == "markdown") append_step_summary(content);
+    }
+    if (!error.empty()) throw CommandError(exit_cannot_run, error);
+}
+
+}  // namespace pss::cli
