@@ -13,15 +13,6 @@ namespace {
 constexpr std::size_t max_entries = 4 * max_series;
 }  // namespace
 
-Series* LookupCache::find(std::uint64_t hash, Kind kind, std::string_view name, Tags tags) const noexcept {
-    if (mask_ == 0) return nullptr;
-    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
-        const Entry& e = entries_[i];
-        if (e.series == nullptr) return nullptr;
-        if (e.hash == hash && e.series->kind == kind && same_series(*e.series, name, tags)) return e.series;
-    }
-}
-
 void LookupCache::insert(std::uint64_t hash, Series* series) noexcept {
     if ((size_ + 1) * 2 > mask_ + 1 && !grow()) return;  // load factor at most 1/2
     std::size_t i = hash & mask_;

@@ -11,15 +11,20 @@
 #include <string_view>
 
 #include "pss/metrics/tags.hpp"
+#include "series.hpp"
 
 namespace pss::metrics::detail {
 
-struct Series;
-enum class Kind : std::uint8_t;
-
 class LookupCache {
 public:
-    Series* find(std::uint64_t hash, Kind kind, std::string_view name, Tags tags) const noexcept;
+    Series* find(std::uint64_t hash, Kind kind, std::string_view name, Tags tags) const noexcept {
+        if (mask_ == 0) return nullptr;
+        for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+            const Entry& e = entries_[i];
+            if (e.series == nullptr) return nullptr;
+            if (e.hash == hash && e.series->kind == kind && same_series(*e.series, name, tags)) return e.series;
+        }
+    }
     // Remembers `series` under `hash`; silently does nothing without memory.
     void insert(std::uint64_t hash, Series* series) noexcept;
 

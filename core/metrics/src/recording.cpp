@@ -161,13 +161,12 @@ template <class Fn>
     }
 }
 
-}  // namespace
+// The recorders take the caller's thread state (null: record into the
+// retired totals) and a series (null: nothing to record).
 
-void add_counter(Series* series, std::uint64_t amount) noexcept {
-    const std::uint64_t state = g_state.load(relaxed);
-    if (!(state & enabled_bit) || series == nullptr) return;
+void add_counter(ThreadState* ts, Series* series, std::uint64_t amount) noexcept {
+    if (series == nullptr) return;
     const std::uint32_t id = series->id;
-    ThreadState* ts = thread_state(state);
     if (PSS_METRICS_UNLIKELY(ts == nullptr)) {
         record_retired([&](Totals& t) {
             if (t.counters.size() <= id) t.counters.resize(id + 1);
@@ -184,11 +183,9 @@ void add_counter(Series* series, std::uint64_t amount) noexcept {
     if (PSS_METRICS_UNLIKELY(!cell.touched.load(relaxed))) cell.touched.store(1, relaxed);
 }
 
-void set_gauge(Series* series, double value) noexcept {
-    const std::uint64_t state = g_state.load(relaxed);
-    if (!(state & enabled_bit) || series == nullptr || !std::isfinite(value)) return;
+void set_gauge(ThreadState* ts, Series* series, double value) noexcept {
+    if (series == nullptr || !std::isfinite(value)) return;
     const std::uint32_t id = series->id;
-    ThreadState* ts = thread_state(state);
     if (PSS_METRICS_UNLIKELY(ts == nullptr)) {
         record_retired([&](Totals& t) {
             if (t.gauges.size() <= id) t.gauges.resize(id + 1);
@@ -210,11 +207,9 @@ void set_gauge(Series* series, double value) noexcept {
     series->current.store(value, relaxed);
 }
 
-void record_timing(Series* series, double value) noexcept {
-    const std::uint64_t state = g_state.load(relaxed);
-    if (!(state & enabled_bit) || series == nullptr || !std::isfinite(value)) return;
+void record_timing(ThreadState* ts, Series* series, double value) noexcept {
+    if (series == nullptr || !std::isfinite(value)) return;
     const std::uint32_t id = series->id;
-    ThreadState* ts = thread_state(state);
     if (PSS_METRICS_UNLIKELY(ts == nullptr)) {
         record_retired([&](Totals& t) { t.timing(id).add_value(value); });
         return;
@@ -244,17 +239,24 @@ void record_timing(Series* series, double value) noexcept {
 }
 
 // The series for a string-keyed call: the thread's cache, else the registry.
-Series* lookup(Kind kind, std::string_view name, Tags tags) noexcept {
-    const std::uint64_t state = g_state.load(relaxed);
-    if (!(state & enabled_bit)) return nullptr;
+Series* lookup(ThreadState* ts, Kind kind, std::string_view name, Tags tags) noexcept {
     const std::uint64_t hash = series_hash(kind, name, tags);
-    ThreadState* ts = thread_state(state);
     if (ts != nullptr)
         if (Series* s = ts->cache.find(hash, kind, name, tags)) return s;
     Series* s = register_series(kind, name, tags);
     if (ts != nullptr && s != nullptr) ts->cache.insert(hash, s);
     return s;
 }
+
+// Runs `record(thread state, ...)` when metrics are enabled: the one check
+// every recording call starts with.
+template <class Record>
+inline void if_enabled(Record record) noexcept {
+    const std::uint64_t state = g_state.load(relaxed);
+    if (state & enabled_bit) record(thread_state(state));
+}
+
+}  // namespace
 
 }  // namespace pss::metrics::detail
 
@@ -263,39 +265,53 @@ namespace pss::metrics {
 using detail::Kind;
 
 void increment(std::string_view name, std::int64_t amount, Tags tags) noexcept {
-    detail::add_counter(detail::lookup(Kind::counter, name, tags), static_cast<std::uint64_t>(amount));
+    detail::if_enabled([&](detail::ThreadState* ts) {
+        detail::add_counter(ts, detail::lookup(ts, Kind::counter, name, tags), static_cast<std::uint64_t>(amount));
+    });
 }
 void increment(std::string_view name, Tags tags) noexcept { increment(name, 1, tags); }
 void decrement(std::string_view name, std::int64_t amount, Tags tags) noexcept {
-    detail::add_counter(detail::lookup(Kind::counter, name, tags), 0 - static_cast<std::uint64_t>(amount));
+    detail::if_enabled([&](detail::ThreadState* ts) {
+        detail::add_counter(ts, detail::lookup(ts, Kind::counter, name, tags), 0 - static_cast<std::uint64_t>(amount));
+    });
 }
 void decrement(std::string_view name, Tags tags) noexcept { decrement(name, 1, tags); }
 
 void gauge(std::string_view name, double value, Tags tags) noexcept {
-    detail::set_gauge(detail::lookup(Kind::gauge, name, tags), value);
+    detail::if_enabled([&](detail::ThreadState* ts) {
+        detail::set_gauge(ts, detail::lookup(ts, Kind::gauge, name, tags), value);
+    });
 }
 
 void timing(std::string_view name, double seconds, Tags tags) noexcept {
-    detail::record_timing(detail::lookup(Kind::timing, name, tags), seconds);
+    detail::if_enabled([&](detail::ThreadState* ts) {
+        detail::record_timing(ts, detail::lookup(ts, Kind::timing, name, tags), seconds);
+    });
 }
 
 Counter::Counter(std::string_view name, Tags tags) noexcept
     : series_(detail::register_series(Kind::counter, name, tags)) {}
 void Counter::increment(std::int64_t amount) const noexcept {
-    detail::add_counter(series_, static_cast<std::uint64_t>(amount));
+    detail::if_enabled([&](detail::ThreadState* ts) { detail::add_counter(ts, series_, static_cast<std::uint64_t>(amount)); });
 }
 void Counter::decrement(std::int64_t amount) const noexcept {
-    detail::add_counter(series_, 0 - static_cast<std::uint64_t>(amount));
+    detail::if_enabled(
+        [&](detail::ThreadState* ts) { detail::add_counter(ts, series_, 0 - static_cast<std::uint64_t>(amount)); });
 }
 
 Gauge::Gauge(std::string_view name, Tags tags) noexcept : series_(detail::register_series(Kind::gauge, name, tags)) {}
-void Gauge::set(double value) const noexcept { detail::set_gauge(series_, value); }
+void Gauge::set(double value) const noexcept {
+    detail::if_enabled([&](detail::ThreadState* ts) { detail::set_gauge(ts, series_, value); });
+}
 
 Timing::Timing(std::string_view name, Tags tags) noexcept
     : series_(detail::register_series(Kind::timing, name, tags)) {}
-void Timing::record(double seconds) const noexcept { detail::record_timing(series_, seconds); }
+void Timing::record(double seconds) const noexcept {
+    detail::if_enabled([&](detail::ThreadState* ts) { detail::record_timing(ts, series_, seconds); });
+}
 
-Timer::Timer(std::string_view name, Tags tags) noexcept : series_(detail::lookup(Kind::timing, name, tags)) {
+Timer::Timer(std::string_view name, Tags tags) noexcept {
+    detail::if_enabled([&](detail::ThreadState* ts) { series_ = detail::lookup(ts, Kind::timing, name, tags); });
     if (series_ != nullptr) start_ = std::chrono::steady_clock::now();
 }
 
@@ -311,7 +327,7 @@ double Timer::elapsed() const noexcept {
 double Timer::stop() noexcept {
     if (series_ == nullptr) return 0;
     const double seconds = elapsed();
-    detail::record_timing(series_, seconds);
+    detail::if_enabled([&](detail::ThreadState* ts) { detail::record_timing(ts, series_, seconds); });
     series_ = nullptr;
     return seconds;
 }

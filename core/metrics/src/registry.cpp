@@ -39,9 +39,9 @@ ThreadState::~ThreadState() {
     }
 }
 
-bool same_series(const Series& series, std::string_view name, Tags tags) noexcept {
+bool same_tags_any_order(const Series& series, Tags tags) noexcept {
     const std::size_t n = tags.size();
-    if (series.tags.size() != n || series.name != name || n > 64) return false;
+    if (series.tags.size() != n || n > 64) return false;
     // Each given tag must be one of the series' tags, and no two the same one:
     // then the two sets are equal.
     std::uint64_t used = 0;

@@ -29,23 +29,42 @@ using TagSet = std::vector<std::pair<std::string, std::string>>;
 class Tags {
 public:
     constexpr Tags() noexcept = default;
-    constexpr Tags(std::initializer_list<Tag> tags) noexcept : list_(tags), tags_(nullptr), size_(tags.size()) {
-        tags_ = list_.begin();
-    }
-    Tags(const std::vector<Tag>& tags) noexcept : tags_(tags.data()), size_(tags.size()) {}
-    Tags(const TagSet& tags) noexcept : pairs_(tags.data()), size_(tags.size()) {}
-    constexpr Tags(const Tag* tags, std::size_t size) noexcept : tags_(tags), size_(size) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+// Keeping the list's pointer is the point of a parameter-only view.
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
+    Tags(std::initializer_list<Tag> tags) noexcept : data_(tags.begin()), size_(tags.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    Tags(const std::vector<Tag>& tags) noexcept : data_(tags.data()), size_(tags.size()) {}
+    Tags(const TagSet& tags) noexcept : data_(tags.data()), size_(tags.size() | pairs_flag) {}
+    constexpr Tags(const Tag* tags, std::size_t size) noexcept : data_(tags), size_(size) {}
 
-    constexpr std::size_t size() const noexcept { return size_; }
-    constexpr bool empty() const noexcept { return size_ == 0; }
-    Tag operator[](std::size_t i) const noexcept {
-        return tags_ != nullptr ? tags_[i] : Tag{pairs_[i].first, pairs_[i].second};
+    std::size_t size() const noexcept { return size_ & ~pairs_flag; }
+    bool empty() const noexcept { return size() == 0; }
+    Tag operator[](std::size_t i) const noexcept { return {key(i), value(i)}; }
+    // Each field on its own: the hot paths read them this way, as 8-byte
+    // words, never as one 16-byte load of a Tag the caller has just written
+    // (that stalls on store forwarding).
+    std::string_view key(std::size_t i) const noexcept {
+        if (size_ & pairs_flag) return static_cast<const std::pair<std::string, std::string>*>(data_)[i].first;
+        const Tag& t = static_cast<const Tag*>(data_)[i];
+        return std::string_view(t.key.data(), t.key.size());
+    }
+    std::string_view value(std::size_t i) const noexcept {
+        if (size_ & pairs_flag) return static_cast<const std::pair<std::string, std::string>*>(data_)[i].second;
+        const Tag& t = static_cast<const Tag*>(data_)[i];
+        return std::string_view(t.value.data(), t.value.size());
     }
 
 private:
-    std::initializer_list<Tag> list_;
-    const Tag* tags_ = nullptr;
-    const std::pair<std::string, std::string>* pairs_ = nullptr;
+    // Two words, so that calls pass it in registers (a larger view went
+    // through the stack and cost a store-forwarding stall per call). The top
+    // bit of size_ says the data are TagSet pairs rather than Tags.
+    static constexpr std::size_t pairs_flag = ~(~std::size_t{0} >> 1);
+    const void* data_ = nullptr;
     std::size_t size_ = 0;
 };
 
