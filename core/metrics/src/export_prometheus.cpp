@@ -27,16 +27,21 @@ std::string metric_name(std::string_view name) {
     return out;
 }
 
-// [a-zA-Z_][a-zA-Z0-9_]*, and not starting with "__" (reserved for
-// Prometheus' own labels): a run of leading underscores becomes one.
+// Label names must not start with "__" (reserved for Prometheus' own
+// labels): a run of leading underscores becomes one.
+std::string without_reserved_prefix(std::string name) {
+    const std::size_t leading = name.find_first_not_of('_');
+    if (leading == std::string::npos) return "_";
+    if (leading > 1) name.erase(0, leading - 1);
+    return name;
+}
+
+// [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__".
 std::string label_name(std::string_view key) {
     std::string out;
     if (key.empty() || is_digit(key.front())) out.push_back('_');
     for (const char c : key) out.push_back(is_letter(c) || is_digit(c) ? c : '_');
-    const std::size_t leading = out.find_first_not_of('_');
-    if (leading == std::string::npos) return "_";
-    if (leading > 1) out.erase(0, leading - 1);
-    return out;
+    return without_reserved_prefix(std::move(out));
 }
 
 // Label values: UTF-8 (bad bytes become U+FFFD) with \\, \" and \n escaped.
@@ -82,7 +87,8 @@ std::map<std::string, std::string> label_names(const std::set<std::string>& keys
     for (const std::string& key : keys) {
         const std::string base = label_name(key);
         std::string name = base;
-        for (int n = 2; used.count(name) != 0; ++n) name = base + "_" + std::to_string(n);
+        // "_" + "_2" would be reserved again, hence the second pass.
+        for (int n = 2; used.count(name) != 0; ++n) name = without_reserved_prefix(base + "_" + std::to_string(n));
         used.insert(name);
         names.emplace(key, name);
     }
