@@ -108,6 +108,13 @@ TEST_F(Metrics, PrometheusKeepsCollidingLabelNamesDistinct) {
               "g{a_b=\"1\",a_b_2=\"2\"} 3\n");
 }
 
+TEST_F(Metrics, PrometheusCollisionSuffixesNeverMakeReservedLabelNames) {
+    // "" and "__" both become "_"; the second must not become "__2".
+    pm::Snapshot s;
+    s.counters.push_back({"c", {{"", "a"}, {"__", "b"}, {"_2", "c"}}, 1});
+    EXPECT_EQ(pm::to_prometheus(s), "# TYPE c_total counter\nc_total{_=\"a\",_3=\"b\",_2=\"c\"} 1\n");
+}
+
 TEST_F(Metrics, PrometheusRenamesATagCalledQuantileOnSummaries) {
     pm::Snapshot s;
     s.timings.push_back({"t", {{"quantile", "x"}}, stats(1, 1, 1, 1, 1)});
