@@ -49,7 +49,7 @@ TimingStats timing_stats(const detail::TimingTotal& t) {
     return stats;
 }
 
-// One series' totals, or false when it has recorded nothing.
+// The series (null if unknown) after merging its values into `totals`.
 detail::Series* find_one(Kind kind, std::string_view name, Tags tags, Totals& totals) {
     detail::Series* s = detail::find_series(kind, name, tags, false);
     if (s == nullptr) return nullptr;
