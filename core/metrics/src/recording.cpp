@@ -4,8 +4,8 @@
 // A recording call: one relaxed load of g_state (enabled? generation
 // changed?), the thread-local state pointer, a page pointer, then plain
 // loads and stores into cells only this thread writes. The registry lock is
-// taken only the first time a thread touches a page or a string-keyed
-// series, and when the thread exits.
+// taken only on a thread's first recording, the first time it uses a
+// string-keyed series, and when it exits.
 #include <cmath>
 #include <new>
 
