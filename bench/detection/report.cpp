@@ -1,5 +1,6 @@
 #include "report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -75,7 +76,8 @@ void print_header(const HeaderInfo& h) {
         fmt::print("--repeat auto --budget: not available in this pss-run (its --help does not accept it); "
                    "only fixed --repeat 10 is measured\n");
     if (!h.keep_dir.empty()) fmt::print("results and logs kept in {}\n", h.keep_dir);
-    fmt::print("'fixed-10 expect' = 1-(1-p)^10, the chance that 10 runs see the fault at all.\n");
+    fmt::print("'fixed-10 expect' = 1-(1-p)^10, the chance that 10 runs see the fault at all; 'wrong kind' = "
+               "flagged, but not as its fault (e.g. a failing fault as unstable).\n");
     std::fflush(stdout);
 }
 
@@ -94,10 +96,11 @@ void print_condition(const ConditionResults& c) {
         const double wall = median(t.wall_seconds);
         double total = 0;
         for (const double w : t.wall_seconds) total += w;
-        fmt::print("runs used {} ({:.0f} a round); pss-run wall {} in all, median {} a round = {:.2f}x the plain "
-                   "baseline\n",
+        const auto [fastest, slowest] = std::minmax_element(t.wall_seconds.begin(), t.wall_seconds.end());
+        fmt::print("runs used {} ({:.0f} a round); pss-run wall {} in all, median {} a round ({} to {}) = {:.2f}x "
+                   "the plain baseline\n",
                    t.runs_used, double(t.runs_used) / t.rounds, human_seconds(total), human_seconds(wall),
-                   baseline > 0 ? wall / baseline : 0.0);
+                   human_seconds(*fastest), human_seconds(*slowest), baseline > 0 ? wall / baseline : 0.0);
         if (s.repeat_auto && fixed != nullptr && fixed->rounds > 0)
             fmt::print("vs fixed --repeat 10 here: runs {:.2f}x, wall {:.2f}x (budget {})\n",
                        (double(t.runs_used) / t.rounds) / (double(fixed->runs_used) / fixed->rounds),
