@@ -42,7 +42,7 @@ double run_delay_now(int fd) {
 
 constexpr std::size_t burst = 10;
 constexpr int handoff_round_trips = 20;
-constexpr std::size_t min_window = 10;  // samples before a window says anything of its own
+constexpr std::size_t min_window = 30;  // samples before a window says anything of its own (fewer: its p95 is a max)
 constexpr double target_seconds = 200e-6;
 
 thread_local int t_schedstat_fd = -1;

@@ -25,7 +25,7 @@ namespace pss::runner {
 class NoiseProbe {
 public:
     // Starts measuring: a burst of samples now, then one every `interval`.
-    explicit NoiseProbe(std::chrono::milliseconds interval = std::chrono::milliseconds(50));
+    explicit NoiseProbe(std::chrono::milliseconds interval = std::chrono::milliseconds(25));
     ~NoiseProbe();
     NoiseProbe(const NoiseProbe&) = delete;
     NoiseProbe& operator=(const NoiseProbe&) = delete;

@@ -165,6 +165,7 @@ TEST(Rerun, ATailThatReproducesBeyondTheMachinesNoiseIsConfirmed) {
     apply_rerun(noisy, r, VerdictConfig{}, ScoringConfig{});
     EXPECT_EQ(noisy.verdict, Verdict::stable);
     EXPECT_EQ(noisy.observations.back().text, "noisy: p95/p50 4.0x alone, within the machine's own noise (3.5x)");
+    EXPECT_TRUE(noisy.confidence.weak);
 
     // Not reproducing at all: stable, noisy.
     r.noise.ratio = 1.3;

@@ -158,6 +158,12 @@ void apply_rerun(TestResult& t, const Rerun& r, const VerdictConfig& cfg, const 
             {ObservationKind::noisy, fmt::format("noisy: p95/p50 {:.1f}x alone, within the machine's own noise ({:.1f}x)",
                                                  r.tail_ratio, machine)});
     t.confidence = assess_confidence(t, cfg, true, r.noise);
+    if (within_noise) {
+        // Neither shown nor ruled out: the machine is as noisy as the test.
+        t.confidence.weak = true;
+        t.confidence.reason = "the machine's own noise is as large as the test's tail; run it on a quieter machine to "
+                              "tell";
+    }
 }
 
 int reruns_for_order_dependence(std::uint64_t failures, std::uint64_t runs, int cap) {
