@@ -109,6 +109,11 @@ void confirm_instability(TestResult& t, const runner::TestBinary& bin, const Pip
         rerun.wakeups_per_run = stats::median_sorted(waits);
         rerun.waits = rerun.wakeups_per_run > 0;
     }
+    // Without a listener the records have no CPU time, run delay or context switches.
+    rerun.waits_unknown = std::all_of(records.begin(), records.end(), [](const TraceRecord& r) {
+        return r.voluntary_context_switches == 0 && r.involuntary_context_switches == 0 && r.run_delay == 0 &&
+               r.wait_time == 0;
+    });
     if (steady.size() >= 2) {
         const double p50 = stats::quantile_exclusive(steady, 49);
         const double p95 = std::min(stats::quantile_exclusive(steady, 94), steady.back());

@@ -128,9 +128,13 @@ void apply_rerun(TestResult& t, const Rerun& r, const VerdictConfig& cfg, const 
     const double wakeup_excess = (r.noise.wakeup_p95 - r.noise.wakeup_p50) *
                                  std::max(1.0, r.wakeups_per_run / std::max(1, r.noise.wakeups_per_sample));
     bool within_noise = false;
-    if (timing_driven && r.noise.measured)
-        within_noise = r.waits ? r.tail_seconds <= noise_allowance * wakeup_excess
-                               : r.tail_ratio <= noise_allowance * std::max(1.0, machine);
+    if (timing_driven && r.noise.measured) {
+        const bool cpu_noise = r.tail_ratio <= noise_allowance * std::max(1.0, machine);
+        const bool wakeup_noise = r.tail_ratio <= noise_allowance * std::max(1.0, r.noise.wakeup_ratio);
+        within_noise = r.waits_unknown ? cpu_noise || wakeup_noise
+                       : r.waits       ? r.tail_seconds <= noise_allowance * wakeup_excess
+                                       : cpu_noise;
+    }
     if (r.steady_score.pss < cfg.fail_below && !within_noise) {
         std::string evidence = fmt::format("reproduced alone: PSS {} in {} runs", r.steady_score.pss, r.runs);
         if (timing_driven && r.noise.measured && r.waits)

@@ -76,6 +76,9 @@ struct Rerun {
     // spread, scaled by how many times a run waits (wake-ups per run).
     bool waits = false;
     double wakeups_per_run = 0;
+    // Whether it waits is unknown (no listener: the framework's own output says
+    // nothing of it): the larger of the two kinds of noise is allowed.
+    bool waits_unknown = false;
     MachineNoise noise;      // the machine while they ran
 };
 
