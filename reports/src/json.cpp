@@ -13,6 +13,14 @@ namespace {
 
 using json = ordered_json;
 
+// Invalid UTF-8 becomes U+FFFD the same way every renderer replaces it, so a
+// report rendered from this JSON matches one rendered directly.
+void make_valid_utf8(json& j) {
+    if (j.is_string()) j = text::valid_utf8(j.get_ref<const std::string&>());
+    else if (j.is_structured())
+        for (auto& v : j) make_valid_utf8(v);
+}
+
 json confidence_json(const Confidence& c) {
     return json{{"runs", c.runs},
                 {"failures", c.failures},
@@ -31,10 +39,6 @@ json test_json(const TestResult& t) {
     json observations = json::array();
     for (const auto& o : t.observations)
         observations.push_back(json{{"kind", std::string(to_string(o.kind))}, {"text", o.text}});
-    json runs = json::array();
-    for (const auto& p : t.series)
-        runs.push_back(json{{"run", p.run}, {"duration", p.duration}, {"memory", p.memory}, {"failed", p.failed},
-                            {"warmup", p.warmup}});
     return json{{"name", t.name},
                 {"module", t.module},
                 {"binary", t.binary},
@@ -60,7 +64,45 @@ json test_json(const TestResult& t) {
                                 {"leaking_runs", t.leaking_runs}}},
                 {"exact", t.exact},
                 {"failure_samples", std::move(failures)},
-                {"run_data", std::move(runs)}};
+                {"run_data", json::array()}};  // written by append_run_data, one compact line a run
+}
+
+// A test's runs, one compact object a line: a run of 100,000 runs stays
+// readable and a third the size of one key a line.
+void append_run_data(std::string& out, const TestResult& t, const std::string& indent) {
+    if (t.series.empty()) {
+        out += "[]";
+        return;
+    }
+    out += "[";
+    for (std::size_t i = 0; i < t.series.size(); ++i) {
+        const RunPoint& p = t.series[i];
+        out += i == 0 ? "\n" : ",\n";
+        out += indent + "  ";
+        out += json{{"run", p.run}, {"duration", p.duration}, {"memory", p.memory}, {"failed", p.failed},
+                    {"warmup", p.warmup}}
+                   .dump();
+    }
+    out += "\n" + indent + "]";
+}
+
+// One test as an element of the top-level "tests" array (4 spaces in).
+void append_test(std::string& out, const TestResult& t) {
+    json j = test_json(t);
+    make_valid_utf8(j);
+    const std::string text = j.dump(2, ' ', false, json::error_handler_t::replace);
+    const std::string marker = "\"run_data\": []";
+    const std::size_t at = text.rfind(marker);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (i == at) {
+            out += "\"run_data\": ";
+            append_run_data(out, t, "      ");
+            i += marker.size() - 1;
+            continue;
+        }
+        out += text[i];
+        if (text[i] == '\n') out += "    ";
+    }
 }
 
 json noise_json(const MachineNoise& n) {
@@ -76,13 +118,6 @@ json noise_json(const MachineNoise& n) {
                 {"run_delay_share", n.run_delay_share}};
 }
 
-// Invalid UTF-8 becomes U+FFFD the same way every renderer replaces it, so a
-// report rendered from this JSON matches one rendered directly.
-void make_valid_utf8(json& j) {
-    if (j.is_string()) j = text::valid_utf8(j.get_ref<const std::string&>());
-    else if (j.is_structured())
-        for (auto& v : j) make_valid_utf8(v);
-}
 
 }  // namespace
 
@@ -121,11 +156,23 @@ std::string render_json(const RunResults& results, const RenderOptions&) {
                                    {"message", r.message}, {"baseline", r.baseline}, {"current", r.current},
                                    {"p_value", r.p_value}, {"relative_change", r.relative_change}});
     j["regressions"] = std::move(regressions);
-    json tests = json::array();
-    for (const auto& t : results.tests) tests.push_back(test_json(t));
-    j["tests"] = std::move(tests);
+    j["tests"] = json::array();
     make_valid_utf8(j);
-    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    const std::string head = j.dump(2, ' ', false, json::error_handler_t::replace);
+    // The tests are written one at a time into the array: one test's tree in
+    // memory at a time, not a whole run's (a merge of a gigabyte of shards).
+    const std::string empty_tests = "\"tests\": []";
+    const std::size_t at = head.rfind(empty_tests);
+    std::string out(head, 0, at);
+    out += "\"tests\": [";
+    for (std::size_t i = 0; i < results.tests.size(); ++i) {
+        out += i == 0 ? "\n    " : ",\n    ";
+        append_test(out, results.tests[i]);
+    }
+    out += results.tests.empty() ? "]" : "\n  ]";
+    out.append(head, at + empty_tests.size());
+    out += '\n';
+    return out;
 }
 
 }  // namespace pss::reports

@@ -59,6 +59,9 @@ AnalyzerOptions merge_analyzer_options() {
     o.tests_only = true;
     o.keep_series = true;
     o.threads = 0;
+    // The runs kept for the reports take their share of the memory a merge of
+    // large shard files may use (64 MB for a gigabyte).
+    o.exact_memory_bytes = std::size_t{16} << 20;
     return o;
 }
 
@@ -200,7 +203,8 @@ int merge_traces(const std::vector<std::string>& trace_files, const PipelineInpu
     Analyzer analyzer(merge_analyzer_options());
     std::set<std::int64_t> runs;
     ReadOptions read_options;
-    read_options.threads = 0;
+    read_options.threads = 2;
+    read_options.fields.assign(Analyzer::fields_read().begin(), Analyzer::fields_read().end());
     for (const auto& file : trace_files) {
         ReadStats read;
         try {
@@ -215,7 +219,7 @@ int merge_traces(const std::vector<std::string>& trace_files, const PipelineInpu
         results.meta.binaries.push_back(file);
     }
     results.meta.repeat = static_cast<int>(runs.size());
-    Analysis analysis = analyzer.result(in.scoring, in.verdicts);
+    Analysis analysis = analyzer.finish(in.scoring, in.verdicts);
     results.tests = std::move(analysis.tests);
     results.overall = aggregate(results.tests);
     if (results.tests.empty())

@@ -238,7 +238,8 @@ void Analyzer::keep_run(Test& t, const TraceRecord& r) {
         t.failures.push_back(std::move(f));
     }
     if (!options_.keep_series || t.series_dropped) return;
-    if (t.series.size() >= options_.series_cap || series_bytes_ + sizeof(RunPoint) > options_.series_memory_bytes) {
+    if (t.series.size() >= options_.series_cap) return;  // the first series_cap runs are enough for charts
+    if (series_bytes_ + sizeof(RunPoint) > options_.series_memory_bytes) {
         series_bytes_ -= t.series.capacity() * sizeof(RunPoint);
         std::vector<RunPoint>().swap(t.series);
         t.series_dropped = true;
@@ -329,10 +330,22 @@ TestResult Analyzer::test_result(const Test& t, const ScoringConfig& scoring, co
     r.leaking_runs = t.evidence.leaking_runs;
     r.timing_resolution = t.samples.timing_resolution();
     r.exact = t.samples.exact();
-    r.series = t.series;
-    r.failure_samples = t.failures;
+    if (moving_) {
+        r.series = std::move(const_cast<Test&>(t).series);
+        r.failure_samples = std::move(const_cast<Test&>(t).failures);
+    } else {
+        r.series = t.series;
+        r.failure_samples = t.failures;
+    }
     judge(r, t.evidence, verdicts, scoring);
     return r;
+}
+
+Analysis Analyzer::finish(const ScoringConfig& cfg, const VerdictConfig& verdicts) {
+    moving_ = true;
+    Analysis a = result(cfg, verdicts);
+    *this = Analyzer(options_);
+    return a;
 }
 
 Analysis Analyzer::result(const ScoringConfig& cfg, const VerdictConfig& verdicts) const {

@@ -111,10 +111,12 @@ double TestResult::pass_rate() const {
 
 Score aggregate(const std::vector<TestResult>& tests) {
     Score out;
-    if (tests.empty()) return Score{0, SubScores{0, 0, 0, 0, 0}};
     double pss = 0;
     SubScores sum{0, 0, 0, 0, 0};
+    std::size_t counted = 0;
     for (const auto& t : tests) {
+        if (t.runs == 0) continue;  // skipped in every run: nothing was measured, it is not a score of 0
+        ++counted;
         pss += t.score.pss;
         sum.timing_stability += t.score.breakdown.timing_stability;
         sum.memory_stability += t.score.breakdown.memory_stability;
@@ -122,7 +124,8 @@ Score aggregate(const std::vector<TestResult>& tests) {
         sum.branching_entropy += t.score.breakdown.branching_entropy;
         sum.concurrency_chaos += t.score.breakdown.concurrency_chaos;
     }
-    const auto n = static_cast<double>(tests.size());
+    if (counted == 0) return Score{0, SubScores{0, 0, 0, 0, 0}};
+    const auto n = static_cast<double>(counted);
     out.pss = static_cast<int>(std::nearbyint(pss / n));
     out.breakdown = {sum.timing_stability / n, sum.memory_stability / n, sum.error_volatility / n,
                      sum.branching_entropy / n, sum.concurrency_chaos / n};

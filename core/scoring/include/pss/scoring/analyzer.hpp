@@ -47,11 +47,12 @@ struct AnalyzerOptions {
     // block is a group like any other.
     bool tests_only = false;
     // Keep each test's runs in order (TestResult::series) for the reports:
-    // up to `series_cap` runs a test and `series_memory_bytes` in all; past
-    // either, a test's series is dropped, never its scores.
+    // its first `series_cap` runs, within `series_memory_bytes` for all tests
+    // (past that, the series of the test that would exceed it is dropped;
+    // scores are never affected).
     bool keep_series = false;
-    std::uint64_t series_cap = 10000;
-    std::size_t series_memory_bytes = std::size_t{16} << 20;
+    std::uint64_t series_cap = 2000;
+    std::size_t series_memory_bytes = std::size_t{8} << 20;
     std::size_t max_failure_samples = 5;
 
     // Keep every sample of every group, whatever the memory.
@@ -73,10 +74,15 @@ public:
     // The index points at tests.
     Analyzer(const Analyzer&) = delete;
     Analyzer& operator=(const Analyzer&) = delete;
+    Analyzer(Analyzer&&) = default;
+    Analyzer& operator=(Analyzer&&) = default;
 
     // `binary`: the test binary the record came from, when known.
     void add(const TraceRecord& record, std::string_view binary = {});
     Analysis result(const ScoringConfig& scoring, const VerdictConfig& verdicts = {}) const;
+    // The same, moving each test's runs and failures out instead of copying
+    // them: for the last result, when memory counts. Leaves the Analyzer empty.
+    Analysis finish(const ScoringConfig& scoring, const VerdictConfig& verdicts = {});
 
     // The fields of a record that add() reads, by JSON key: a reader may
     // leave the others out (ReadOptions::fields), which makes reading faster.
@@ -127,6 +133,7 @@ private:
     static GroupResult summarize(const std::string& name, const SampleSet& samples, const TagCounts& tags,
                                  const ScoringConfig& cfg);
     TestResult test_result(const Test& t, const ScoringConfig& scoring, const VerdictConfig& verdicts) const;
+    bool moving_ = false;  // finish(): test_result moves the series out
 
     AnalyzerOptions options_;
     Summary overall_;

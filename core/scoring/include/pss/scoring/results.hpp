@@ -204,7 +204,8 @@ struct RunResults {
 RunSummary summarize(const std::vector<TestResult>& tests, const Score& overall);
 
 // The score of a whole run: the mean of its tests' scores (each test counts
-// once, however long or numerous its runs), rounded like the PSS.
+// once, however long or numerous its runs), rounded like the PSS. Tests
+// skipped in every run measured nothing and are left out.
 Score aggregate(const std::vector<TestResult>& tests);
 
 // Failing, flaky, regressed, unstable, n/a, stable; then by PSS; stable within.
