@@ -40,7 +40,7 @@ void confirm_failures(TestResult& t, const runner::TestBinary& bin, const Pipeli
         alone += runner::failures_in_isolation(bin, in.plan, t.name, runs, work_dir);
         ++reruns;
     }
-    apply_failure_rerun(t, alone, reruns);
+    apply_failure_rerun(t, alone, reruns, in.plan.jobs > 1);
 }
 
 // Runs at the start of a process that are much slower than the rest (an

@@ -179,7 +179,7 @@ int reruns_for_order_dependence(std::uint64_t failures, std::uint64_t runs, int 
     return static_cast<int>(std::clamp(n, 1.0, static_cast<double>(cap)));
 }
 
-void apply_failure_rerun(TestResult& t, int failed_alone, int reruns) {
+void apply_failure_rerun(TestResult& t, int failed_alone, int reruns, bool parallel) {
     if (reruns <= 0) return;
     if (failed_alone > 0) {
         t.observations.push_back(
@@ -192,9 +192,13 @@ void apply_failure_rerun(TestResult& t, int failed_alone, int reruns) {
         t.order_dependent = true;
         t.observations.push_back(
             {ObservationKind::order_dependent,
-             fmt::format("order-dependent: failed {} of {} runs in the suite, passed all {} re-runs alone with the "
-                         "same run index (by chance: {:.1g})",
-                         t.failures, t.runs, reruns, chance)});
+             fmt::format("{}: failed {} of {} runs in the suite, passed all {} re-runs alone with the same run index "
+                         "(by chance: {:.1g}){}",
+                         parallel ? "order- or parallel-dependent" : "order-dependent", t.failures, t.runs, reruns,
+                         chance,
+                         parallel ? "; with -j the tests ran in several processes at once: it may share files, "
+                                    "ports or other state with tests running meanwhile"
+                                  : "")});
     } else {
         t.observations.push_back(
             {ObservationKind::inconclusive,

@@ -92,7 +92,9 @@ void apply_rerun(TestResult& test, const Rerun& rerun, const VerdictConfig& cfg,
 // Passing every re-run shows order dependence only when a test failing as
 // often as it did in the suite would rarely pass that many by chance (below
 // 5%); otherwise the re-runs prove nothing and say so.
-void apply_failure_rerun(TestResult& test, int failed_alone, int reruns);
+// `parallel`: the suite ran in several processes at once (-j), so a failure
+// that goes away alone may come from state shared with tests running meanwhile.
+void apply_failure_rerun(TestResult& test, int failed_alone, int reruns, bool parallel = false);
 
 // How many passing re-runs alone make order dependence the likely reason a
 // test failed `failures` of `runs` in the suite (chance below 5%), at most `cap`.
