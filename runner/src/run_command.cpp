@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <charconv>
+#include <cmath>
 #include <random>
 
 #include <CLI/CLI.hpp>
@@ -146,7 +147,15 @@ CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_ar
         ->check(CLI::Range(0, 100));
     cmd->add_flag("--allow-flaky", opt->allow_flaky, "Report flaky tests but do not fail the gate for them");
     cmd->add_option("--timeout", opt->plan.timeout, "Seconds one test case may run before it is killed (default 60)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Validator(
+            [](const std::string& text) -> std::string {
+                double v = 0;
+                const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+                if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) || v <= 0 || v > 1e6)
+                    return "must be a number of seconds above 0 and at most 1000000 (a hanging test must end)";
+                return {};
+            },
+            "SECONDS"));
     cmd->add_option("-j,--jobs", opt->plan.jobs, "Parallel processes (tests of a binary are split across them)")
         ->check(CLI::Range(1, 256));
     cmd->add_option("--mode", opt->mode,

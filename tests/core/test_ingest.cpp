@@ -432,6 +432,9 @@ TEST(IngestCompressed, OtherCompressionIsAClearError) {
     // Tiny files shorter than any magic number are plain text.
     const auto tiny = temp_path("tiny");
     write_bytes(tiny, "{}");
-    EXPECT_EQ(read_file(tiny).stats.records, 1u);
+    const auto read = read_file(tiny);
+    EXPECT_EQ(read.stats.records, 0u);
+    EXPECT_EQ(read.stats.malformed, 1u);  // read as text: an object, but no record without a "name"
+    EXPECT_NE(read.stats.first_malformed_reason.find("no \"name\""), std::string::npos);
     std::filesystem::remove(tiny);
 }

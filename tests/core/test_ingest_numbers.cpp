@@ -24,14 +24,16 @@ std::uint64_t bits(double d) { return std::bit_cast<std::uint64_t>(d); }
 
 std::string padded(const std::string& text) { return text + std::string(ingest::parse_padding, '\0'); }
 
-std::string record_with(const std::string& number) { return "{\"name\":\"T\",\"duration\":" + number + "}"; }
+// cpu_time: a number field that may be negative (a negative duration is a
+// malformed record, which these tests are not about).
+std::string record_with(const std::string& number) { return "{\"name\":\"T\",\"cpu_time\":" + number + "}"; }
 
 // The fast parser alone: false when it leaves the record to simdjson.
 bool fast_duration(const std::string& number, double& out) {
     const std::string text = record_with(number), buffer = padded(text);
     TraceRecord r;
     if (!ingest::parse_simple_record(buffer.data(), text.size(), ingest::trace_record_fields(), r)) return false;
-    out = r.duration;
+    out = r.cpu_time;
     return true;
 }
 
@@ -42,7 +44,7 @@ bool parsed_duration(bool fast_path, const std::string& number, double& out) {
     std::string buffer = padded(text), why;
     TraceRecord r;
     if (!parser.parse(buffer.data(), text.size(), buffer.size(), r, why)) return false;
-    out = r.duration;
+    out = r.cpu_time;
     return true;
 }
 

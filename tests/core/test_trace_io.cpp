@@ -240,6 +240,7 @@ TEST(TraceWriter, OneLinePerRecordAndNullTag) {
 
 TEST(TraceWriter, NonFiniteNumbersStillGiveValidJson) {
     TraceRecord r;
+    r.name = "T";
     r.duration = std::numeric_limits<double>::quiet_NaN();
     r.memory = std::numeric_limits<double>::infinity();
     ReadStats stats;

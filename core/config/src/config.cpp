@@ -320,7 +320,8 @@ const std::vector<KeySpec>& registry() {
             number_key("auto_target_failure_rate", &Config::runner, &RunnerConfig::auto_target_failure_rate,
                        Range{0.001, 0.9}),
             number_key("fail_below", &Config::runner, &RunnerConfig::fail_below, Range{0, 100}),
-            number_key("timeout", &Config::runner, &RunnerConfig::timeout, positive),
+            // Finite: an infinite timeout would let a hanging test hang pss-run forever.
+            number_key("timeout", &Config::runner, &RunnerConfig::timeout, Range{0, 1e6, true}),
             number_key("warmup", &Config::runner, &RunnerConfig::warmup, Range{0, 1000}),
             bool_key("allow_flaky", &Config::runner, &RunnerConfig::allow_flaky),
             path_key("quarantine", &Config::runner, &RunnerConfig::quarantine),
@@ -434,13 +435,23 @@ Config parse_config(std::string_view text, const std::filesystem::path& file) {
         throw ConfigError(fmt::format("{}:{}: invalid TOML: {}", file.string(), e.source().begin.line,
                                       e.description()));
     }
+    // [pss] in pss.toml; pypss's own tables too, so a project that tuned
+    // pypss keeps its settings: [pypss] (pypss.toml), [tool.pypss] (pyproject.toml).
     const toml::node* pss = root.get("pss");
+    std::string table_name = "pss";
     if (!pss) {
-        cfg.warnings.push_back(fmt::format("{}: no [pss] table; using the defaults", file.string()));
+        if ((pss = root.get("pypss"))) table_name = "pypss";
+        else if (const toml::table* tool = root["tool"].as_table(); tool && (pss = tool->get("pypss")))
+            table_name = "tool.pypss";
+    }
+    if (!pss) {
+        cfg.warnings.push_back(
+            fmt::format("{}: no [pss] table (nor pypss's [pypss] or [tool.pypss]); using the defaults", file.string()));
     } else if (const toml::table* table = pss->as_table()) {
         apply_table(cfg, *table, "", file);
     } else {
-        throw ConfigError(fmt::format("{}: 'pss' must be a table ([pss])", where(file, pss->source())));
+        throw ConfigError(fmt::format("{}: '{}' must be a table ([{}])", where(file, pss->source()), table_name,
+                                      table_name));
     }
     check_consistency(cfg, file);
     return cfg;
@@ -460,13 +471,32 @@ Config load_config_file(const std::filesystem::path& file) {
     return parse_config(text, file);
 }
 
+namespace {
+
+// pyproject.toml counts only with a [tool.pypss] table: most have none.
+bool has_pypss_table(const std::filesystem::path& pyproject) {
+    try {
+        const toml::table root = toml::parse_file(pyproject.string());
+        return root["tool"]["pypss"].is_table();
+    } catch (const toml::parse_error&) {
+        return false;  // not ours to complain about
+    }
+}
+
+}  // namespace
+
 std::optional<std::filesystem::path> find_config_upward(const std::filesystem::path& start) {
     std::error_code ec;
     std::filesystem::path dir = std::filesystem::absolute(start, ec);
     if (ec) return std::nullopt;
     for (;;) {
-        const auto candidate = dir / "pss.toml";
-        if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
+        // In each directory: pss.toml, then pypss's own files.
+        for (const char* name : {"pss.toml", "pypss.toml"}) {
+            const auto candidate = dir / name;
+            if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
+        }
+        const auto pyproject = dir / "pyproject.toml";
+        if (std::filesystem::is_regular_file(pyproject, ec) && has_pypss_table(pyproject)) return pyproject;
         if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
         dir = dir.parent_path();
     }

@@ -31,6 +31,10 @@ public:
 
     void run() {
         if (b_.format == TraceFormat::ndjson) {
+            if (b_.oversized > 0) {
+                malformed(b_.oversized_line, b_.oversized_reason);
+                b_.malformed += b_.oversized - 1;
+            }
             lines();
         } else {
             for (const ArrayItem& item : b_.items) {
@@ -65,7 +69,7 @@ private:
         const char* data = b_.text.get();
         const std::size_t size = b_.size;
         std::size_t pos = 0;
-        std::uint64_t line = 0;
+        std::uint64_t line = b_.dropped_lines;
         while (pos < size) {
             ++line;
             const auto* nl = static_cast<const char*>(std::memchr(data + pos, '\n', size - pos));

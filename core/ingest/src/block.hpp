@@ -40,6 +40,14 @@ struct Block {
 
     std::uint64_t input_consumed = 0;  // ByteSource::consumed() when the block was cut
 
+    // NDJSON lines before the text that the framer read past without keeping
+    // them: blank lines, and records longer than max_record_bytes (each a
+    // malformed record, the first at `oversized_line` of the block's lines).
+    std::uint64_t dropped_lines = 0;
+    std::uint64_t oversized = 0;
+    std::uint64_t oversized_line = 0;
+    std::string oversized_reason;
+
     // Parsing's output: the good records in order, and the malformed ones.
     std::vector<TraceRecord> records;
     std::size_t record_count = 0;

@@ -51,6 +51,7 @@ public:
         stats_.compression = source_.compression();
         stats_.text_bytes = framer.text_bytes();
         stats_.input_problem = source_.problem();
+        if (stats_.input_problem.empty()) stats_.input_problem = framer.stopped();
         return stats_;
     }
 
@@ -199,7 +200,7 @@ private:
 
 ReadStats read_trace(ByteSource& source, const RecordSink& sink, const ReadOptions& options) {
     const FieldMask fields = field_mask(options.fields);  // before any thread starts: it may throw
-    BlockFramer framer(source, options.block_bytes);
+    BlockFramer framer(source, options.block_bytes, options.max_record_bytes);
     Consumer consumer(sink, options, source);
     // Automatic: one per core, at most four; records reach the sink on one
     // thread, so more parsers would mostly wait (and hold blocks).

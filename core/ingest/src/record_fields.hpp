@@ -29,6 +29,9 @@ using FieldTarget = std::variant<std::string TraceRecord::*, double TraceRecord:
 struct RecordField {
     std::string_view key;
     FieldTarget target;
+    // A null here makes the record malformed instead of reading as absent:
+    // the fields scoring cannot do without (pypss leaves such records out).
+    bool null_is_malformed = false;
 };
 
 // A set of fields of a table: bit i is fields[i]. Tables have at most 32 rows.

@@ -304,6 +304,7 @@ Assigned assign(const RecordField& field, const Value& v, bool store, TraceRecor
                 return v.type == ValueType::null ? Assigned::unchanged : Assigned::declined;
             } else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::int64_t>) {
                 constexpr bool integer = std::is_same_v<T, std::int64_t>;
+                if (v.type == ValueType::null && field.null_is_malformed) return Assigned::declined;
                 if (v.type == ValueType::null) {
                     if (integer && store) {
                         target = 0;  // as the simdjson parser reads it

@@ -35,10 +35,10 @@ constexpr ingest::RecordField record_fields[] = {
     {"module", &TraceRecord::module},
     {"run", &TraceRecord::run},
     {"timestamp", &TraceRecord::timestamp},
-    {"duration", &TraceRecord::duration},
+    {"duration", &TraceRecord::duration, true},
     {"cpu_time", &TraceRecord::cpu_time},
-    {"wait_time", &TraceRecord::wait_time},
-    {"memory", &TraceRecord::memory},
+    {"wait_time", &TraceRecord::wait_time, true},
+    {"memory", &TraceRecord::memory, true},
     {"memory_diff", &TraceRecord::memory_diff},
     {"error", &TraceRecord::error},
     {"exception_type", &TraceRecord::exception_type},
@@ -64,13 +64,41 @@ constexpr ingest::RecordField record_fields[] = {
 class RecordParser {
 public:
     RecordParser(bool fast_path, ingest::FieldMask wanted)
-        : fast_path_(fast_path), wanted_(wanted), simple_(record_fields, wanted) {}
+        : fast_path_(fast_path), wanted_(wanted), simple_(record_fields, wanted | checked_fields()) {}
+
+    // What every record is checked by (valid()): read whatever was asked for.
+    static ingest::FieldMask checked_fields() {
+        ingest::FieldMask mask = 0;
+        for (const std::string_view key : {std::string_view("name"), std::string_view("duration"),
+                                           std::string_view("system_metric")}) {
+            int hint = 0;
+            mask |= ingest::FieldMask{1} << ingest::find_field(record_fields, key, hint);
+        }
+        return mask;
+    }
 
     bool parse(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out, std::string& why) {
-        if (fast_path_ && simple_.parse(data, len, out)) return true;  // it resets what it does not set
-        const bool ok = parse_with_simdjson(data, len, capacity, out, why);
+        // The fast path resets what it does not set; simdjson's path reads every field.
+        const bool ok = (fast_path_ && simple_.parse(data, len, out)) || parse_with_simdjson(data, len, capacity, out, why);
+        if (!ok) return false;
+        if (!valid(out, why)) return false;
         ingest::reset_fields(record_fields, ~wanted_, out);  // read and checked, but not asked for
-        return ok;
+        return true;
+    }
+
+    // What no parser can see in a single value: a record must name its test
+    // (any JSON object is not a record), and a duration cannot be negative.
+    static bool valid(const TraceRecord& r, std::string& why) {
+        if (r.system_metric) return true;
+        if (r.name.empty()) {
+            why = "no \"name\": a record names the test (or block) it is a run of";
+            return false;
+        }
+        if (r.duration < 0) {
+            why = fmt::format("field 'duration' is negative ({})", r.duration);
+            return false;
+        }
+        return true;
     }
 
 private:
@@ -144,9 +172,13 @@ private:
         return true;
     }
 
-    static bool number(od::value& v, std::string_view key, double& out, std::string& why) {
+    static bool number(od::value& v, std::string_view key, double& out, std::string& why, bool null_ok = true) {
         if (read_double(v, out)) return true;
-        if (is_null(v)) return true;  // null reads as absent
+        if (is_null(v)) {
+            if (null_ok) return true;  // null reads as absent
+            why = fmt::format("field '{}' is null: a run without it cannot be scored", key);
+            return false;
+        }
         return type_error(why, key, "a number");
     }
 
@@ -215,13 +247,14 @@ private:
     static bool assign(std::string_view key, od::value& v, TraceRecord& r, std::string& why, int& hint) {
         const int i = ingest::find_field(record_fields, key, hint);
         if (i < 0) return true;  // unknown fields are ignored
+        const bool null_ok = !record_fields[static_cast<std::size_t>(i)].null_is_malformed;
         return std::visit(
             [&](auto member) -> bool {
                 using T = std::remove_reference_t<decltype(r.*member)>;
                 if constexpr (std::is_same_v<T, std::string>) {
                     return text(v, key, r.*member, why);
                 } else if constexpr (std::is_same_v<T, double>) {
-                    return number(v, key, r.*member, why);
+                    return number(v, key, r.*member, why, null_ok);
                 } else if constexpr (std::is_same_v<T, std::int64_t>) {
                     return integer(v, key, r.*member, why);
                 } else if constexpr (std::is_same_v<T, bool>) {
@@ -229,7 +262,19 @@ private:
                 } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
                     // pypss counts only string tags; anything else means "no tag".
                     std::string_view s;
-                    if (!v.get_string().get(s)) (r.*member).emplace(s);
+                    if (!v.get_string().get(s)) {
+                        (r.*member).emplace(s);
+                    } else if (!v.raw_json_token().empty() && v.raw_json_token().front() == '"') {
+                        // A string simdjson cannot unescape (a lone surrogate, which Python's json
+                        // reads): still a tag, known by its escaped text.
+                        std::string_view raw = v.raw_json_token();
+                        raw.remove_prefix(1);
+                        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\t' ||
+                                                raw.back() == '\r' || raw.back() == ',' || raw.back() == '}'))
+                            raw.remove_suffix(1);
+                        if (!raw.empty() && raw.back() == '"') raw.remove_suffix(1);
+                        (r.*member).emplace(raw);
+                    }
                     return true;
                 } else {
                     return metadata(v, r, why);

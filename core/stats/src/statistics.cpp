@@ -3,11 +3,40 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 namespace pss::stats {
 
+namespace {
+
+// Values this large overflow a sum or a square: such data is computed on
+// values divided by a power of two (exact), then scaled back.
+constexpr double huge = 1e150;
+
+double largest_magnitude(std::span<const double> data) {
+    double m = 0;
+    for (double v : data) m = std::max(m, std::fabs(v));
+    return m;
+}
+
+std::vector<double> scaled(std::span<const double> data, double scale) {
+    std::vector<double> out(data.begin(), data.end());
+    for (double& v : out) v /= scale;
+    return out;
+}
+
+// A power of two near the largest value (not above it: 2^1024 is infinite).
+double power_of_two_near(double m) { return std::ldexp(1.0, std::ilogb(m)); }
+
+}  // namespace
+
 double mean(std::span<const double> data) {
     if (data.empty()) return 0.0;
+    const double m = largest_magnitude(data);
+    if (m > huge) {
+        const double scale = power_of_two_near(m);
+        return mean(scaled(data, scale)) * scale;
+    }
     double sum = 0.0;
     for (double v : data) sum += v;
     return sum / static_cast<double>(data.size());
@@ -15,6 +44,11 @@ double mean(std::span<const double> data) {
 
 double variance(std::span<const double> data) {
     if (data.size() < 2) return 0.0;
+    const double magnitude = largest_magnitude(data);
+    if (magnitude > huge) {
+        const double scale = power_of_two_near(magnitude);
+        return variance(scaled(data, scale)) * scale * scale;  // may be infinite: it is that large
+    }
     // Two passes keep the result close to Python's exact-fraction variance.
     const double m = mean(data);
     double ss = 0.0, comp = 0.0;
@@ -27,7 +61,14 @@ double variance(std::span<const double> data) {
     return std::max(0.0, ss / static_cast<double>(data.size() - 1));
 }
 
-double stdev(std::span<const double> data) { return std::sqrt(variance(data)); }
+double stdev(std::span<const double> data) {
+    const double magnitude = largest_magnitude(data);
+    if (magnitude > huge) {  // finite even where the variance is not
+        const double scale = power_of_two_near(magnitude);
+        return std::sqrt(variance(scaled(data, scale))) * scale;
+    }
+    return std::sqrt(variance(data));
+}
 
 double cv(std::span<const double> data) {
     if (data.size() < 2) return 0.0;
@@ -54,8 +95,10 @@ double quantile_exclusive(std::span<const double> sorted, int k, int n) {
     long long j = i * m / n;
     j = j < 1 ? 1 : (j > ld - 1 ? ld - 1 : j);
     const long long delta = i * m - j * n;
-    return (sorted[j - 1] * static_cast<double>(n - delta) + sorted[j] * static_cast<double>(delta)) /
-           static_cast<double>(n);
+    const double lo = sorted[j - 1], hi = sorted[j];
+    if (std::max(std::fabs(lo), std::fabs(hi)) > huge)  // Python's products would overflow here: same value, scaled
+        return lo + (hi - lo) / static_cast<double>(n) * static_cast<double>(delta);
+    return (lo * static_cast<double>(n - delta) + hi * static_cast<double>(delta)) / static_cast<double>(n);
 }
 
 std::vector<double> quantiles_exclusive(std::span<const double> sorted, int n) {

@@ -1,6 +1,8 @@
 // pss.toml: the [pss] table of a TOML file, with pypss's key names where
-// pypss has one. Found via --config, then $PSS_CONFIG, then pss.toml in the
-// working directory or any directory above it.
+// pypss has one; pypss's own [pypss] (pypss.toml) and [tool.pypss]
+// (pyproject.toml) tables are read too. Found via --config, then
+// $PSS_CONFIG, then pss.toml, pypss.toml or a pyproject.toml with
+// [tool.pypss] in the working directory or any directory above it.
 #pragma once
 
 #include <filesystem>
@@ -123,7 +125,8 @@ public:
 Config load_config_file(const std::filesystem::path& file);
 Config parse_config(std::string_view toml_text, const std::filesystem::path& name_for_messages);
 
-// pss.toml in `start` or the nearest directory above it.
+// pss.toml (or pypss.toml, or pyproject.toml with [tool.pypss]) in `start`
+// or the nearest directory above it.
 std::optional<std::filesystem::path> find_config_upward(const std::filesystem::path& start);
 
 // --config (when given), else $PSS_CONFIG, else the upward search, else defaults.

@@ -59,6 +59,10 @@ struct ReadOptions {
     unsigned threads = 1;
     // Text per block; a record longer than this gets a block of its own.
     std::size_t block_bytes = std::size_t{1} << 20;
+    // A record longer than this is skipped as malformed, read past without
+    // being kept: memory stays bounded whatever the input (a line of hundreds
+    // of megabytes, /dev/zero, a NUL-filled tail a crash left).
+    std::size_t max_record_bytes = std::size_t{1} << 20;
     // The fields the sink reads, by JSON key ("name", "duration", ...; see
     // Analyzer::fields_read()); empty for all. The others are left at their
     // defaults, which spares converting them; every record is still checked
