@@ -75,7 +75,16 @@ RunMetadata base_metadata(const PipelineInput& in) {
 int finish(RunResults& results, const PipelineInput& in) {
     for (auto& t : results.tests) t.quarantined = quarantined(in.quarantine, t);
     const bool interrupted = runner::interrupted();
+    // The run's PSS never reads better than the gate (results.hpp, aggregate):
+    // once before history compares it, again after regressions changed verdicts.
+    auto mark_and_aggregate = [&] {
+        mark_gate_failures(results.tests, in.gate);
+        results.overall = aggregate(results.tests);
+        results.mean_pss = mean_pss(results.tests);
+    };
+    mark_and_aggregate();
     if (!interrupted && (in.history.enabled() || in.alerts.enabled)) compare_with_history(results, in.history);
+    mark_and_aggregate();
     sort_worst_first(results.tests);
     results.summary = summarize(results.tests, results.overall);
     results.gate = decide(results, in.gate);

@@ -7,6 +7,23 @@
 
 namespace pss {
 
+bool fails_gate(const TestResult& t, const GatePolicy& policy) {
+    if (!policy.per_test || t.quarantined) return false;
+    switch (t.verdict) {
+        case Verdict::failing: return true;
+        case Verdict::flaky: return !policy.allow_flaky;
+        case Verdict::unstable: return true;
+        case Verdict::regressed: return t.score.pss < policy.fail_below || policy.fail_on_regression;
+        case Verdict::stable:
+        case Verdict::not_applicable: return false;
+    }
+    return false;
+}
+
+void mark_gate_failures(std::vector<TestResult>& tests, const GatePolicy& policy) {
+    for (auto& t : tests) t.fails_gate = fails_gate(t, policy);
+}
+
 GateDecision decide(const RunResults& results, const GatePolicy& policy) {
     std::vector<std::string> reasons;
     std::uint64_t failing = 0, flaky = 0, unstable = 0, regressed = 0;
