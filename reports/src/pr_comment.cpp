@@ -18,7 +18,9 @@ using text::markdown_cell;
 
 namespace {
 
-constexpr std::size_t comment_budget = 60000;  // UTF-16 code units, as GitHub counts
+// Counted in UTF-8 bytes, which are never fewer than the characters (code
+// points or UTF-16 units) any service counts.
+constexpr std::size_t comment_budget = 60000;
 constexpr std::size_t max_strip_cells = 20, max_name = 90, max_reason = 140;
 constexpr const char* pass_mark = "\xE2\x9C\x85";  // U+2705
 constexpr const char* fail_mark = "\xE2\x9D\x8C";  // U+274C
@@ -87,12 +89,12 @@ std::string render_pr_comment(const RunResults& report, const RenderOptions& opt
                             report.baseline_branch.empty() ? "" : " vs " + markdown_cell(report.baseline_branch));
     }
     // The longest tail the counts can need, so rows never push it over the budget.
-    const std::size_t tail_room = 400 + text::utf16_length(link);
-    std::size_t used = text::utf16_length(head) + text::utf16_length(table) + tail_room;
+    const std::size_t tail_room = 400 + link.size();
+    std::size_t used = head.size() + table.size() + tail_room;
     std::size_t shown = 0;
     for (const TestResult* t : listed) {
         std::string r = row(*t);
-        const std::size_t n = text::utf16_length(r);
+        const std::size_t n = r.size();
         if (used + n > comment_budget) break;
         used += n;
         table += r;
