@@ -240,7 +240,7 @@ TEST(Html, EscapesEverythingAndEmbedsDataAsInertJson) {
     EXPECT_EQ(html.find("<script>alert"), std::string::npos);
     EXPECT_EQ(html.find("<img"), std::string::npos);
     EXPECT_EQ(html.find("<b>"), std::string::npos);
-    EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), std::string::npos);
+    EXPECT_NE(html.find("gate failed: &lt;b&gt;1&lt;/b&gt; failing &amp; 1 flaky tests"), std::string::npos);
     // Exactly two script elements: the JSON data and the sorting script.
     std::size_t scripts = 0;
     for (std::size_t p = 0; (p = html.find("<script", p)) != std::string::npos; ++p) ++scripts;
@@ -251,20 +251,36 @@ TEST(Html, EscapesEverythingAndEmbedsDataAsInertJson) {
     const std::string data = html.substr(body_from, html.find("</script>", body_from) - body_from);
     EXPECT_EQ(data.find('<'), std::string::npos);
     const auto j = nlohmann::json::parse(data);
-    EXPECT_EQ(j["tests"][0]["name"], pss::test::script_name);
+    EXPECT_EQ(j["tests"][0]["n"], pss::test::script_name);
     // No external resource of any kind: no src attribute, links only within the page.
     EXPECT_EQ(html.find(" src=\""), std::string::npos);
     for (std::size_t p = 0; (p = html.find("href=\"", p)) != std::string::npos; ++p)
         EXPECT_EQ(html[p + 6], '#') << html.substr(p, 40);
 }
 
-TEST(Html, ChartsAndSubScoresPerTest) {
-    const std::string html = render_run_html(sample_report());
-    for (const char* cls : {"chart duration", "chart memory", "chart timeline", "chart subscores"}) {
-        std::size_t n = 0;
-        for (std::size_t p = 0; (p = html.find(cls, p)) != std::string::npos; ++p) ++n;
-        EXPECT_EQ(n, 4u) << cls;
-    }
+// The page carries every test's runs for the charts its script draws, and
+// an overview that reads without the script.
+TEST(Html, OverviewAndPerTestDataForTheCharts) {
+    RunResults r = sample_report();
+    r.tests[2].pss_trend = {90, 85, 80};
+    const std::string html = render_run_html(r);
+    EXPECT_NE(html.find("class=\"chart distribution\""), std::string::npos);
+    EXPECT_NE(html.find("<title>PSS 30-39: 1 tests</title>"), std::string::npos);  // the failing test, PSS 34
+    EXPECT_NE(html.find("<title>PSS 90-100: 1 tests</title>"), std::string::npos);
+    EXPECT_NE(html.find(">1 flaky</text>"), std::string::npos);
+    const auto from = html.find("<script type=\"application/json\" id=\"pss-data\">");
+    const auto body_from = html.find('>', from) + 1;
+    const auto j = nlohmann::json::parse(html.substr(body_from, html.find("</script>", body_from) - body_from));
+    ASSERT_EQ(j["tests"].size(), 4u);
+    const auto& flaky = j["tests"][1];
+    EXPECT_EQ(flaky["n"], "Network.Retries");
+    EXPECT_EQ(flaky["fl"], "0001001010");  // failed runs 4, 7 and 9
+    EXPECT_EQ(flaky["d"].size(), 10u);
+    EXPECT_DOUBLE_EQ(flaky["d"][0].get<double>(), 1200.0);  // microseconds
+    EXPECT_EQ(flaky["fs"][0][0], 4);                        // runs counted from 1
+    EXPECT_EQ(flaky["fs"][0][2], "tests/Network_test.cpp");  // relative to the repository
+    EXPECT_EQ(j["tests"][2]["t"], nlohmann::json::parse("[90, 85, 80]"));
+    EXPECT_EQ(j["tests"][2]["c"], -8);
 }
 
 // pss report --from re-renders from the JSON: every format must come out the
