@@ -1,15 +1,46 @@
 #include "cli_support.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
 #include <fmt/format.h>
 
 namespace pss::cli {
+
+namespace {
+ColorChoice g_color = ColorChoice::automatic;
+
+bool env_set(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v && std::string_view(v) != "0";
+}
+}  // namespace
+
+void set_color_choice(ColorChoice choice) { g_color = choice; }
+
+bool color_enabled(int fd) {
+    if (g_color != ColorChoice::automatic) return g_color == ColorChoice::always;
+    if (const char* no = std::getenv("NO_COLOR"); no && *no) return false;
+    if (env_set("FORCE_COLOR") || env_set("CLICOLOR_FORCE")) return true;
+    return ::isatty(fd) != 0;
+}
+
+std::size_t terminal_columns(int fd) {
+    winsize ws{};
+    if (::isatty(fd) && ::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    if (const char* c = std::getenv("COLUMNS"); c && *c) {
+        char* end = nullptr;
+        const long n = std::strtol(c, &end, 10);
+        if (end && *end == '\0' && n > 0 && n < 100000) return static_cast<std::size_t>(n);
+    }
+    return 0;
+}
 
 void print_error(std::string_view message) { fmt::print(stderr, "pss: error: {}\n", message); }
 
