@@ -1,12 +1,18 @@
 #include "report_outputs.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <utility>
 #include <fstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli_support.hpp"
+#include "pss/reports/table.hpp"
+#include "pss/text/format.hpp"
+#include "pss/text/width.hpp"
 #include "run_metadata.hpp"
 
 namespace pss::cli {
@@ -48,6 +54,29 @@ std::string github_run_url() {
 }
 
 }  // namespace
+
+void print_results(const RunResults& results, const std::string& extra) {
+    const std::size_t width = terminal_columns(STDOUT_FILENO);
+    reports::TableStyle style;
+    style.color = color_enabled(STDOUT_FILENO);
+    style.width = width;
+    std::string out = reports::render_table(results, style) + "\n";
+    auto line = [&](const std::string& text) {
+        if (width == 0) {
+            out += text + "\n";
+            return;
+        }
+        bool first = true;
+        for (const auto& l : text::wrap(text, width - 2)) out += (std::exchange(first, false) ? "" : "  ") + l + "\n";
+    };
+    line(reports::render_summary_line(results));
+    if (const std::string noise = reports::describe_machine_noise(results.meta.noise); !noise.empty()) line(noise);
+    for (const auto& n : results.notes) line("note: " + text::display_text(n));
+    if (!extra.empty()) line(extra);
+    line(results.gate.reason);
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+}
 
 void write_reports(const RunResults& results, const ReportRequest& request) {
     const bool github = env_or_empty("GITHUB_ACTIONS") == "true";

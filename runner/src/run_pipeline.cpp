@@ -19,6 +19,7 @@
 #include "pss/reports/table.hpp"
 #include "machine_noise.hpp"
 #include "pss/scoring/analyzer.hpp"
+#include "progress.hpp"
 #include "run_metadata.hpp"
 
 namespace pss::cli {
@@ -46,11 +47,6 @@ struct ScratchDir {
         fs::remove_all(path, ec);
     }
 };
-
-bool use_color() {
-    const char* no_color = std::getenv("NO_COLOR");
-    return ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
-}
 
 // The engine as run and merge use it: tests only, with their runs in order.
 AnalyzerOptions run_analyzer_options() {
@@ -96,14 +92,7 @@ int finish(RunResults& results, const PipelineInput& in) {
                                     runner::signal_name(runner::interrupt_signal()))};
     }
 
-    std::fputs(reports::render_table(results, {use_color(), 0}).c_str(), stdout);
-    fmt::print("\n{}\n", reports::render_summary_line(results));
-    if (const std::string noise = reports::describe_machine_noise(results.meta.noise); !noise.empty())
-        fmt::print("{}\n", noise);
-    for (const auto& n : results.notes) fmt::print("note: {}\n", text::display_text(n));
-    if (in.plan.shuffle) fmt::print("shuffle seed: {}\n", in.plan.seed);
-    fmt::print("{}\n", results.gate.reason);
-    std::fflush(stdout);
+    print_results(results, in.plan.shuffle ? fmt::format("shuffle seed: {}", in.plan.seed) : "");
 
     write_reports(results, in.reports);
     if (!interrupted) {
@@ -190,19 +179,13 @@ int run_pipeline(const PipelineInput& in) {
                    in.plan.jobs > 1 ? fmt::format(", {} processes", in.plan.jobs) : "");
         runner::RunPlan plan = in.plan;
         const std::size_t planned = b.tests.size() * static_cast<std::size_t>(plan.repeat);
-        auto last_draw = std::chrono::steady_clock::time_point{};
-        if (::isatty(STDERR_FILENO)) {
-            // One line, redrawn at most ten times a second.
-            plan.on_progress = [&, planned](std::size_t done, std::size_t, std::size_t failed) {
-                const auto now = std::chrono::steady_clock::now();
-                if (now - last_draw < std::chrono::milliseconds(100) && done < planned) return;
-                last_draw = now;
-                fmt::print(stderr, "\r\x1b[2K  {}/{} runs ({:.0f}%), {} failed", done, planned,
-                           planned ? 100.0 * static_cast<double>(done) / static_cast<double>(planned) : 100.0, failed);
-            };
-        }
+        // A bar on a terminal, a line every few seconds in a CI log (progress.hpp).
+        Progress progress(std::filesystem::path(b.path).filename().string(), planned);
+        plan.on_progress = [&progress](std::size_t done, std::size_t, std::size_t failed) {
+            progress.update(done, failed);
+        };
         runner::BinaryOutcome outcome = runner::execute(b, plan, scratch.path);
-        if (plan.on_progress) fmt::print(stderr, "\r\x1b[2K");
+        progress.finish();
         results.meta.modes.push_back(outcome.mode);
         if (outcome.mode == "native" || (outcome.mode == "isolate" && !b.has_listener)) native_binaries.insert(b.path);
         for (const auto& r : outcome.records) {
