@@ -1,6 +1,8 @@
 #include "pss/scoring/gate.hpp"
 
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -39,7 +41,11 @@ GateDecision decide(const RunResults& results, const GatePolicy& policy) {
                 ++regressed;
         }
     } else if (policy.fail_on_regression) {
-        for (const auto& r : results.regressions) regressed += r.test.empty() ? 0 : 1;
+        // Tests, not findings: one test can regress by several rules.
+        std::set<std::pair<std::string, std::string>> tests;
+        for (const auto& r : results.regressions)
+            if (!r.test.empty()) tests.insert({r.module, r.test});
+        regressed = tests.size();
     }
     bool run_regressed = false;
     for (const auto& r : results.regressions) run_regressed = run_regressed || r.test.empty();
