@@ -8,8 +8,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include <fmt/format.h>
+
+#include "pss/text/width.hpp"
 
 namespace pss::cli {
 
@@ -40,6 +43,30 @@ std::size_t terminal_columns(int fd) {
         if (end && *end == '\0' && n > 0 && n < 100000) return static_cast<std::size_t>(n);
     }
     return 0;
+}
+
+std::string fit_lines(const std::string& text, std::size_t width) {
+    if (width == 0) return text;
+    std::string out;
+    std::size_t from = 0;
+    while (from < text.size()) {
+        std::size_t nl = text.find('\n', from);
+        if (nl == std::string::npos) nl = text.size();
+        const std::string line = text.substr(from, nl - from);
+        from = nl + 1;
+        if (text::columns(line) <= width) {
+            out += line + (nl < text.size() ? "\n" : "");
+            continue;
+        }
+        std::size_t indent = line.find_first_not_of(' ');
+        if (indent == std::string::npos) indent = 0;
+        if (line.compare(indent, 2, "- ") == 0) indent += 2;
+        const std::string pad(indent, ' ');
+        bool first = true;
+        for (const auto& piece : text::wrap(line.substr(indent), width - indent))
+            out += (std::exchange(first, false) ? line.substr(0, indent) : pad) + piece + "\n";
+    }
+    return out;
 }
 
 void print_error(std::string_view message) { fmt::print(stderr, "pss: error: {}\n", message); }

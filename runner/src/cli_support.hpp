@@ -34,6 +34,11 @@ bool color_enabled(int fd);
 // Columns of the terminal on `fd`, or $COLUMNS; 0 when neither is known.
 std::size_t terminal_columns(int fd);
 
+// `text` with every line longer than `width` wrapped at spaces, continuation
+// lines indented under the first word after a leading "- " or indent; as it
+// is when `width` is 0.
+std::string fit_lines(const std::string& text, std::size_t width);
+
 // Writes `content` to `path` (creating parent directories) via a temporary
 // file and a rename, so a reader never sees half a report.
 void write_output_file(const std::filesystem::path& path, std::string_view content, std::string_view what);

@@ -53,7 +53,7 @@ TEST_F(RunCli, HealthyTestsPassTheGate) {
     const auto r = pss_run({"--repeat", "3", "--filter", "Stable.*", "--json", path("r.json"), "--", FIXTURE_GTEST});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const auto j = results("r.json");
-    EXPECT_EQ(j["schema_version"], 2);
+    EXPECT_EQ(j["schema_version"], 3);
     EXPECT_EQ(j["gate"]["passed"], true);
     ASSERT_EQ(j["tests"].size(), 3u);
     for (const auto& t : j["tests"]) {
@@ -75,7 +75,7 @@ TEST_F(RunCli, EveryGtestFaultIsFoundWithItsKindAndOtherTestsKeepTheirRuns) {
     auto kind_of = [&](const std::string& name) { return test(j, name)["failure_samples"][0]["type"]; };
     EXPECT_EQ(test(j, "Faults.Crash")["verdict"], "flaky");
     EXPECT_EQ(kind_of("Faults.Crash"), "crash:SIGSEGV");
-    EXPECT_EQ(test(j, "Faults.Crash")["failure_samples"][0]["run"], 1);
+    EXPECT_EQ(test(j, "Faults.Crash")["failure_samples"][0]["run"], 2);  // the second run (run index 1), counted from 1
     EXPECT_EQ(kind_of("Faults.Hang"), "timeout");
     EXPECT_EQ(kind_of("Faults.ExitMidSuite"), "exit:0");
     EXPECT_EQ(test(j, "Faults.AlwaysFails")["verdict"], "failing");
