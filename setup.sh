@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
 # Sets up pss on a fresh Debian 12 machine, idempotently:
-#   ./setup.sh demo   install dependencies, build, run the demo
-#   ./setup.sh test   install dependencies, build, run every test (CTest)
-# Other verbs: deps (install only), build (deps + build).
+#   ./setup.sh demo    install what the demo needs, build pss and the example
+#                      suites only, run the demo
+#   ./setup.sh test    install everything, build everything (tests and
+#                      benchmarks too), run every test (CTest)
+#   ./setup.sh build   install everything, build everything
+#   ./setup.sh deps    install everything, build nothing
+# Environment: PSS_BUILD_DIR (default build), PSS_JOBS (parallel compile and
+# test jobs; default: the number of cores; use fewer on a busy machine).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
 BUILD_DIR=${PSS_BUILD_DIR:-build}
 JOBS=${PSS_JOBS:-$(nproc 2>/dev/null || echo 2)}
-PACKAGES=(
+# What pss itself and the example suites need.
+BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config git
-  libgtest-dev libgmock-dev catch2 libbenchmark-dev
+  libgtest-dev libgmock-dev catch2
   nlohmann-json3-dev libfmt-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev
   libsimdjson-dev libfast-float-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
-  libxml2-dev cmark-gfm chromium
+)
+# What the tests and benchmarks add: real consumers of the reports (libxml2
+# with the JUnit schemas, junitparser, GitHub's Markdown renderer, Chromium),
+# an HTTP receiver and Alertmanager for the alert channels, Google Benchmark.
+TEST_PACKAGES=(
+  libbenchmark-dev libxml2-dev cmark-gfm chromium python3-junitparser
   libcpp-httplib-dev prometheus-alertmanager
 )
+DEMO_TARGETS=(pss gtest_examples gtest_examples_plain catch2_examples catch2_examples_plain)
 
-install_deps() {
+install_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -30,24 +42,45 @@ install_deps() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-build() {
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  cmake --build "$BUILD_DIR" -j "$JOBS"
+# playwright-core drives the machine's Chromium in the HTML report's test (no
+# browser download); it lives in the build folder, never in the sources.
+install_npm_packages() {
+  command -v npm >/dev/null || install_packages npm || return 0
+  [ -d "$BUILD_DIR/npm/node_modules/playwright-core" ] && return 0
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$BUILD_DIR/npm" --no-save --no-audit --no-fund \
+    playwright-core@1.65.1 ||
+    echo "setup: could not install playwright-core from npm; the HTML report's click-through test will be skipped" >&2
+}
+
+configure() {  # $1: ON to build tests and benchmarks
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
+    -DPSS_BUILD_TESTS="$1" -DPSS_BUILD_BENCH="$1" -DPSS_BUILD_EXAMPLES=ON
 }
 
 case "${1:-}" in
-  deps) install_deps ;;
-  build) install_deps; build ;;
+  deps) install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
+  build)
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    configure ON
+    cmake --build "$BUILD_DIR" -j "$JOBS"
+    ;;
   test)
-    install_deps; build
-    ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    configure ON
+    cmake --build "$BUILD_DIR" -j "$JOBS"
+    install_npm_packages
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
     ;;
   demo)
-    install_deps; build
+    install_packages "${BUILD_PACKAGES[@]}"
+    configure OFF
+    cmake --build "$BUILD_DIR" -j "$JOBS" --target "${DEMO_TARGETS[@]}"
     PSS="$BUILD_DIR/runner/pss" BUILD_DIR="$BUILD_DIR" examples/demo.sh
     ;;
   *)
-    echo "usage: $0 demo|test   (also: deps, build)" >&2
+    echo "usage: $0 demo|test|build|deps   (PSS_JOBS=N limits parallel jobs, PSS_BUILD_DIR=DIR the build folder)" >&2
     exit 2
     ;;
 esac

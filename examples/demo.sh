@@ -11,6 +11,7 @@ echo "== pss-run --repeat 10 --fail-below 80 on the example suites (built with t
 set +e
 "$PSS_RUN" --repeat 10 --fail-below 80 --json .pss/demo-results.json --traces .pss/demo-traces.ndjson \
   --html .pss/demo-report.html --junit .pss/demo-junit.xml --markdown .pss/demo-report.md \
+  --pr-comment .pss/demo-pr-comment.md \
   --store-history --db .pss/demo-history.db \
   -- "$BUILD_DIR/examples/gtest_examples" "$BUILD_DIR/examples/catch2_examples"
 status=$?
@@ -18,6 +19,7 @@ set -e
 echo
 if [ "$status" -eq 1 ]; then
   echo "demo: the gate failed (exit 1), as it should: the examples hold a flaky, a leaking and a slow-tailed test."
+  echo "      (On a busy machine the slow-tailed test may be judged noisy rather than unstable.)"
 else
   echo "demo: unexpected exit code $status" >&2
   exit "$status"
@@ -35,5 +37,6 @@ echo "== pss history: the demo's stored runs (each demo run adds one and is comp
 
 echo
 echo "demo: results in .pss/demo-results.json, raw traces in .pss/demo-traces.ndjson,"
-echo "      reports in .pss/demo-report.html (open it in a browser), .pss/demo-junit.xml, .pss/demo-report.md"
+echo "      reports in .pss/demo-report.html (open it in a browser), .pss/demo-junit.xml, .pss/demo-report.md,"
+echo "      .pss/demo-pr-comment.md (a pull request comment)"
 echo "      (score the traces again with: $BUILD_DIR/runner/pss analyze --trace-file .pss/demo-traces.ndjson)"

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
@@ -44,10 +45,18 @@ inline bool faults_enabled() {
 }
 
 // Keeps the CPU busy (unlike sleeping, this is CPU time, not wait time).
+// Spins for `ms` of this thread's CPU time: a fixed amount of work, as a slow
+// code path is. (Spinning on the wall clock would shrink the work whenever the
+// scheduler takes the CPU away, so a loaded machine would hide the tail.)
 inline void busy_for_ms(double ms) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::milli>(ms);
+    auto cpu_seconds = [] {
+        timespec ts{};
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+    };
+    const double until = cpu_seconds() + ms / 1000.0;
     volatile std::uint64_t spin = 0;
-    while (std::chrono::steady_clock::now() < until) spin = spin + 1;
+    while (cpu_seconds() < until) spin = spin + 1;
 }
 
 inline void sleep_ms(double ms) { std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(ms)); }

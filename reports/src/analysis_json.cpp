@@ -18,6 +18,7 @@ json test(const TestResult& t) {
            {"duration_mean", t.duration.mean}, {"duration_p50", t.duration.p50}, {"duration_p95", t.duration.p95},
            {"duration_max", t.duration.max}, {"memory_peak", t.memory_peak}, {"filename", t.filename},
            {"lineno", t.lineno}};
+    if (t.pypss_pss) j["pypss_pss"] = *t.pypss_pss;  // pss caps a test's PSS at its pass rate
     if (!t.failure_samples.empty()) {
         const FailureSample& f = t.failure_samples.front();
         j["first_failure"] = f.message.empty() ? f.type : f.type + ": " + f.message;

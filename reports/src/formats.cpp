@@ -10,8 +10,10 @@ constexpr ReportFormat formats[] = {
     {"json", "--json", "JSON results", "Write the results as JSON (read back by pss report --from)", render_json},
     {"junit", "--junit", "JUnit XML", "Write JUnit XML for CI test reports (Jenkins, GitLab, GitHub)", render_junit},
     {"markdown", "--markdown", "Markdown report",
-     "Write a Markdown report (also appended to $GITHUB_STEP_SUMMARY when set)", render_markdown},
+     "Write a Markdown report of every test (under GitHub Actions it also goes to the job summary)", render_markdown},
     {"html", "--html", "HTML report", "Write a self-contained HTML report with per-test charts", render_html},
+    {"pr-comment", "--pr-comment", "PR comment",
+     "Write a Markdown pull request comment that stays under GitHub's size limit", render_pr_comment},
 };
 
 }  // namespace

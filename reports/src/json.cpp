@@ -1,4 +1,4 @@
-// The results as JSON (schema_version 2, reports/SCHEMA.md): everything the
+// The results as JSON (schema_version 3, reports/SCHEMA.md): everything the
 // other formats show, so `pss report --from` renders any of them again.
 #include <nlohmann/json.hpp>
 
@@ -34,7 +34,7 @@ json confidence_json(const Confidence& c) {
 json test_json(const TestResult& t) {
     json failures = json::array();
     for (const auto& f : t.failure_samples)
-        failures.push_back(json{{"run", f.run}, {"type", f.type}, {"kind", std::string(to_string(f.kind))},
+        failures.push_back(json{{"run", f.run + 1}, {"type", f.type}, {"kind", std::string(to_string(f.kind))},
                                 {"message", f.message}, {"file", f.file}, {"line", f.line}, {"output", f.output}});
     json observations = json::array();
     for (const auto& o : t.observations)
@@ -47,7 +47,10 @@ json test_json(const TestResult& t) {
                 {"verdict", std::string(to_string(t.verdict))},
                 {"pss", t.score.pss},
                 {"steady_pss", t.steady_score.pss},
+                {"pypss_pss", t.pypss_pss.value_or(t.score.pss)},
                 {"baseline_pss", t.baseline_pss ? json(*t.baseline_pss) : json(nullptr)},
+                {"pss_trend", t.pss_trend},
+                {"fails_gate", t.fails_gate},
                 {"breakdown", subscores_json(t.score.breakdown)},
                 {"runs", t.runs},
                 {"warmup_runs", t.warmup_runs},
@@ -79,7 +82,7 @@ void append_run_data(std::string& out, const TestResult& t, const std::string& i
         const RunPoint& p = t.series[i];
         out += i == 0 ? "\n" : ",\n";
         out += indent + "  ";
-        out += json{{"run", p.run}, {"duration", p.duration}, {"memory", p.memory}, {"failed", p.failed},
+        out += json{{"run", p.run + 1}, {"duration", p.duration}, {"memory", p.memory}, {"failed", p.failed},
                     {"warmup", p.warmup}}
                    .dump();
     }
@@ -124,7 +127,7 @@ json noise_json(const MachineNoise& n) {
 std::string render_json(const RunResults& results, const RenderOptions&) {
     const auto& m = results.meta;
     json j;
-    j["schema_version"] = 2;
+    j["schema_version"] = 3;
     j["tool"] = json{{"name", "pss"}, {"version", m.pss_version}};
     j["run"] = json{{"started_at", m.started_at},
                     {"finished_at", m.finished_at},
@@ -139,9 +142,14 @@ std::string render_json(const RunResults& results, const RenderOptions&) {
                     {"fail_below", m.fail_below},
                     {"git_commit", m.git_commit},
                     {"git_branch", m.git_branch},
+                    {"repository_root", m.repository_root},
                     {"command_line", m.command_line},
                     {"machine_noise", noise_json(m.noise)}};
     j["pss"] = results.overall.pss;
+    j["mean_pss"] = results.mean_pss;
+    j["baseline"] = json{{"branch", results.baseline_branch},
+                         {"runs", results.baseline_runs},
+                         {"pss", results.baseline_pss ? json(*results.baseline_pss) : json(nullptr)}};
     j["breakdown"] = subscores_json(results.overall.breakdown);
     const auto& s = results.summary;
     j["summary"] = json{{"tests", s.tests},     {"stable", s.stable},   {"unstable", s.unstable},

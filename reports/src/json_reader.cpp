@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pss/reports/json_reader.hpp"
+#include "pss/scoring/gate.hpp"
 
 namespace pss::reports {
 
@@ -12,7 +13,8 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr int supported_schema = 2;
+// Version 3 counts runs from 1 (as every report shows them); 2 counted from 0.
+constexpr int oldest_schema = 2, supported_schema = 3;
 
 // A field of `obj` converted to T; names the field when it is missing or mistyped.
 template <class T>
@@ -62,7 +64,8 @@ SubScores breakdown_from(const json& b, const std::string& where) {
             field<double>(b, "concurrency_chaos", where)};
 }
 
-TestResult test_from(const json& j, const std::string& where) {
+TestResult test_from(const json& j, const std::string& where, int version, int fail_below) {
+    const std::int64_t first_run = version >= 3 ? 1 : 0;
     if (!j.is_object()) throw ReportFormatError(where + ": not an object");
     TestResult t;
     t.name = field<std::string>(j, "name", where);
@@ -75,6 +78,9 @@ TestResult test_from(const json& j, const std::string& where) {
     t.score.breakdown = breakdown_from(object(j, "breakdown", where), where + ".breakdown");
     t.steady_score.pss = optional_field<int>(j, "steady_pss", where, t.score.pss);
     if (auto b = j.find("baseline_pss"); b != j.end() && !b->is_null()) t.baseline_pss = field<int>(j, "baseline_pss", where);
+    if (const int pypss = optional_field<int>(j, "pypss_pss", where, t.score.pss); pypss != t.score.pss)
+        t.pypss_pss = pypss;
+    t.pss_trend = optional_field<std::vector<int>>(j, "pss_trend", where, {});
     t.runs = field<std::uint64_t>(j, "runs", where);
     t.warmup_runs = optional_field<std::uint64_t>(j, "warmup_runs", where, 0);
     t.failures = field<std::uint64_t>(j, "failures", where);
@@ -109,7 +115,7 @@ TestResult test_from(const json& j, const std::string& where) {
     for (const auto& f : array(j, "failure_samples", where)) {
         const std::string w = fmt::format("{}.failure_samples[{}]", where, i++);
         FailureSample s;
-        s.run = field<std::int64_t>(f, "run", w);
+        s.run = field<std::int64_t>(f, "run", w) - first_run;
         s.type = field<std::string>(f, "type", w);
         s.kind = failure_kind(s.type);
         s.message = field<std::string>(f, "message", w);
@@ -121,11 +127,15 @@ TestResult test_from(const json& j, const std::string& where) {
     i = 0;
     for (const auto& r : array(j, "run_data", where)) {
         const std::string w = fmt::format("{}.run_data[{}]", where, i);
-        t.series.push_back(RunPoint{optional_field<std::int64_t>(r, "run", w, static_cast<std::int64_t>(i)),
+        t.series.push_back(RunPoint{optional_field<std::int64_t>(r, "run", w, static_cast<std::int64_t>(i) + first_run) - first_run,
                                     field<double>(r, "duration", w), field<double>(r, "memory", w),
                                     field<bool>(r, "failed", w), optional_field<bool>(r, "warmup", w, false)});
         ++i;
     }
+    // Files older than the field: what the gate would have said with its defaults.
+    GatePolicy policy;
+    policy.fail_below = fail_below;
+    t.fails_gate = optional_field<bool>(j, "fails_gate", where, fails_gate(t, policy));
     return t;
 }
 
@@ -159,10 +169,10 @@ RunResults read_run_json(std::string_view text) {
     if (!j.is_object() || !j.contains("schema_version"))
         throw ReportFormatError("not a pss results file: no 'schema_version' (write one with pss-run --json FILE)");
     const int version = field<int>(j, "schema_version", "results");
-    if (version != supported_schema)
-        throw ReportFormatError(fmt::format("schema_version {} is not supported (this pss reads version {}); render it "
-                                            "with the pss that wrote it",
-                                            version, supported_schema));
+    if (version < oldest_schema || version > supported_schema)
+        throw ReportFormatError(fmt::format("schema_version {} is not supported (this pss reads versions {} to {}); "
+                                            "render it with the pss that wrote it",
+                                            version, oldest_schema, supported_schema));
     RunResults report;
     const json& run = object(j, "run", "results");
     RunMetadata& meta = report.meta;
@@ -177,6 +187,7 @@ RunResults read_run_json(std::string_view text) {
     meta.fail_below = field<int>(run, "fail_below", "run");
     meta.git_commit = optional_field<std::string>(run, "git_commit", "run", {});
     meta.git_branch = optional_field<std::string>(run, "git_branch", "run", {});
+    meta.repository_root = optional_field<std::string>(run, "repository_root", "run", {});
     meta.command_line = field<std::vector<std::string>>(run, "command_line", "run");
     meta.warmup = optional_field<int>(run, "warmup", "run", 0);
     meta.adaptive = optional_field<bool>(run, "adaptive", "run", false);
@@ -184,6 +195,12 @@ RunResults read_run_json(std::string_view text) {
     meta.pss_version = field<std::string>(object(j, "tool", "results"), "version", "tool");
 
     report.overall.pss = field<int>(j, "pss", "results");
+    report.mean_pss = optional_field<int>(j, "mean_pss", "results", report.overall.pss);
+    if (auto b = j.find("baseline"); b != j.end() && b->is_object()) {
+        report.baseline_branch = optional_field<std::string>(*b, "branch", "baseline", {});
+        report.baseline_runs = optional_field<std::size_t>(*b, "runs", "baseline", 0);
+        if (auto p = b->find("pss"); p != b->end() && !p->is_null()) report.baseline_pss = field<int>(*b, "pss", "baseline");
+    }
     report.overall.breakdown = breakdown_from(object(j, "breakdown", "results"), "breakdown");
     const json& s = object(j, "summary", "results");
     RunSummary& sum = report.summary;
@@ -218,7 +235,8 @@ RunResults read_run_json(std::string_view text) {
         report.regressions.push_back(std::move(g));
     }
     i = 0;
-    for (const auto& t : array(j, "tests", "results")) report.tests.push_back(test_from(t, fmt::format("tests[{}]", i++)));
+    for (const auto& t : array(j, "tests", "results"))
+        report.tests.push_back(test_from(t, fmt::format("tests[{}]", i++), version, meta.fail_below));
     return report;
 }
 

@@ -1,8 +1,15 @@
-// JUnit XML in the Maven Surefire dialect: CI systems (Jenkins, GitLab,
-// GitHub test reporters) read <testsuite>/<testcase>/<failure>, and the
-// Surefire ones also <flakyFailure> for a test that passed on a re-run.
-#include <map>
-
+// JUnit XML that agrees with the gate and that both schemas CI systems hold
+// reports to accept: Jenkins' junit-10.xsd and Maven Surefire's test report
+// XSD (both checked in tests/reports/xsd). Surefire's schema has no
+// <testsuites>, so the root is one <testsuite>; each test is a <testcase>
+// whose classname is its suite. Neither schema allows attributes such as
+// file/line or <properties> on a test case, so pss's details go where both
+// allow them: the run's facts in the suite's <properties>, each test's PSS,
+// verdict and location in its <system-out>.
+//
+// Every test that fails the gate is a <failure> (consumers that ignore
+// <flakyFailure> still see it); a flaky test the gate lets pass
+// (--allow-flaky, quarantine) passes with one <flakyFailure> per failed run.
 #include <fmt/format.h>
 
 #include "pss/text/escape.hpp"
@@ -17,165 +24,167 @@ using text::xml_text;
 
 namespace {
 
-using JUnitOptions = RenderOptions;
+enum class Outcome { passed, failed, skipped };
 
-enum class Outcome { passed, failed, flaky, skipped };
-
-Outcome outcome_of(const TestResult& t, const JUnitOptions& o) {
+Outcome outcome_of(const TestResult& t, const RenderOptions& o) {
     if (t.runs == 0) return Outcome::skipped;
-    if (t.failures == 0) return Outcome::passed;
-    if (t.failures == t.runs || o.junit_flaky_as_failure) return Outcome::failed;
-    return Outcome::flaky;
+    if (t.fails_gate || (o.junit_flaky_as_failure && t.verdict == Verdict::flaky)) return Outcome::failed;
+    return Outcome::passed;
 }
 
-std::string seconds(double s) { return fmt::format("{:.6f}", s); }
+// Both schemas: at most three decimals.
+std::string seconds(double s) { return fmt::format("{:.3f}", s); }
 
-std::string property(std::string_view name, std::string_view value) {
-    return fmt::format("        <property name=\"{}\" value=\"{}\"/>\n", xml_attribute(name), xml_attribute(value));
+std::string location(const std::string& file, std::int64_t line) {
+    if (file.empty()) return {};
+    return line > 0 ? fmt::format("{}:{}", file, line) : file;
 }
 
-std::string test_properties(const TestResult& t) {
-    const SubScores& b = t.score.breakdown;
-    std::string out = "      <properties>\n";
-    out += property("pss", std::to_string(t.score.pss));
-    out += property("verdict", to_string(t.verdict));
-    out += property("runs", std::to_string(t.runs));
-    out += property("failures", std::to_string(t.failures));
-    if (t.skipped) out += property("skipped_runs", std::to_string(t.skipped));
-    out += property("pass_rate", fmt::format("{:.4f}", t.pass_rate()));
-    out += property("timing_stability", fmt::format("{:.4f}", rounded_subscore(b.timing_stability)));
-    out += property("memory_stability", fmt::format("{:.4f}", rounded_subscore(b.memory_stability)));
-    out += property("error_volatility", fmt::format("{:.4f}", rounded_subscore(b.error_volatility)));
-    out += property("branching_entropy", fmt::format("{:.4f}", rounded_subscore(b.branching_entropy)));
-    out += property("concurrency_chaos", fmt::format("{:.4f}", rounded_subscore(b.concurrency_chaos)));
-    out += property("duration_p50", seconds(t.duration.p50));
-    out += property("duration_p95", seconds(t.duration.p95));
-    out += property("duration_max", seconds(t.duration.max));
-    out += property("memory_peak", fmt::format("{:.0f}", t.memory_peak));
-    if (t.quarantined) out += property("quarantined", "true");
-    if (t.order_dependent) out += property("order_dependent", "true");
-    for (const auto& o : t.observations) out += property("observation", o.text);
-    out += "      </properties>\n";
-    return out;
+// "run 4: timeout at tests/net_test.cpp:42\nmessage": one failed run.
+std::string failure_details(const FailureSample& f, const std::string& root) {
+    const std::string where = location(relative_path(f.file, root), f.line);
+    return fmt::format("run {}: {}{}\n{}", f.run + 1, f.type, where.empty() ? "" : " at " + where, f.message);
 }
 
-// "assertion at foo.cpp:12 (run 3)\nmessage": the details of one failed run.
-std::string failure_details(const FailureSample& f) {
-    std::string where = f.file.empty() ? "" : fmt::format(" at {}:{}", f.file, f.line);
-    return fmt::format("run {}: {}{}\n{}", f.run + 1, f.type, where, f.message);
+std::string first_message(const TestResult& t) {
+    for (const auto& f : t.failure_samples)
+        if (!f.message.empty()) return ": " + first_line(f.message);
+    return {};
 }
 
-std::string failure_element(const TestResult& t) {
-    const FailureSample* first = t.failure_samples.empty() ? nullptr : &t.failure_samples.front();
-    const std::string message = fmt::format("failed {} of {} runs{}", t.failures, t.runs,
-                                            first && !first->message.empty() ? ": " + first_line(first->message) : "");
+// The one-line reason a test fails the gate, for the message attribute.
+std::string failure_message(const TestResult& t, int fail_below) {
+    switch (t.verdict) {
+        case Verdict::failing: return fmt::format("failing: failed all {} runs{}", t.runs, first_message(t));
+        case Verdict::flaky:
+            return fmt::format("flaky: failed {} of {} runs (run {}){}", t.failures, t.runs, failed_run_numbers(t),
+                               first_message(t));
+        case Verdict::unstable:
+            return fmt::format("unstable: PSS {} is below {} (weakest: {})", t.score.pss, fail_below,
+                               weakest_subscore(t.score.breakdown));
+        case Verdict::regressed:
+            for (const auto& o : t.observations)
+                if (o.kind == ObservationKind::regressed) return "regressed: " + first_line(o.text);
+            return fmt::format("regressed: PSS {} is worse than its history", t.score.pss);
+        case Verdict::stable:
+        case Verdict::not_applicable: break;
+    }
+    return fmt::format("PSS {}", t.score.pss);
+}
+
+std::string failure_type(const TestResult& t) {
+    if ((t.verdict == Verdict::failing || t.verdict == Verdict::flaky) && !t.failure_samples.empty())
+        return t.failure_samples.front().type;
+    return std::string(to_string(t.verdict));
+}
+
+// The failed runs' details and what else is known about the test.
+std::string failure_body(const TestResult& t, const std::string& root) {
     std::string body;
-    for (const auto& f : t.failure_samples) body += failure_details(f) + "\n\n";
+    for (const auto& f : t.failure_samples) body += failure_details(f, root) + "\n\n";
     if (t.failures > t.failure_samples.size())
         body += fmt::format("({} more failed runs not sampled)\n", t.failures - t.failure_samples.size());
-    return fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n", xml_attribute(message),
-                       xml_attribute(first ? first->type : "failure"), xml_text(body));
+    for (const auto& o : t.observations) body += o.text + "\n";
+    return body;
 }
 
-// One <flakyFailure> per failed run; the sampled ones carry details and output.
-std::string flaky_elements(const TestResult& t) {
+std::string failure_element(const TestResult& t, const RunMetadata& m) {
+    const std::string& root = m.repository_root;
+    return fmt::format("    <failure message=\"{}\" type=\"{}\">{}</failure>\n", xml_attribute(failure_message(t, m.fail_below)),
+                       xml_attribute(failure_type(t)), xml_text(failure_body(t, root)));
+}
+
+// A flaky test that passes: one <flakyFailure> per failed run (Surefire's
+// convention); the sampled ones carry details and output.
+std::string flaky_elements(const TestResult& t, const std::string& root) {
     std::string out;
     std::size_t nth_failure = 0;
-    for (std::size_t i = 0; i < t.series.size(); ++i) {
-        if (!t.series[i].failed) continue;
+    for (const auto& p : t.series) {
+        if (!p.failed) continue;
         if (nth_failure < t.failure_samples.size()) {
             const FailureSample& f = t.failure_samples[nth_failure];
-            out += fmt::format("      <flakyFailure message=\"{}\" type=\"{}\">\n", xml_attribute(first_line(f.message)),
+            out += fmt::format("    <flakyFailure message=\"{}\" type=\"{}\">\n", xml_attribute(first_line(f.message)),
                                xml_attribute(f.type));
-            out += fmt::format("        <stackTrace>{}</stackTrace>\n", xml_text(failure_details(f)));
-            if (!f.output.empty()) out += fmt::format("        <system-out>{}</system-out>\n", xml_text(f.output));
-            out += "      </flakyFailure>\n";
+            out += fmt::format("      <stackTrace>{}</stackTrace>\n", xml_text(failure_details(f, root)));
+            if (!f.output.empty()) out += fmt::format("      <system-out>{}</system-out>\n", xml_text(f.output));
+            out += "    </flakyFailure>\n";
         } else {
-            out += fmt::format("      <flakyFailure message=\"failed (run {} of {}, not sampled)\" type=\"failure\"/>\n",
-                               i + 1, t.series.size());
+            out += fmt::format(
+                "    <flakyFailure message=\"failed (not sampled)\" type=\"failure\"><stackTrace>run {} of {}: failed "
+                "(not sampled)</stackTrace></flakyFailure>\n",
+                p.run + 1, t.runs);
         }
         ++nth_failure;
     }
     return out;
 }
 
-// The captured output of the failed runs, each under a header.
-std::string failed_output(const TestResult& t) {
-    std::string out;
+// What pss knows about the test, for people reading the CI's test page.
+std::string test_summary(const TestResult& t, const std::string& root) {
+    const SubScores& b = t.score.breakdown;
+    std::string out = fmt::format("pss: PSS {} ({}{}{}), {} runs, {} failed", t.score.pss, to_string(t.verdict),
+                                  t.quarantined ? ", quarantined" : "", t.fails_gate ? ", fails the gate" : "",
+                                  t.runs, t.failures);
+    if (t.pypss_pss) out += fmt::format("; pypss's formula gives {}", *t.pypss_pss);
+    out += "\n";
+    out += fmt::format("p50 {}, p95 {}; timing {:.2f}, memory {:.2f}, errors {:.2f}, branching {:.2f}, concurrency {:.2f}\n",
+                       format_duration(t, t.duration.p50), format_duration(t, t.duration.p95),
+                       rounded_subscore(b.timing_stability), rounded_subscore(b.memory_stability),
+                       rounded_subscore(b.error_volatility), rounded_subscore(b.branching_entropy),
+                       rounded_subscore(b.concurrency_chaos));
+    if (!t.filename.empty()) out += "defined at " + location(relative_path(t.filename, root), t.lineno) + "\n";
+    for (const auto& o : t.observations) out += o.text + "\n";
     for (const auto& f : t.failure_samples)
-        if (!f.output.empty()) out += fmt::format("--- run {} ({}) ---\n{}\n", f.run + 1, f.type, f.output);
+        if (!f.output.empty()) out += fmt::format("--- output of run {} ({}) ---\n{}\n", f.run + 1, f.type, f.output);
     return out;
 }
 
-std::string testcase(const TestResult& t, const JUnitOptions& o) {
+std::string testcase(const TestResult& t, const RenderOptions& o, const RunMetadata& m) {
+    const std::string& root = m.repository_root;
     const Outcome outcome = outcome_of(t, o);
-    std::string out = fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"", xml_attribute(t.name),
+    std::string out = fmt::format("  <testcase name=\"{}\" classname=\"{}\" time=\"{}\">\n", xml_attribute(t.name),
                                   xml_attribute(t.module), seconds(t.duration.p50));
-    if (!t.filename.empty()) out += fmt::format(" file=\"{}\" line=\"{}\"", xml_attribute(t.filename), t.lineno);
-    out += ">\n" + test_properties(t);
-    if (outcome == Outcome::skipped) out += "      <skipped message=\"every run was skipped\"/>\n";
-    if (outcome == Outcome::failed) out += failure_element(t);
-    if (outcome == Outcome::flaky) out += flaky_elements(t);
-    if (outcome == Outcome::failed) {
-        const std::string output = failed_output(t);
-        if (!output.empty()) out += fmt::format("      <system-out>{}</system-out>\n", xml_text(output));
-    }
-    out += "    </testcase>\n";
+    if (outcome == Outcome::failed) out += failure_element(t, m);
+    if (outcome == Outcome::passed && t.verdict == Verdict::flaky) out += flaky_elements(t, root);
+    if (outcome == Outcome::skipped) out += "    <skipped message=\"every run was skipped\"/>\n";
+    out += fmt::format("    <system-out>{}</system-out>\n", xml_text(test_summary(t, root)));
+    out += "  </testcase>\n";
     return out;
 }
 
-struct Counts {
-    std::uint64_t tests = 0, failures = 0, skipped = 0;
-    double time = 0;
-    void add(const TestResult& t, Outcome o) {
-        ++tests;
-        failures += o == Outcome::failed;
-        skipped += o == Outcome::skipped;
-        time += t.duration.p50;
-    }
-    std::string attributes() const {
-        return fmt::format("tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\"", tests, failures,
-                           skipped, seconds(time));
-    }
-};
+std::string property(std::string_view name, std::string_view value) {
+    return fmt::format("    <property name=\"{}\" value=\"{}\"/>\n", xml_attribute(name), xml_attribute(value));
+}
 
 }  // namespace
 
 std::string render_junit(const RunResults& report, const RenderOptions& options) {
-    // Suites in order of first appearance, so the worst-first order survives.
-    std::vector<std::string> suite_order;
-    std::map<std::string, std::vector<const TestResult*>> suites;
-    for (const auto& t : report.tests) {
-        auto [it, added] = suites.try_emplace(t.module);
-        if (added) suite_order.push_back(t.module);
-        it->second.push_back(&t);
-    }
     const auto& m = report.meta;
-    const std::string timestamp = text::iso8601_utc(m.started_at);
-    Counts total;
-    std::string body;
-    for (const auto& name : suite_order) {
-        Counts counts;
-        std::string cases;
-        for (const TestResult* t : suites[name]) {
-            counts.add(*t, outcome_of(*t, options));
-            total.add(*t, outcome_of(*t, options));
-            cases += testcase(*t, options);
-        }
-        body += fmt::format("  <testsuite name=\"{}\" {} timestamp=\"{}\" hostname=\"{}\">\n", xml_attribute(name),
-                            counts.attributes(), timestamp, xml_attribute(m.host.empty() ? "localhost" : m.host));
-        body += "    <properties>\n";
-        body += fmt::format("      <property name=\"repeat\" value=\"{}\"/>\n", m.repeat);
-        body += fmt::format("      <property name=\"fail_below\" value=\"{}\"/>\n", m.fail_below);
-        if (!m.git_commit.empty())
-            body += fmt::format("      <property name=\"git_commit\" value=\"{}\"/>\n", xml_attribute(m.git_commit));
-        if (!m.git_branch.empty())
-            body += fmt::format("      <property name=\"git_branch\" value=\"{}\"/>\n", xml_attribute(m.git_branch));
-        body += "    </properties>\n" + cases + "  </testsuite>\n";
+    std::uint64_t failures = 0, skipped = 0;
+    double time = 0;
+    std::string cases;
+    for (const auto& t : report.tests) {
+        const Outcome o = outcome_of(t, options);
+        failures += o == Outcome::failed;
+        skipped += o == Outcome::skipped;
+        time += t.duration.p50;
+        cases += testcase(t, options, m);
     }
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out += fmt::format("<testsuites name=\"pss\" {} timestamp=\"{}\">\n", total.attributes(), timestamp);
-    out += body + "</testsuites>\n";
+    out += fmt::format("<testsuite name=\"pss\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">\n",
+                       report.tests.size(), failures, skipped, seconds(time));
+    out += "  <properties>\n";
+    out += property("pss.overall_pss", std::to_string(report.overall.pss));
+    out += property("pss.gate", report.gate.reason);
+    out += property("pss.repeat", std::to_string(m.repeat));
+    out += property("pss.fail_below", std::to_string(m.fail_below));
+    out += property("timestamp", text::iso8601_utc(m.started_at));
+    out += property("hostname", m.host.empty() ? "localhost" : m.host);
+    if (!m.git_commit.empty()) out += property("git_commit", m.git_commit);
+    if (!m.git_branch.empty()) out += property("git_branch", m.git_branch);
+    if (!m.pss_version.empty()) out += property("pss.version", m.pss_version);
+    out += "  </properties>\n";
+    out += cases + "</testsuite>\n";
     return out;
 }
 

@@ -1,6 +1,7 @@
-// Markdown for pull request comments and GitHub's job summary, plus GitHub
-// Actions annotations. Names and messages go through markdown_cell, so a
-// hostile test name cannot end a cell, add a row or inject HTML.
+// Markdown for GitHub's job summary: every test, within GitHub's 1 MiB limit
+// (the compact PR comment is pr_comment.cpp). Names and messages go through
+// markdown_cell, so a hostile test name cannot end a cell, add a row or
+// inject HTML.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -13,24 +14,12 @@
 
 namespace pss::reports {
 
-using text::github_command_data;
-using text::github_command_property;
 using text::markdown_cell;
 
 namespace {
 
-bool wants_attention(const TestResult& t) { return needs_attention(t.verdict) || t.has(ObservationKind::leak); }
-
-// The weakest of the five sub-scores: what made an unstable test unstable.
-std::string weakest_subscore(const SubScores& b) {
-    const std::pair<const char*, double> all[] = {{"timing", b.timing_stability},
-                                                  {"memory", b.memory_stability},
-                                                  {"errors", b.error_volatility},
-                                                  {"branching", b.branching_entropy},
-                                                  {"concurrency", b.concurrency_chaos}};
-    const auto* w = std::min_element(std::begin(all), std::end(all),
-                                     [](const auto& a, const auto& c) { return a.second < c.second; });
-    return fmt::format("{} {:.2f}", w->first, rounded_subscore(w->second));
+bool wants_attention(const TestResult& t) {
+    return t.fails_gate || needs_attention(t.verdict) || t.has(ObservationKind::leak);
 }
 
 // GitHub refuses a job summary over 1 MiB; these caps keep a huge suite's
@@ -49,7 +38,10 @@ std::string attention_reason(const TestResult& t) {
                                 : "";
     switch (t.verdict) {
         case Verdict::failing: parts.push_back(fmt::format("failed all {} runs{}", t.runs, cause)); break;
-        case Verdict::flaky: parts.push_back(fmt::format("failed {} of {} runs{}", t.failures, t.runs, cause)); break;
+        case Verdict::flaky:
+            parts.push_back(fmt::format("failed {} of {} runs (run {}){}", t.failures, t.runs, failed_run_numbers(t, 5),
+                                        cause));
+            break;
         case Verdict::unstable:
             parts.push_back(fmt::format("PSS {} (weakest: {})", t.score.pss, weakest_subscore(t.score.breakdown)));
             break;
@@ -130,31 +122,6 @@ std::string render_markdown(const RunResults& report, const RenderOptions&) {
     if (!report.notes.empty()) {
         out += "\n";
         for (const auto& n : report.notes) out += "- " + markdown_cell(n) + "\n";
-    }
-    return out;
-}
-
-std::string render_github_annotations(const RunResults& report, const std::string& workspace) {
-    std::string out;
-    for (const auto& t : report.tests) {
-        if (!wants_attention(t)) continue;
-        const bool error = !t.quarantined && (t.verdict == Verdict::failing || t.verdict == Verdict::flaky);
-        std::string file = t.filename;
-        if (!workspace.empty() && file.rfind(workspace, 0) == 0) {
-            file = file.substr(workspace.size());
-            while (!file.empty() && file.front() == '/') file.erase(0, 1);
-        }
-        std::string props;
-        if (!file.empty()) {
-            props = " file=" + github_command_property(file);
-            if (t.lineno > 0) props += fmt::format(",line={}", t.lineno);
-            props += ",";
-        } else {
-            props = " ";
-        }
-        props += "title=" + github_command_property(fmt::format("pss: {} is {} (PSS {})", t.name, to_string(t.verdict),
-                                                                t.score.pss));
-        out += fmt::format("::{}{}::{}\n", error ? "error" : "warning", props, github_command_data(attention_reason(t)));
     }
     return out;
 }

@@ -11,5 +11,6 @@ std::string render_json(const RunResults& results, const RenderOptions& options)
 std::string render_junit(const RunResults& results, const RenderOptions& options);
 std::string render_markdown(const RunResults& results, const RenderOptions& options);
 std::string render_html(const RunResults& results, const RenderOptions& options);
+std::string render_pr_comment(const RunResults& results, const RenderOptions& options);
 
 }  // namespace pss::reports

@@ -1,6 +1,8 @@
 #include "report_util.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -25,6 +27,54 @@ std::string first_line(const std::string& s, std::size_t max) {
     std::size_t cut = max - 3;
     while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
     return line.substr(0, cut) + "...";
+}
+
+std::string relative_path(const std::string& file, const std::string& root) {
+    std::string prefix = root;
+    while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+    if (prefix.empty() || file.size() <= prefix.size() + 1 || file.compare(0, prefix.size(), prefix) != 0 ||
+        (file[prefix.size()] != '/' && prefix != "/"))
+        return file;
+    std::string rest = file.substr(prefix.size());
+    while (!rest.empty() && rest.front() == '/') rest.erase(0, 1);
+    return rest;
+}
+
+SourceLocation where_to_look(const TestResult& t, const std::string& root) {
+    for (const auto& f : t.failure_samples)
+        if (!f.file.empty()) return {relative_path(f.file, root), f.line};
+    if (!t.filename.empty()) return {relative_path(t.filename, root), t.lineno};
+    return {};
+}
+
+std::string weakest_subscore(const SubScores& b) {
+    const std::pair<const char*, double> all[] = {{"timing", b.timing_stability},
+                                                  {"memory", b.memory_stability},
+                                                  {"errors", b.error_volatility},
+                                                  {"branching", b.branching_entropy},
+                                                  {"concurrency", b.concurrency_chaos}};
+    const auto* w = std::min_element(std::begin(all), std::end(all),
+                                     [](const auto& a, const auto& c) { return a.second < c.second; });
+    return fmt::format("{} {:.2f}", w->first, rounded_subscore(w->second));
+}
+
+std::string failed_run_numbers(const TestResult& t, std::size_t max) {
+    std::string out;
+    std::size_t shown = 0;
+    auto add = [&](std::int64_t run) {
+        if (shown++ == max) {
+            out += ", ...";
+            return;
+        }
+        if (shown <= max) out += fmt::format("{}{}", out.empty() ? "" : ", ", run + 1);
+    };
+    if (!t.series.empty()) {
+        for (const auto& p : t.series)
+            if (p.failed) add(p.run);
+    } else {
+        for (const auto& f : t.failure_samples) add(f.run);
+    }
+    return out;
 }
 
 }  // namespace pss::reports

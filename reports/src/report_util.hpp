@@ -21,4 +21,21 @@ std::string format_duration(const TestResult& test, double seconds);
 // The first line of `text`, at most `max` bytes (cut at a UTF-8 boundary, with "...").
 std::string first_line(const std::string& text, std::size_t max = 160);
 
+// `file` relative to the checkout `root` when it lies inside it, else as it is.
+std::string relative_path(const std::string& file, const std::string& root);
+
+// Where a person should look: the first failed run's assertion when it is
+// known, else where the test is defined. `file` empty when neither is known.
+struct SourceLocation {
+    std::string file;
+    std::int64_t line = 0;
+};
+SourceLocation where_to_look(const TestResult& test, const std::string& root);
+
+// "timing 0.71": the weakest of the five sub-scores.
+std::string weakest_subscore(const SubScores& b);
+
+// The 1-based numbers of a test's failed runs, "4, 7, 9" (at most `max`, then ", ...").
+std::string failed_run_numbers(const TestResult& test, std::size_t max = 10);
+
 }  // namespace pss::reports

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "pss/text/format.hpp"
+#include "pss/text/width.hpp"
 #include "report_util.hpp"
 
 namespace pss::reports {
@@ -25,14 +26,6 @@ const char* color_of(Verdict v) {
     return "";
 }
 
-std::string pad(std::string s, std::size_t width) {
-    // Width counts code points, so names with UTF-8 line up.
-    std::size_t cps = 0;
-    for (unsigned char c : s) cps += (c & 0xC0) != 0x80;
-    if (cps < width) s.append(width - cps, ' ');
-    return s;
-}
-
 // The failure rate's 95% interval in a few characters: "<=28%", "11-60%", ">=72%".
 std::string failure_rate(const Confidence& c) {
     if (c.runs == 0) return "-";
@@ -45,14 +38,18 @@ std::string failure_rate(const Confidence& c) {
 }  // namespace
 
 std::string render_table(const RunResults& results, const TableStyle& style) {
+    // Everything but the name: RUNS PASS FAIL% PSS P50 P95 VERDICT, two spaces between.
+    constexpr std::size_t fixed = 4 + 4 + 6 + 3 + 8 + 8 + 9 + 7 * 2, min_name = 16;
+    const bool fit = style.width > 0;
+    std::size_t name_width = 4;
     std::vector<std::string> names;
-    std::size_t width = 4;
     for (const auto& t : results.tests) {
         names.push_back(text::display_text(t.name));
-        width = std::max(width, std::min<std::size_t>(names.back().size(), 60));
+        name_width = std::max(name_width, std::min<std::size_t>(text::columns(names.back()), 60));
     }
-    std::string out = fmt::format("{}  {:>5}  {:>6}  {:>6}  {:>3}  {:>10}  {:>10}  {:<9}  {}\n", pad("TEST", width),
-                                  "RUNS", "PASS", "FAIL%", "PSS", "P50", "P95", "VERDICT", "NOTES");
+    if (fit) name_width = std::min(name_width, std::max(min_name, style.width > fixed ? style.width - fixed : 0));
+    std::string out = fmt::format("{}  {:>4}  {:>4}  {:>6}  {:>3}  {:>8}  {:>8}  {}\n", text::pad_to("TEST", name_width),
+                                  "RUNS", "PASS", "FAIL%", "PSS", "P50", "P95", fit ? "VERDICT" : "VERDICT    NOTES");
     std::size_t rows = 0;
     for (std::size_t i = 0; i < results.tests.size(); ++i) {
         if (style.max_rows && rows++ >= style.max_rows) {
@@ -70,10 +67,19 @@ std::string render_table(const RunResults& results, const TableStyle& style) {
             note(t.failure_samples.front().type);
         for (const auto& o : t.observations) note(o.text);
         if (t.confidence.weak) note("weak: " + t.confidence.reason);
-        out += fmt::format("{}  {:>5}  {:>5.0f}%  {:>6}  {:>3}  {:>10}  {:>10}  {}  {}\n", pad(names[i], width), t.runs,
-                           100 * t.pass_rate(), failure_rate(t.confidence), t.score.pss,
-                           format_duration(t, t.duration.p50), format_duration(t, t.duration.p95), verdict_cell,
-                           text::display_text(notes));
+        notes = text::display_text(notes);
+        std::string line = fmt::format("{}  {:>4}  {:>3.0f}%  {:>6}  {:>3}  {:>8}  {:>8}  {}",
+                                       text::pad_to(fit ? text::shorten_middle(names[i], name_width) : names[i], name_width),
+                                       t.runs, 100 * t.pass_rate(), failure_rate(t.confidence), t.score.pss,
+                                       format_duration(t, t.duration.p50), format_duration(t, t.duration.p95),
+                                       verdict_cell);
+        if (!fit) {
+            out += line + (notes.empty() ? "" : "  " + notes) + "\n";
+            continue;
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+        for (const auto& l : text::wrap(notes, style.width > 8 ? style.width - 4 : 40)) out += "    " + l + "\n";
     }
     return out;
 }

@@ -156,7 +156,8 @@ int run_analyze(const AnalyzeOptions& opt) {
     Analysis shown{overall, records, errors, modules, run.tests, 0};
     const reports::AnalysisReport report{shown, advice, read, opt.trace_file, run.regressions};
     const std::string text = reports::render_analysis_text(report);
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    const std::string on_screen = fit_lines(text, terminal_columns(STDOUT_FILENO));  // the file keeps whole lines
+    std::fwrite(on_screen.data(), 1, on_screen.size(), stdout);
     if (!opt.text_out.empty()) write_output_file(opt.text_out, text, "text report");
     if (!opt.json_out.empty()) write_output_file(opt.json_out, reports::render_analysis_json(report), "JSON report");
 

@@ -1,15 +1,20 @@
 #include "cli_support.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include <fmt/format.h>
+
+#include "pss/text/width.hpp"
 
 namespace pss::cli {
 
@@ -23,6 +28,59 @@ std::optional<double> parse_duration(std::string_view text) {
     if (unit == "m" || unit == "min") return value * 60;
     if (unit == "h") return value * 3600;
     return std::nullopt;
+}
+
+namespace {
+ColorChoice g_color = ColorChoice::automatic;
+
+bool env_set(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v && std::string_view(v) != "0";
+}
+}  // namespace
+
+void set_color_choice(ColorChoice choice) { g_color = choice; }
+
+bool color_enabled(int fd) {
+    if (g_color != ColorChoice::automatic) return g_color == ColorChoice::always;
+    if (const char* no = std::getenv("NO_COLOR"); no && *no) return false;
+    if (env_set("FORCE_COLOR") || env_set("CLICOLOR_FORCE")) return true;
+    return ::isatty(fd) != 0;
+}
+
+std::size_t terminal_columns(int fd) {
+    winsize ws{};
+    if (::isatty(fd) && ::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    if (const char* c = std::getenv("COLUMNS"); c && *c) {
+        char* end = nullptr;
+        const long n = std::strtol(c, &end, 10);
+        if (end && *end == '\0' && n > 0 && n < 100000) return static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
+std::string fit_lines(const std::string& text, std::size_t width) {
+    if (width == 0) return text;
+    std::string out;
+    std::size_t from = 0;
+    while (from < text.size()) {
+        std::size_t nl = text.find('\n', from);
+        if (nl == std::string::npos) nl = text.size();
+        const std::string line = text.substr(from, nl - from);
+        from = nl + 1;
+        if (text::columns(line) <= width) {
+            out += line + (nl < text.size() ? "\n" : "");
+            continue;
+        }
+        std::size_t indent = line.find_first_not_of(' ');
+        if (indent == std::string::npos) indent = 0;
+        if (line.compare(indent, 2, "- ") == 0) indent += 2;
+        const std::string pad(indent, ' ');
+        bool first = true;
+        for (const auto& piece : text::wrap(line.substr(indent), width - indent))
+            out += (std::exchange(first, false) ? line.substr(0, indent) : pad) + piece + "\n";
+    }
+    return out;
 }
 
 void print_error(std::string_view message) { fmt::print(stderr, "pss: error: {}\n", message); }

@@ -69,6 +69,29 @@ struct Attempt {
     int repeat = 1;
 };
 
+// Runs finished so far, for progress: those of ended attempts, plus those
+// the running attempts already reported (a listener's trace file grows by
+// one line per finished test; native output is parsed as it streams).
+struct LiveCount {
+    std::atomic<std::size_t> ended{0}, ended_failed{0}, running{0}, running_failed{0};
+};
+
+// New complete test records appended to a growing trace file since `offset`.
+void count_new_records(const fs::path& file, std::uintmax_t& offset, std::size_t& records, std::size_t& failed) {
+    std::error_code ec;
+    const auto size = fs::file_size(file, ec);
+    if (ec || size <= offset) return;
+    std::ifstream in(file, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(offset));
+    std::string line;
+    while (std::getline(in, line) && !in.eof()) {  // only lines that end in a newline
+        offset += line.size() + 1;
+        if (line.find("\"kind\":\"block\"") != std::string::npos) continue;
+        ++records;
+        failed += line.find("\"error\":true") != std::string::npos;
+    }
+}
+
 struct AttemptResult {
     std::vector<TraceRecord> records;
     std::vector<RunOutput> outputs;
@@ -81,8 +104,8 @@ struct AttemptResult {
 
 class BinaryExecutor {
 public:
-    BinaryExecutor(const TestBinary& b, const RunPlan& p, fs::path dir, bool listener)
-        : bin_(b), plan_(p), dir_(std::move(dir)), listener_(listener) {}
+    BinaryExecutor(const TestBinary& b, const RunPlan& p, fs::path dir, bool listener, LiveCount* live = nullptr)
+        : bin_(b), plan_(p), dir_(std::move(dir)), listener_(listener), live_(live) {}
 
     std::size_t processes() const { return processes_.load(); }
 
@@ -133,7 +156,28 @@ public:
             if (!listener_) result.records.push_back(native_record(*end, run));
             if (end->failed) result.outputs.push_back({end->name, run, end->output});
         };
+        // Progress while the process runs, per finished test.
+        std::uintmax_t trace_offset = 0;
+        std::size_t live_records = 0, live_failed = 0;
+        auto live_progress = [&]() {
+            if (!live_ || !plan_.on_progress) return;
+            std::size_t records = live_records, failed = live_failed;
+            if (listener_) {
+                count_new_records(trace_file, trace_offset, records, failed);
+            } else {
+                records = result.records.size();
+                failed = static_cast<std::size_t>(std::count_if(result.records.begin(), result.records.end(),
+                                                                [](const TraceRecord& r) { return r.error; }));
+            }
+            if (records == live_records) return;
+            live_->running += records - live_records;
+            live_->running_failed += failed - live_failed;
+            live_records = records;
+            live_failed = failed;
+            plan_.on_progress(live_->ended + live_->running, 0, live_->ended_failed + live_->running_failed);
+        };
         auto watchdog = [&]() {
+            live_progress();
             const std::string k = current_key();
             const auto now = Clock::now();
             if (k != key) {
@@ -150,6 +194,10 @@ public:
         };
 
         ChildResult child = run_child(opt, on_line, watchdog);
+        if (live_) {  // the attempt's records are counted as ended once absorbed
+            live_->running -= live_records;
+            live_->running_failed -= live_failed;
+        }
         result.output_tail = child.output_tail;
         if (child.spawn_failed)
             throw cli::CommandError(cli::exit_cannot_run,
@@ -272,6 +320,7 @@ private:
     fs::path dir_;
     bool listener_;
     std::atomic<std::size_t> processes_{0};
+    LiveCount* live_;
 };
 
 // What the records cannot say themselves: how coarse the clock was
@@ -287,11 +336,13 @@ void mark_records(std::vector<TraceRecord>& records, const TestBinary& bin, bool
     }
 }
 
-void report_progress(const RunPlan& plan, const BinaryOutcome& out) {
+void report_progress(const RunPlan& plan, const BinaryOutcome& out, LiveCount& live) {
     if (!plan.on_progress) return;
     std::size_t failed = 0;
     for (const auto& r : out.records) failed += r.error ? 1 : 0;
-    plan.on_progress(out.records.size(), 0, failed);
+    live.ended = out.records.size();
+    live.ended_failed = failed;
+    plan.on_progress(live.ended + live.running, 0, live.ended_failed + live.running_failed);
 }
 
 struct Job {
@@ -301,7 +352,7 @@ struct Job {
 
 // Runs one job to completion: every (test, run) gets a record.
 void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_process_repeat,
-             BinaryOutcome& out, std::mutex& mu) {
+             BinaryOutcome& out, std::mutex& mu, LiveCount& live) {
     std::map<int, std::set<std::string>> pending;
     for (int rep = plan.first_run; rep < plan.first_run + plan.repeat; ++rep)
         pending[rep].insert(job.tests.begin(), job.tests.end());
@@ -314,7 +365,7 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
             out.records.push_back(std::move(rec));
         }
         for (auto& o : r.outputs) out.outputs.push_back(std::move(o));
-        report_progress(plan, out);
+        report_progress(plan, out, live);
     };
 
     if (in_process_repeat) {
@@ -361,7 +412,8 @@ BinaryOutcome execute(const TestBinary& bin, const RunPlan& plan, const fs::path
     const bool isolate = plan.mode == DataMode::isolate;
     out.mode = isolate ? "isolate" : (listener ? "listener" : "native");
 
-    BinaryExecutor exec(bin, plan, work_dir, listener);
+    LiveCount live;
+    BinaryExecutor exec(bin, plan, work_dir, listener, &live);
     // gtest repeats in-process with a listener; without one its reporters
     // keep only the last iteration, so each repetition gets its own process.
     const bool in_process_repeat =
@@ -383,7 +435,7 @@ BinaryOutcome execute(const TestBinary& bin, const RunPlan& plan, const fs::path
     auto worker = [&] {
         for (std::size_t i; (i = next++) < jobs.size() && !interrupted();) {
             try {
-                run_job(exec, jobs[i], plan, in_process_repeat, out, mu);
+                run_job(exec, jobs[i], plan, in_process_repeat, out, mu, live);
             } catch (...) {
                 std::lock_guard lock(mu);
                 if (!error) error = std::current_exception();

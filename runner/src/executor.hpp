@@ -35,8 +35,9 @@ struct RunPlan {
     unsigned seed = 0;
     std::string filter;                    // --filter: gtest pattern or Catch2 test spec
     std::vector<std::string> binary_args;  // passed to every run of the binaries
-    // Called (from worker threads, serialised) after each batch of results:
-    // runs finished so far, runs planned, runs failed so far.
+    // Progress: runs finished so far (each test as it finishes, also while
+    // a process is still running), runs planned (0: unknown here), runs
+    // failed so far. Called from worker threads, possibly concurrently.
     std::function<void(std::size_t, std::size_t, std::size_t)> on_progress;
 };
 

@@ -1,4 +1,7 @@
 // pss history: the stored runs, or one test's trend, as a table, CSV or JSON.
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -9,10 +12,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_errors.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "pss/ci/history_store.hpp"
 #include "pss/config/config.hpp"
+#include "pss/text/format.hpp"
+#include "pss/text/width.hpp"
 
 namespace pss::cli {
 
@@ -30,16 +36,113 @@ std::string local_time(double epoch) {
     std::tm tm{};
     localtime_r(&t, &tm);
     char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
     return buf;
 }
 
-// Direction against the next older row: rows come newest first.
-template <class Row>
-std::string trend(const std::vector<Row>& rows, std::size_t i) {
-    if (i + 1 >= rows.size()) return " ";
-    const int d = rows[i].pss - rows[i + 1].pss;
-    return d > 0 ? "↑" : d < 0 ? "↓" : "→";
+// U+2581..U+2588: one block per value, scaled between the lowest and the
+// highest value shown; a range under 10 points is widened around its middle,
+// so small noise stays flat.
+std::string sparkline(const std::vector<int>& values, int low, int high) {
+    static const char* const blocks[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
+    if (high - low < 10) {
+        low = (low + high) / 2 - 5;
+        high = low + 10;
+    }
+    std::string out;
+    for (int v : values) out += blocks[std::clamp((v - low) * 8 / (high - low + 1), 0, 7)];
+    return out;
+}
+
+// Each row's trend: its PSS and that of the (up to) 7 rows before it in
+// time, oldest first. Rows come newest first.
+std::vector<std::string> trends(const std::vector<int>& newest_first) {
+    std::vector<std::string> out;
+    if (newest_first.empty()) return out;
+    const auto [lo, hi] = std::minmax_element(newest_first.begin(), newest_first.end());
+    for (std::size_t i = 0; i < newest_first.size(); ++i) {
+        std::vector<int> window;
+        for (std::size_t k = std::min(newest_first.size() - 1, i + 7) + 1; k-- > i;) window.push_back(newest_first[k]);
+        out.push_back(sparkline(window, *lo, *hi));
+    }
+    return out;
+}
+
+// "PSS of the last 5 runs, oldest first: ▃▅▆█▇  (80 -> 91)"
+std::string headline(const std::vector<int>& newest_first) {
+    const std::vector<int> oldest_first(newest_first.rbegin(), newest_first.rend());
+    const auto [lo, hi] = std::minmax_element(oldest_first.begin(), oldest_first.end());
+    return fmt::format("PSS of the last {} runs, oldest first: {}  ({} -> {})", oldest_first.size(),
+                       sparkline(oldest_first, *lo, *hi), oldest_first.front(), oldest_first.back());
+}
+
+std::string weakest(const SubScores& s) {
+    const std::pair<const char*, double> all[] = {{"TS", s.timing_stability},
+                                                  {"MS", s.memory_stability},
+                                                  {"EV", s.error_volatility},
+                                                  {"BE", s.branching_entropy},
+                                                  {"CC", s.concurrency_chaos}};
+    const auto* w = std::min_element(std::begin(all), std::end(all),
+                                     [](const auto& a, const auto& b) { return a.second < b.second; });
+    return fmt::format("{} {:.2f}", w->first, w->second);
+}
+
+// A table that fits `width` columns (0: any): optional columns are dropped
+// in their order until it fits; the flexible one takes what is left.
+struct Column {
+    std::string title;
+    std::size_t width;  // 0: flexible (6 to 24 columns)
+    bool right = false;
+    int drop = 0;  // 0: never dropped; 1 first, then 2, ...
+};
+
+std::string render_columns(const std::vector<Column>& columns, const std::vector<std::vector<std::string>>& rows,
+                           std::size_t width) {
+    std::vector<bool> on(columns.size(), true);
+    std::size_t flex = 6;
+    for (const auto& r : rows)
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            if (!columns[c].width) flex = std::min<std::size_t>(24, std::max(flex, text::columns(r[c])));
+    auto total = [&](std::size_t flexible) {
+        std::size_t n = 0, shown = 0;
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            if (on[c]) n += (columns[c].width ? columns[c].width : flexible) + (shown++ ? 2 : 0);
+        return n;
+    };
+    if (width) {
+        for (int level = 1; total(6) > width && level < 10; ++level)
+            for (std::size_t c = 0; c < columns.size(); ++c)
+                if (columns[c].drop == level) on[c] = false;
+        const std::size_t rest = total(0);
+        flex = std::min(flex, std::max<std::size_t>(6, width > rest ? width - rest : 6));
+    }
+    std::string out;
+    auto line = [&](auto cell) {
+        std::string l;
+        std::size_t shown = 0;
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            if (!on[c]) continue;
+            const std::size_t w = columns[c].width ? columns[c].width : flex;
+            const std::string v = text::shorten_middle(cell(c), w);
+            const std::string pad(w > text::columns(v) ? w - text::columns(v) : 0, ' ');
+            l += (shown++ ? "  " : "") + (columns[c].right ? pad + v : v + pad);
+        }
+        while (!l.empty() && l.back() == ' ') l.pop_back();
+        out += l + "\n";
+    };
+    line([&](std::size_t c) { return columns[c].title; });
+    for (const auto& r : rows) line([&](std::size_t c) { return r[c]; });
+    return out;
+}
+
+constexpr const char* subscore_legend =
+    "WEAKEST: the lowest of the five sub-scores (0-1, 1 is stable): TS timing, MS memory, EV errors, BE branching, "
+    "CC concurrency.";
+
+void print_legend(const std::vector<std::string>& lines, std::size_t width) {
+    fmt::print("\n");
+    for (const auto& l : lines)
+        for (const auto& w : text::wrap(l, width ? width : 100)) fmt::print("{}\n", w);
 }
 
 std::string csv(std::string_view field) {
@@ -74,16 +177,35 @@ int print_runs(const std::vector<ci::StoredRun>& runs, const std::string& format
                        r.breakdown.branching_entropy, r.breakdown.concurrency_chaos, r.tests, r.gate_exit);
         return exit_ok;
     }
-    fmt::print("{:<19}  {:<10}  {:<16}  {:>3}  {:>5}  {:>4}  {:>4}  {:>4}  {:>4}  {:>4}  {:>5}  {}\n", "TIME", "COMMIT",
-               "BRANCH", "PSS", "TREND", "TS", "MS", "EV", "BE", "CC", "TESTS", "GATE");
+    if (runs.empty()) {
+        fmt::print("No stored runs match.\n");
+        return exit_ok;
+    }
+    const std::size_t width = terminal_columns(STDOUT_FILENO);
+    std::vector<int> pss;
+    for (const auto& r : runs) pss.push_back(r.pss);
+    const auto trend = trends(pss);
+    fmt::print("{}\n\n", headline(pss));
+    std::vector<std::vector<std::string>> rows;
     for (std::size_t i = 0; i < runs.size(); ++i) {
         const auto& r = runs[i];
-        fmt::print("{:<19}  {:<10}  {:<16}  {:>3}  {:>5}  {:>4.2f}  {:>4.2f}  {:>4.2f}  {:>4.2f}  {:>4.2f}  {:>5}  {}\n",
-                   local_time(r.started_at), r.context.commit.substr(0, 10), r.context.branch.substr(0, 16), r.pss,
-                   trend(runs, i), r.breakdown.timing_stability, r.breakdown.memory_stability,
-                   r.breakdown.error_volatility, r.breakdown.branching_entropy, r.breakdown.concurrency_chaos, r.tests,
-                   r.gate_exit == 0 ? "passed" : "failed");
+        rows.push_back({std::to_string(r.id), local_time(r.started_at), r.context.commit.substr(0, 8),
+                        text::display_text(r.context.branch), std::to_string(r.pss), trend[i], weakest(r.breakdown),
+                        std::to_string(r.tests), r.gate_exit == 0 ? "passed" : "failed"});
     }
+    fmt::print("{}", render_columns({{"RUN", 5, true},
+                                     {"WHEN", 16},
+                                     {"COMMIT", 8, false, 2},
+                                     {"BRANCH", 0, false, 3},
+                                     {"PSS", 3, true},
+                                     {"TREND", 8},
+                                     {"WEAKEST", 7},
+                                     {"TESTS", 5, true, 1},
+                                     {"GATE", 6}},
+                                    rows, width));
+    print_legend({"TREND: the run's PSS and that of the 7 runs before it, oldest on the left.", subscore_legend,
+                  "One test's trend: pss history --test NAME. Every sub-score: --export csv or json."},
+                 width);
     return exit_ok;
 }
 
@@ -105,16 +227,47 @@ int print_test(const std::string& name, const std::vector<ci::StoredTest>& rows,
                        csv(t.name), csv(t.module), t.pss, t.verdict, t.runs, t.failures, t.p50, t.p95);
         return exit_ok;
     }
-    fmt::print("Trend of {}\n", name);
-    fmt::print("{:<19}  {:<10}  {:<16}  {:>3}  {:>5}  {:<9}  {:>5}  {:>6}  {:>10}  {:>10}\n", "TIME", "COMMIT", "BRANCH",
-               "PSS", "TREND", "VERDICT", "RUNS", "FAILED", "P50", "P95");
+    const std::size_t width = terminal_columns(STDOUT_FILENO);
+    std::vector<int> pss;
+    for (const auto& t : rows) pss.push_back(t.pss);
+    const auto trend = trends(pss);
+    fmt::print("{}\n{}\n\n", text::display_text(name), headline(pss));
+    std::vector<std::vector<std::string>> table;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& t = rows[i];
-        fmt::print("{:<19}  {:<10}  {:<16}  {:>3}  {:>5}  {:<9}  {:>5}  {:>6}  {:>8.3f}ms  {:>8.3f}ms\n",
-                   local_time(t.started_at), t.commit.substr(0, 10), t.branch.substr(0, 16), t.pss, trend(rows, i),
-                   t.verdict, t.runs, t.failures, t.p50 * 1e3, t.p95 * 1e3);
+        table.push_back({std::to_string(t.run_id), local_time(t.started_at), t.commit.substr(0, 8),
+                         text::display_text(t.branch), std::to_string(t.pss), trend[i], t.verdict,
+                         fmt::format("{}/{}", t.failures, t.runs), text::format_seconds(t.p50),
+                         text::format_seconds(t.p95), weakest(t.breakdown)});
     }
+    fmt::print("{}", render_columns({{"RUN", 5, true},
+                                     {"WHEN", 16},
+                                     {"COMMIT", 8, false, 2},
+                                     {"BRANCH", 0, false, 3},
+                                     {"PSS", 3, true},
+                                     {"TREND", 8},
+                                     {"VERDICT", 9},
+                                     {"FAILED", 7, true},
+                                     {"P50", 8, true},
+                                     {"P95", 8, true, 4},
+                                     {"WEAKEST", 7, false, 1}},
+                                    table, width));
+    print_legend({"RUN: the stored run (pss history lists them). FAILED: the test's failed runs / its runs.",
+                  "TREND: the test's PSS in this run and the 7 runs before it, oldest on the left.", subscore_legend},
+                 width);
     return exit_ok;
+}
+
+// The names of the tests in the newest stored runs, for "did you mean".
+std::vector<std::string> recent_test_names(const ci::HistoryStore& store) {
+    ci::RunQuery q;
+    q.limit = 3;
+    std::vector<std::string> names;
+    for (const auto& run : store.runs(q))
+        for (const auto& t : store.tests_of_run(run.id)) names.push_back(t.name);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
 }
 
 int run_history(const HistoryQuery& opt) {
@@ -126,6 +279,10 @@ int run_history(const HistoryQuery& opt) {
 
     std::error_code ec;
     if (!std::filesystem::exists(db, ec)) {
+        if (!opt.test.empty())
+            throw CommandError(exit_cannot_run, fmt::format("no history in '{}' yet, so no trend of '{}'. Store runs "
+                                                            "with pss-run --store-history.",
+                                                            db.string(), text::display_text(opt.test)));
         if (opt.format.empty())
             fmt::print("No history in '{}' yet. Store runs with pss-run --store-history (or pss analyze "
                        "--store-history).\n",
@@ -142,7 +299,17 @@ int run_history(const HistoryQuery& opt) {
             q.since = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() -
                       *opt.days * 86400.0;
         if (!opt.branch.empty()) q.branch = opt.branch;
-        if (!opt.test.empty()) return print_test(opt.test, store.test_history(opt.test, q), opt.format);
+        if (!opt.test.empty()) {
+            const auto rows = store.test_history(opt.test, q);
+            if (rows.empty())
+                throw CommandError(exit_cannot_run,
+                                   fmt::format("no test named '{}' in '{}'{}.{} Names are as pss-run's table shows "
+                                               "them (Suite.Test).",
+                                               text::display_text(opt.test), db.string(),
+                                               opt.branch.empty() ? "" : " on branch '" + opt.branch + "'",
+                                               did_you_mean(opt.test, recent_test_names(store))));
+            return print_test(opt.test, rows, opt.format);
+        }
         return print_runs(store.runs(q), opt.format);
     } catch (const ci::HistoryError& e) {
         throw CommandError(exit_cannot_run, e.what());

@@ -1,6 +1,7 @@
 #include "history_step.hpp"
 
 #include <functional>
+#include <map>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -11,6 +12,27 @@
 #include "pss/text/format.hpp"
 
 namespace pss::cli {
+
+namespace {
+
+// For the reports (PR comment, HTML): the baseline's own PSS and each test's
+// PSS in the last runs of the baseline branch, oldest first.
+void add_trends(RunResults& results, const ci::HistoryStore& store, const std::optional<std::string>& branch) {
+    ci::RunQuery recent;
+    recent.limit = 12;
+    recent.branch = branch;
+    const auto runs = store.runs(recent);
+    results.baseline_branch = branch.value_or("");
+    if (!runs.empty()) results.baseline_pss = runs.front().pss;
+    std::map<std::pair<std::string, std::string>, std::size_t> index;
+    for (std::size_t i = 0; i < results.tests.size(); ++i) index[{results.tests[i].module, results.tests[i].name}] = i;
+    for (auto run = runs.rbegin(); run != runs.rend(); ++run)
+        for (const auto& stored : store.tests_of_run(run->id))
+            if (auto it = index.find({stored.module, stored.name}); it != index.end())
+                results.tests[it->second].pss_trend.push_back(stored.pss);
+}
+
+}  // namespace
 
 std::optional<std::string> baseline_branch(const RunResults& report, const HistorySettings& s) {
     if (s.baseline_branch) return s.baseline_branch;
@@ -35,6 +57,7 @@ void compare_with_history(RunResults& results, const HistorySettings& s) {
         if (s.enabled())
             for (const auto& w : found.warnings) print_warning(text::display_text(w));
         ci::apply_regressions(results, found);
+        add_trends(results, store, branch);
         for (const auto& r : found.regressions) {
             if (r.test.empty()) results.notes.push_back("regression: " + r.message);
             fmt::print(stderr, "pss: regression ({}): {}{}\n", to_string(r.rule),
@@ -67,10 +90,6 @@ void store_in_history(const RunResults& report, const HistorySettings& s, const 
         print_warning(fmt::format("{}; this run was not stored", e.what()));
     }
 }
-
-namespace {
-
-}  // namespace
 
 void add_history_options(CLI::App& cmd, HistoryOptions& o) {
     cmd.add_flag("--store-history", o.store, "Store this run in the history database (storage_uri, .pss/history.db)");

@@ -38,10 +38,7 @@ int run_report(const ReportOptions& opt) {
                                        e.what()));
     }
     write_reports(results, opt.reports);
-    if (!opt.reports.any()) {
-        std::fputs(reports::render_table(results, {false, 0}).c_str(), stdout);
-        fmt::print("\n{}\n{}\n", reports::render_summary_line(results), results.gate.reason);
-    }
+    if (!opt.reports.any()) print_results(results);
     return 0;
 }
 

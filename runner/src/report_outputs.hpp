@@ -24,6 +24,11 @@ struct ReportRequest {
 // --junit-flaky-as-failure.
 void add_report_options(CLI::App& cmd, ReportRequest& request);
 
+// The table, the summary, notes and the gate's reason on stdout, fitted to
+// the terminal's width and coloured as --color says; `extra` is one more
+// line before the reason (the shuffle seed).
+void print_results(const RunResults& results, const std::string& extra = {});
+
 // Writes the files asked for; under GitHub Actions also prints annotations
 // and appends the Markdown report to $GITHUB_STEP_SUMMARY. A file that cannot
 // be written is an error (exit 3) after the others are written.

@@ -64,9 +64,13 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     if (!adaptive) {
         int repeat = 0;
         const auto [end, ec] = std::from_chars(opt.repeat.data(), opt.repeat.data() + opt.repeat.size(), repeat);
-        if (ec != std::errc() || end != opt.repeat.data() + opt.repeat.size() || repeat < 1 || repeat > 100000)
-            throw CommandError(exit_usage, fmt::format("--repeat {}: give a number of runs from 1 to 100000, or auto",
-                                                       opt.repeat));
+        if (ec != std::errc() || end != opt.repeat.data() + opt.repeat.size())
+            throw CommandError(exit_usage,
+                               fmt::format("--repeat takes a number from 1 to 100000 or auto, not '{}'.", opt.repeat));
+        if (repeat < 1 || repeat > 100000)
+            throw CommandError(exit_usage,
+                               fmt::format("--repeat {} is out of range: give a number from 1 to 100000, or auto.",
+                                           opt.repeat));
         opt.plan.repeat = repeat;
     }
     if (!adaptive && (cmd.count("--budget") || cmd.count("--min-runs") || cmd.count("--max-runs")))

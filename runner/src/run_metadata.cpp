@@ -58,6 +58,10 @@ void fill_git_metadata(RunMetadata& meta) {
     for (const char* var : {"GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BUILDKITE_BRANCH",
                             "CIRCLE_BRANCH", "GIT_BRANCH"})
         if (meta.git_branch = env_or_empty(var); !meta.git_branch.empty()) break;
+    // Reports name source files relative to the checkout (GitLab, GitHub annotations).
+    for (const char* var : {"GITHUB_WORKSPACE", "CI_PROJECT_DIR", "BUILDKITE_BUILD_CHECKOUT_PATH"})
+        if (meta.repository_root = env_or_empty(var); !meta.repository_root.empty()) break;
+    if (meta.repository_root.empty()) meta.repository_root = git_output({"rev-parse", "--show-toplevel"});
     if (meta.git_commit.empty()) meta.git_commit = git_output({"rev-parse", "HEAD"});
     if (meta.git_branch.empty() && !meta.git_commit.empty()) {
         meta.git_branch = git_output({"rev-parse", "--abbrev-ref", "HEAD"});

@@ -19,6 +19,7 @@
 #include "pss/reports/table.hpp"
 #include "machine_noise.hpp"
 #include "pss/scoring/analyzer.hpp"
+#include "progress.hpp"
 #include "run_metadata.hpp"
 #include "run_session.hpp"
 
@@ -48,11 +49,6 @@ struct ScratchDir {
     }
 };
 
-bool use_color() {
-    const char* no_color = std::getenv("NO_COLOR");
-    return ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
-}
-
 // The engine as merge uses it: tests only, with their runs in order.
 AnalyzerOptions merge_analyzer_options() {
     AnalyzerOptions o;
@@ -79,7 +75,16 @@ RunMetadata base_metadata(const PipelineInput& in) {
 int finish(RunResults& results, const PipelineInput& in) {
     for (auto& t : results.tests) t.quarantined = quarantined(in.quarantine, t);
     const bool interrupted = runner::interrupted();
+    // The run's PSS never reads better than the gate (results.hpp, aggregate):
+    // once before history compares it, again after regressions changed verdicts.
+    auto mark_and_aggregate = [&] {
+        mark_gate_failures(results.tests, in.gate);
+        results.overall = aggregate(results.tests);
+        results.mean_pss = mean_pss(results.tests);
+    };
+    mark_and_aggregate();
     if (!interrupted && (in.history.enabled() || in.alerts.enabled)) compare_with_history(results, in.history);
+    mark_and_aggregate();
     sort_worst_first(results.tests);
     results.summary = summarize(results.tests, results.overall);
     results.gate = decide(results, in.gate);
@@ -91,14 +96,7 @@ int finish(RunResults& results, const PipelineInput& in) {
                                     runner::signal_name(runner::interrupt_signal()))};
     }
 
-    std::fputs(reports::render_table(results, {use_color(), 0}).c_str(), stdout);
-    fmt::print("\n{}\n", reports::render_summary_line(results));
-    if (const std::string noise = reports::describe_machine_noise(results.meta.noise); !noise.empty())
-        fmt::print("{}\n", noise);
-    for (const auto& n : results.notes) fmt::print("note: {}\n", text::display_text(n));
-    if (in.plan.shuffle) fmt::print("shuffle seed: {}\n", in.plan.seed);
-    fmt::print("{}\n", results.gate.reason);
-    std::fflush(stdout);
+    print_results(results, in.plan.shuffle ? fmt::format("shuffle seed: {}", in.plan.seed) : "");
 
     write_reports(results, in.reports);
     if (!interrupted) {

@@ -1,13 +1,11 @@
 #include "run_session.hpp"
 
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "child_process.hpp"
+#include "progress.hpp"
 
 namespace pss::cli {
 
@@ -33,19 +31,14 @@ void RunSession::run(const runner::TestBinary& b, const runner::RunPlan& base, b
     if (!only.empty()) binary.tests = only;
     runner::RunPlan plan = base;
     const std::size_t planned = binary.tests.size() * static_cast<std::size_t>(plan.repeat);
-    auto last_draw = std::chrono::steady_clock::time_point{};
-    if (progress && ::isatty(STDERR_FILENO)) {
-        // One line, redrawn at most ten times a second.
-        plan.on_progress = [&, planned](std::size_t done, std::size_t, std::size_t failed) {
-            const auto now = std::chrono::steady_clock::now();
-            if (now - last_draw < std::chrono::milliseconds(100) && done < planned) return;
-            last_draw = now;
-            fmt::print(stderr, "\r\x1b[2K  {}/{} runs ({:.0f}%), {} failed", done, planned,
-                       planned ? 100.0 * static_cast<double>(done) / static_cast<double>(planned) : 100.0, failed);
-        };
+    // A bar on a terminal, a line every few seconds in a CI log (progress.hpp).
+    std::optional<Progress> bar;
+    if (progress) {
+        bar.emplace(std::filesystem::path(b.path).filename().string(), planned);
+        plan.on_progress = [&bar](std::size_t done, std::size_t, std::size_t failed) { bar->update(done, failed); };
     }
     runner::BinaryOutcome outcome = runner::execute(binary, plan, work_dir_);
-    if (plan.on_progress) fmt::print(stderr, "\r\x1b[2K");
+    if (bar) bar->finish();
     processes_ += outcome.processes;
     if (seen_binaries_.insert(b.path).second) modes_.push_back(outcome.mode);
     if (outcome.mode == "native" || (outcome.mode == "isolate" && !b.has_listener)) native_binaries_.insert(b.path);

@@ -81,11 +81,11 @@ TEST(TraceLine, MatchesTheReferenceEncodingAndReadsBack) {
     std::mt19937 rng(2024);
     for (int i = 0; i < 3000; ++i) {
         pss::TraceRecord r;
-        r.name = random_text(rng);
+        r.name = "t" + random_text(rng);  // a record without a name is malformed
         r.module = random_text(rng);
         r.run = static_cast<std::int64_t>(rng() % 50);
         r.timestamp = random_number(rng);
-        r.duration = random_number(rng);
+        r.duration = std::abs(random_number(rng));  // a negative duration is malformed
         r.cpu_time = random_number(rng);
         r.wait_time = random_number(rng);
         r.memory = random_number(rng);

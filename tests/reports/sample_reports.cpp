@@ -39,6 +39,7 @@ RunMetadata fixed_meta() {
     m.fail_below = 80;
     m.git_commit = "0123456789abcdef0123456789abcdef01234567";
     m.git_branch = "feature/reports";
+    m.repository_root = "/src/project";
     m.command_line = {"pss-run", "--repeat", "10", "--", "build/tests/unit_tests"};
     return m;
 }
@@ -83,7 +84,9 @@ RunResults sample_report() {
     TestResult stable = make_test("Network", "Network.Parses", Verdict::stable, 97, none);
     stable.quarantined = true;
     r.tests = {failing, flaky, unstable, stable};
+    mark_gate_failures(r.tests, GatePolicy{});
     r.overall = aggregate(r.tests);
+    r.mean_pss = mean_pss(r.tests);
     r.summary = summarize(r.tests, r.overall);
     r.gate = {1, "gate failed: 1 failing, 1 flaky, 1 unstable (PSS below 80) tests"};
     r.notes = {"build/tests/other_tests: no tests selected"};
@@ -109,7 +112,9 @@ RunResults hostile_report() {
     TestResult c = make_test("plain", "invalid \xff utf8 \xc0\xaf and ]]> in name", Verdict::stable, 95,
                              std::vector<bool>(6, false));
     r.tests = {a, b, c};
+    mark_gate_failures(r.tests, GatePolicy{});
     r.overall = aggregate(r.tests);
+    r.mean_pss = mean_pss(r.tests);
     r.summary = summarize(r.tests, r.overall);
     r.gate = {1, "gate failed: <b>1</b> failing & 1 flaky tests"};
     r.notes = {"note: ]]> <script>alert(5)</script>"};

@@ -76,20 +76,19 @@ TEST(Golden, HostileJUnitAndMarkdown) {
     expect_golden("hostile.md", render_run_markdown(hostile_report()));
 }
 
-TEST(JUnit, CountsPerSuiteAndInTotal) {
+TEST(JUnit, OneSuiteWithAFailurePerTestThatFailsTheGate) {
     const XmlDoc xml(render_run_junit(sample_report()));
     ASSERT_EQ(xml.error(), "");
-    EXPECT_EQ(xml.value("/testsuites/@tests"), "4");
-    EXPECT_EQ(xml.value("/testsuites/@failures"), "1");
-    EXPECT_EQ(xml.count("/testsuites/testsuite"), 2u);
-    EXPECT_EQ(xml.value("/testsuites/testsuite[@name='Parser']/@tests"), "2");
-    EXPECT_EQ(xml.value("/testsuites/testsuite[@name='Parser']/@failures"), "1");
-    EXPECT_EQ(xml.value("/testsuites/testsuite[@name='Network']/@tests"), "2");
-    EXPECT_EQ(xml.value("/testsuites/testsuite[@name='Network']/@failures"), "0");
-    EXPECT_EQ(xml.count("//testcase"), 4u);
-    // time is the median run.
-    EXPECT_EQ(xml.value("//testcase[@name='Parser.RejectsEmpty']/@time"), "0.001350");
+    EXPECT_EQ(xml.value("/testsuite/@tests"), "4");
+    // failing, flaky and unstable fail the gate; the quarantined one does not.
+    EXPECT_EQ(xml.value("/testsuite/@failures"), "3");
+    EXPECT_EQ(xml.count("//testcase/failure"), 3u);
+    EXPECT_EQ(xml.count("//testcase[@name='Network.Parses']/failure"), 0u);
     EXPECT_EQ(xml.value("//testcase[@name='Parser.RejectsEmpty']/@classname"), "Parser");
+    // time is the median run, to the millisecond as both schemas allow.
+    EXPECT_EQ(xml.value("//testcase[@name='Parser.RejectsEmpty']/@time"), "0.001");
+    EXPECT_EQ(xml.value("/testsuite/properties/property[@name='pss.overall_pss']/@value"), "34");
+    EXPECT_EQ(xml.value("/testsuite/properties/property[@name='hostname']/@value"), "ci-runner-1");
 }
 
 TEST(JUnit, FailingTestHasFailureWithDetailsAndOutput) {
@@ -97,39 +96,53 @@ TEST(JUnit, FailingTestHasFailureWithDetailsAndOutput) {
     const std::string tc = "//testcase[@name='Parser.RejectsEmpty']";
     EXPECT_EQ(xml.count(tc + "/failure"), 1u);
     EXPECT_EQ(xml.value(tc + "/failure/@type"), "assertion");
-    EXPECT_EQ(xml.value(tc + "/failure/@message"), "failed 10 of 10 runs: Expected equality of these values:");
-    EXPECT_NE(xml.value(tc + "/failure").find("/src/project/tests/Parser_test.cpp:47"), std::string::npos);
+    EXPECT_EQ(xml.value(tc + "/failure/@message"), "failing: failed all 10 runs: Expected equality of these values:");
+    // Paths relative to the repository root, runs counted from 1.
+    EXPECT_NE(xml.value(tc + "/failure").find("run 1: assertion at tests/Parser_test.cpp:47"), std::string::npos);
     EXPECT_NE(xml.value(tc + "/failure").find("8 more failed runs not sampled"), std::string::npos);
     EXPECT_NE(xml.value(tc + "/system-out").find("boom"), std::string::npos);
+    EXPECT_NE(xml.value(tc + "/system-out").find("pss: PSS 34 (failing, fails the gate), 10 runs, 10 failed"),
+              std::string::npos);
 }
 
-TEST(JUnit, FlakyTestPassesWithOneFlakyFailurePerFailedRun) {
+TEST(JUnit, FlakyTestThatFailsTheGateIsAFailureNamingItsRuns) {
     const XmlDoc xml(render_run_junit(sample_report()));
     const std::string tc = "//testcase[@name='Network.Retries']";
+    EXPECT_EQ(xml.count(tc + "/failure"), 1u);
+    EXPECT_EQ(xml.count(tc + "/flakyFailure"), 0u);
+    EXPECT_EQ(xml.value(tc + "/failure/@message"), "flaky: failed 3 of 10 runs (run 4, 7, 9): killed after 60 s");
+    EXPECT_EQ(xml.value(tc + "/failure/@type"), "timeout");
+}
+
+TEST(JUnit, UnstableTestIsAFailureWithItsReason) {
+    const XmlDoc xml(render_run_junit(sample_report()));
+    const std::string tc = "//testcase[@name='Parser.LargeInput']";
+    EXPECT_EQ(xml.value(tc + "/failure/@type"), "unstable");
+    EXPECT_EQ(xml.value(tc + "/failure/@message"), "unstable: PSS 72 is below 80 (weakest: memory 0.88)");
+    EXPECT_NE(xml.value(tc + "/failure").find("latency tail: p95 is 3.9x p50"), std::string::npos);
+}
+
+TEST(JUnit, FlakyTestTheGateAllowsPassesWithOneFlakyFailurePerFailedRun) {
+    RunResults r = sample_report();
+    GatePolicy allow;
+    allow.allow_flaky = true;
+    mark_gate_failures(r.tests, allow);
+    const XmlDoc xml(render_run_junit(r));
+    const std::string tc = "//testcase[@name='Network.Retries']";
+    EXPECT_EQ(xml.value("/testsuite/@failures"), "2");
     EXPECT_EQ(xml.count(tc + "/failure"), 0u);
     EXPECT_EQ(xml.count(tc + "/flakyFailure"), 3u);
     EXPECT_EQ(xml.value(tc + "/flakyFailure[1]/@type"), "timeout");
     EXPECT_NE(xml.value(tc + "/flakyFailure[1]/stackTrace").find("run 4: timeout"), std::string::npos);
     EXPECT_EQ(xml.value(tc + "/flakyFailure[1]/system-out"), "waiting for socket...");
     EXPECT_EQ(xml.value(tc + "/flakyFailure[2]/@type"), "crash:SIGSEGV");
-}
+    EXPECT_NE(xml.value(tc + "/flakyFailure[3]/stackTrace").find("run 9 of 10"), std::string::npos);
 
-TEST(JUnit, FlakyAsFailureOption) {
-    const XmlDoc xml(render_run_junit(sample_report(), {true}));
-    ASSERT_EQ(xml.error(), "");
-    EXPECT_EQ(xml.value("/testsuites/@failures"), "2");
-    EXPECT_EQ(xml.count("//testcase[@name='Network.Retries']/failure"), 1u);
-    EXPECT_EQ(xml.count("//flakyFailure"), 0u);
-}
-
-TEST(JUnit, ScoresAsProperties) {
-    const XmlDoc xml(render_run_junit(sample_report()));
-    const std::string props = "//testcase[@name='Parser.LargeInput']/properties/property";
-    EXPECT_EQ(xml.value(props + "[@name='pss']/@value"), "72");
-    EXPECT_EQ(xml.value(props + "[@name='verdict']/@value"), "unstable");
-    EXPECT_EQ(xml.value(props + "[@name='runs']/@value"), "10");
-    EXPECT_EQ(xml.value(props + "[@name='timing_stability']/@value"), "0.9123");
-    EXPECT_EQ(xml.count(props + "[@name='concurrency_chaos']"), 1u);
+    // --junit-flaky-as-failure makes it a failure all the same.
+    const XmlDoc strict(render_run_junit(r, {true}));
+    EXPECT_EQ(strict.value("/testsuite/@failures"), "3");
+    EXPECT_EQ(strict.count(tc + "/failure"), 1u);
+    EXPECT_EQ(strict.count("//flakyFailure"), 0u);
 }
 
 TEST(JUnit, HostileNamesAndMessagesStayWellFormedAndExact) {
@@ -140,11 +153,11 @@ TEST(JUnit, HostileNamesAndMessagesStayWellFormedAndExact) {
     EXPECT_EQ(xml.count("//testcase"), 3u);
     // The parser gives back exactly the name, quotes, ampersand and all.
     EXPECT_EQ(xml.count(std::string("//testcase[@name='") + pss::test::script_name + "']"), 1u);
-    EXPECT_EQ(xml.value("//testsuite[1]/@name"), "hostile \"suite\" <x>");
+    EXPECT_EQ(xml.value("//testcase[1]/@classname"), "hostile \"suite\" <x>");
     const std::string message = xml.value("//testcase[2]/failure");
     EXPECT_NE(message.find("]]> \\x01\\x02\\x1b[31mred\\x7f"), std::string::npos) << message;
     EXPECT_NE(message.find("\xEF\xBF\xBD"), std::string::npos);  // invalid UTF-8 replaced
-    EXPECT_NE(xml.value("//testcase[1]/flakyFailure/system-out").find("\\x00end"), std::string::npos);
+    EXPECT_NE(xml.value("//testcase[1]/system-out").find("\\x00end"), std::string::npos);
     // A name with a newline keeps it (attribute normalisation would turn a raw one into a space).
     EXPECT_NE(xml.value("//testcase[2]/@name").find("\n newline"), std::string::npos);
 }
@@ -195,13 +208,27 @@ TEST(Markdown, GithubRendererShowsOneRowPerTestAndNoInjectedHtml) {
     EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), std::string::npos) << html;
 }
 
-TEST(GithubAnnotations, OnePerTestNeedingAttentionAtItsSourceLine) {
-    const auto lines = lines_of(render_github_annotations(sample_report(), "/src/project"));
-    ASSERT_EQ(lines.size(), 3u);
-    EXPECT_EQ(lines[0].rfind("::error file=tests/Parser_test.cpp,line=42,title=pss%3A Parser.RejectsEmpty is failing", 0),
+TEST(GithubAnnotations, AnErrorForEveryTestThatFailsTheGateAtTheFailingAssertion) {
+    RunResults r = sample_report();
+    r.tests[3].verdict = Verdict::flaky;  // quarantined: needs attention, does not fail the gate
+    r.tests[3].failure_samples = {pss::test::sample(2, "assertion", "boom", "", 0, "")};
+    mark_gate_failures(r.tests, GatePolicy{});
+    const auto lines = lines_of(render_github_annotations(r, "/src/project"));
+    ASSERT_EQ(lines.size(), 4u);
+    // At the failed assertion (line 47), not the TEST() line (42); path relative to the workspace.
+    EXPECT_EQ(lines[0].rfind("::error file=tests/Parser_test.cpp,line=47,title=pss%3A Parser.RejectsEmpty is failing", 0),
               0u)
         << lines[0];
-    EXPECT_EQ(lines[2].rfind("::warning file=tests/Parser_test.cpp,line=42,", 0), 0u) << lines[2];
+    EXPECT_EQ(lines[1].rfind("::error file=tests/Network_test.cpp,line=42,title=pss%3A Network.Retries is flaky", 0), 0u)
+        << lines[1];
+    // Unstable tests fail the gate too: errors, not warnings.
+    EXPECT_EQ(lines[2].rfind("::error file=tests/Parser_test.cpp,line=42,title=pss%3A Parser.LargeInput is unstable", 0),
+              0u)
+        << lines[2];
+    EXPECT_EQ(lines[3].rfind("::warning file=tests/Network_test.cpp,line=42,", 0), 0u) << lines[3];
+    EXPECT_NE(lines[3].find("quarantined"), std::string::npos) << lines[3];
+    // Without a workspace the run's repository root applies.
+    EXPECT_EQ(lines_of(render_github_annotations(r))[0].rfind("::error file=tests/Parser_test.cpp,line=47,", 0), 0u);
     for (const auto& l : lines_of(render_github_annotations(hostile_report()))) {
         EXPECT_EQ(l.find('\r'), std::string::npos);
         EXPECT_EQ(l.rfind("::", 0), 0u);
@@ -213,7 +240,7 @@ TEST(Html, EscapesEverythingAndEmbedsDataAsInertJson) {
     EXPECT_EQ(html.find("<script>alert"), std::string::npos);
     EXPECT_EQ(html.find("<img"), std::string::npos);
     EXPECT_EQ(html.find("<b>"), std::string::npos);
-    EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), std::string::npos);
+    EXPECT_NE(html.find("gate failed: &lt;b&gt;1&lt;/b&gt; failing &amp; 1 flaky tests"), std::string::npos);
     // Exactly two script elements: the JSON data and the sorting script.
     std::size_t scripts = 0;
     for (std::size_t p = 0; (p = html.find("<script", p)) != std::string::npos; ++p) ++scripts;
@@ -224,20 +251,36 @@ TEST(Html, EscapesEverythingAndEmbedsDataAsInertJson) {
     const std::string data = html.substr(body_from, html.find("</script>", body_from) - body_from);
     EXPECT_EQ(data.find('<'), std::string::npos);
     const auto j = nlohmann::json::parse(data);
-    EXPECT_EQ(j["tests"][0]["name"], pss::test::script_name);
+    EXPECT_EQ(j["tests"][0]["n"], pss::test::script_name);
     // No external resource of any kind: no src attribute, links only within the page.
     EXPECT_EQ(html.find(" src=\""), std::string::npos);
     for (std::size_t p = 0; (p = html.find("href=\"", p)) != std::string::npos; ++p)
         EXPECT_EQ(html[p + 6], '#') << html.substr(p, 40);
 }
 
-TEST(Html, ChartsAndSubScoresPerTest) {
-    const std::string html = render_run_html(sample_report());
-    for (const char* cls : {"chart duration", "chart memory", "chart timeline", "chart subscores"}) {
-        std::size_t n = 0;
-        for (std::size_t p = 0; (p = html.find(cls, p)) != std::string::npos; ++p) ++n;
-        EXPECT_EQ(n, 4u) << cls;
-    }
+// The page carries every test's runs for the charts its script draws, and
+// an overview that reads without the script.
+TEST(Html, OverviewAndPerTestDataForTheCharts) {
+    RunResults r = sample_report();
+    r.tests[2].pss_trend = {90, 85, 80};
+    const std::string html = render_run_html(r);
+    EXPECT_NE(html.find("class=\"chart distribution\""), std::string::npos);
+    EXPECT_NE(html.find("<title>PSS 30-39: 1 tests</title>"), std::string::npos);  // the failing test, PSS 34
+    EXPECT_NE(html.find("<title>PSS 90-100: 1 tests</title>"), std::string::npos);
+    EXPECT_NE(html.find(">1 flaky</text>"), std::string::npos);
+    const auto from = html.find("<script type=\"application/json\" id=\"pss-data\">");
+    const auto body_from = html.find('>', from) + 1;
+    const auto j = nlohmann::json::parse(html.substr(body_from, html.find("</script>", body_from) - body_from));
+    ASSERT_EQ(j["tests"].size(), 4u);
+    const auto& flaky = j["tests"][1];
+    EXPECT_EQ(flaky["n"], "Network.Retries");
+    EXPECT_EQ(flaky["fl"], "0001001010");  // failed runs 4, 7 and 9
+    EXPECT_EQ(flaky["d"].size(), 10u);
+    EXPECT_DOUBLE_EQ(flaky["d"][0].get<double>(), 1200.0);  // microseconds
+    EXPECT_EQ(flaky["fs"][0][0], 4);                        // runs counted from 1
+    EXPECT_EQ(flaky["fs"][0][2], "tests/Network_test.cpp");  // relative to the repository
+    EXPECT_EQ(j["tests"][2]["t"], nlohmann::json::parse("[90, 85, 80]"));
+    EXPECT_EQ(j["tests"][2]["c"], -8);
 }
 
 // pss report --from re-renders from the JSON: every format must come out the

@@ -56,8 +56,9 @@ TEST_F(ReportCli, HostileCatch2NamesGiveValidReportsAndReportFromRendersTheSameB
     EXPECT_EQ(xml.count("//testcase"), 3u);
     EXPECT_EQ(xml.count("//testcase[@name='<script>alert(1)</script> & \"x\"']"), 1u);
     EXPECT_EQ(xml.count("//testcase[@name='fails | with `hostile` <b>message</b>']/failure"), 1u);
-    EXPECT_EQ(xml.count("//testcase[@name='flaky ]]> & <i>every other run</i>']/flakyFailure"), 2u);
-    EXPECT_EQ(xml.value("/testsuites/@failures"), "1");
+    // The flaky test fails the gate, so it is a <failure> too.
+    EXPECT_EQ(xml.count("//testcase[@name='flaky ]]> & <i>every other run</i>']/failure"), 1u);
+    EXPECT_EQ(xml.value("/testsuite/@failures"), "2");
 
     const auto results = nlohmann::json::parse(read_file(path("r.json")));
     EXPECT_EQ(results["run"]["git_commit"], "feedc0de");
@@ -75,12 +76,18 @@ TEST_F(ReportCli, HostileCatch2NamesGiveValidReportsAndReportFromRendersTheSameB
         EXPECT_EQ(read_file(path(std::string("r2.") + ext)), read_file(path(std::string("r.") + ext))) << ext;
 }
 
-TEST_F(ReportCli, JUnitFlakyAsFailure) {
-    const auto r = run({PSS_RUN_EXE, "--repeat", "4", "--junit", path("r.xml"), "--junit-flaky-as-failure", "--",
-                        FIXTURE_HOSTILE});
+TEST_F(ReportCli, AllowedFlakyTestPassesUnlessJUnitFlakyAsFailure) {
+    auto r = run({PSS_RUN_EXE, "--repeat", "4", "--allow-flaky", "--junit", path("r.xml"), "--", FIXTURE_HOSTILE});
+    ASSERT_EQ(r.exit_code, 1) << r.err;  // the failing test
+    const pss::test::XmlDoc allowed(read_file(path("r.xml")));
+    EXPECT_EQ(allowed.value("/testsuite/@failures"), "1");
+    EXPECT_EQ(allowed.count("//flakyFailure"), 2u);
+
+    r = run({PSS_RUN_EXE, "--repeat", "4", "--allow-flaky", "--junit", path("r.xml"), "--junit-flaky-as-failure", "--",
+             FIXTURE_HOSTILE});
     ASSERT_EQ(r.exit_code, 1) << r.err;
     const pss::test::XmlDoc xml(read_file(path("r.xml")));
-    EXPECT_EQ(xml.value("/testsuites/@failures"), "2");
+    EXPECT_EQ(xml.value("/testsuite/@failures"), "2");
     EXPECT_EQ(xml.count("//flakyFailure"), 0u);
 }
 
@@ -92,6 +99,21 @@ TEST_F(ReportCli, GithubActionsAnnotationsAndJobSummary) {
     EXPECT_NE(r.out.find("catch2_hostile.cpp,line="), std::string::npos) << r.out;
     const std::string summary = read_file(path("summary.md"));
     EXPECT_EQ(summary, "earlier step\n" + read_file(path("r.md")) + "\n");
+}
+
+TEST_F(ReportCli, JobSummaryIsWrittenUnderGithubActionsWithoutMarkdownOption) {
+    pss::test::write_file(path("summary.md"), "");
+    const auto r = run({PSS_RUN_EXE, "--repeat", "3", "--pr-comment", path("pr.md"), "--", FIXTURE_HOSTILE},
+                       {{"GITHUB_ACTIONS", "true"}, {"GITHUB_STEP_SUMMARY", path("summary.md")},
+                        {"GITHUB_SERVER_URL", "https://github.com"}, {"GITHUB_REPOSITORY", "o/r"}, {"GITHUB_RUN_ID", "7"}});
+    ASSERT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(read_file(path("summary.md")).rfind("## \xE2\x9D\x8C pss: gate failed", 0), 0u);
+    // Every test that fails the gate is an error annotation.
+    std::size_t errors = 0;
+    for (std::size_t p = 0; (p = r.out.find("::error ", p)) != std::string::npos; ++p) ++errors;
+    EXPECT_EQ(errors, 2u) << r.out;
+    // The PR comment links to the workflow run, where the full reports are.
+    EXPECT_NE(read_file(path("pr.md")).find("(https://github.com/o/r/actions/runs/7)"), std::string::npos);
 }
 
 TEST_F(ReportCli, NoAnnotationsOutsideGithubActions) {

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
 #include <libxml/xpath.h>
 
+#include <cstdarg>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,5 +59,40 @@ private:
     xmlDocPtr doc_ = nullptr;
     std::string error_;
 };
+
+// libxml2's printf-style error callback: appends to the std::string at `ctx`.
+inline void collect_schema_error(void* ctx, const char* fmt, ...) {
+    char buf[1024];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, args);
+    va_end(args);
+    *static_cast<std::string*>(ctx) += buf;
+}
+
+// Validates `xml` against the XML Schema at `xsd_path`; returns the
+// validator's complaints, empty when the document is valid.
+inline std::string schema_errors(const std::string& xml, const std::string& xsd_path) {
+    std::string errors;
+    xmlValidityErrorFunc collect = collect_schema_error;
+    xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(xsd_path.c_str());
+    xmlSchemaSetParserErrors(parser, collect, collect, &errors);
+    xmlSchemaPtr schema = xmlSchemaParse(parser);
+    xmlSchemaFreeParserCtxt(parser);
+    if (!schema) return "cannot read the schema " + xsd_path + ": " + errors;
+    xmlDocPtr doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "junit.xml", "UTF-8", XML_PARSE_NONET);
+    if (!doc) {
+        xmlSchemaFree(schema);
+        return "not well-formed";
+    }
+    xmlSchemaValidCtxtPtr valid = xmlSchemaNewValidCtxt(schema);
+    xmlSchemaSetValidErrors(valid, collect, collect, &errors);
+    const int rc = xmlSchemaValidateDoc(valid, doc);
+    xmlSchemaFreeValidCtxt(valid);
+    xmlFreeDoc(doc);
+    xmlSchemaFree(schema);
+    if (rc != 0 && errors.empty()) errors = "invalid (code " + std::to_string(rc) + ")";
+    return errors;
+}
 
 }  // namespace pss::test

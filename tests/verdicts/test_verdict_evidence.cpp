@@ -103,7 +103,7 @@ TEST_F(VerdictEvidence, AdaptiveRepetitionGivesCheapTestsTheRunsAConfidentVerdic
 TEST_F(VerdictEvidence, RepeatAndBudgetMistakesSayWhatToGive) {
     const auto word = pss_run({"--repeat", "many", "--", FIXTURE_EVIDENCE});
     EXPECT_EQ(word.exit_code, 2);
-    EXPECT_NE(word.err.find("--repeat many: give a number of runs from 1 to 100000, or auto"), std::string::npos)
+    EXPECT_NE(word.err.find("--repeat takes a number from 1 to 100000 or auto, not 'many'."), std::string::npos)
         << word.err;
     const auto budget = pss_run({"--repeat", "auto", "--budget", "5 parsecs", "--", FIXTURE_EVIDENCE});
     EXPECT_EQ(budget.exit_code, 2);

@@ -91,7 +91,7 @@ public:
     static bool valid(const TraceRecord& r, std::string& why) {
         if (r.system_metric) return true;
         if (r.name.empty()) {
-            why = "no \"name\": a record names the test (or block) it is a run of";
+            why = "no \"name\" or an empty one: a record names the test (or block) it is a run of";
             return false;
         }
         if (r.duration < 0) {

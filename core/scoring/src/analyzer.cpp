@@ -338,6 +338,7 @@ TestResult Analyzer::test_result(const Test& t, const ScoringConfig& scoring, co
         r.failure_samples = t.failures;
     }
     judge(r, t.evidence, verdicts, scoring);
+    cap_by_pass_rate(r);  // after the verdict: failed runs decide it, the cap only changes the number shown
     return r;
 }
 

@@ -1,11 +1,30 @@
 #include "pss/scoring/gate.hpp"
 
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 namespace pss {
+
+bool fails_gate(const TestResult& t, const GatePolicy& policy) {
+    if (!policy.per_test || t.quarantined) return false;
+    switch (t.verdict) {
+        case Verdict::failing: return true;
+        case Verdict::flaky: return !policy.allow_flaky;
+        case Verdict::unstable: return true;
+        case Verdict::regressed: return t.score.pss < policy.fail_below || policy.fail_on_regression;
+        case Verdict::stable:
+        case Verdict::not_applicable: return false;
+    }
+    return false;
+}
+
+void mark_gate_failures(std::vector<TestResult>& tests, const GatePolicy& policy) {
+    for (auto& t : tests) t.fails_gate = fails_gate(t, policy);
+}
 
 GateDecision decide(const RunResults& results, const GatePolicy& policy) {
     std::vector<std::string> reasons;
@@ -22,7 +41,11 @@ GateDecision decide(const RunResults& results, const GatePolicy& policy) {
                 ++regressed;
         }
     } else if (policy.fail_on_regression) {
-        for (const auto& r : results.regressions) regressed += r.test.empty() ? 0 : 1;
+        // Tests, not findings: one test can regress by several rules.
+        std::set<std::pair<std::string, std::string>> tests;
+        for (const auto& r : results.regressions)
+            if (!r.test.empty()) tests.insert({r.module, r.test});
+        regressed = tests.size();
     }
     bool run_regressed = false;
     for (const auto& r : results.regressions) run_regressed = run_regressed || r.test.empty();

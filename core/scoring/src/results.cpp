@@ -109,15 +109,34 @@ double TestResult::pass_rate() const {
     return runs ? static_cast<double>(runs - failures) / static_cast<double>(runs) : 0.0;
 }
 
-Score aggregate(const std::vector<TestResult>& tests) {
-    Score out;
+void cap_by_pass_rate(TestResult& t) {
+    if (t.runs == 0) return;
+    const auto cap = static_cast<int>((100 * (t.runs - t.failures)) / t.runs);
+    if (t.score.pss <= cap) return;
+    t.pypss_pss = t.score.pss;
+    t.score.pss = cap;
+}
+
+int mean_pss(const std::vector<TestResult>& tests) {
     double pss = 0;
-    SubScores sum{0, 0, 0, 0, 0};
     std::size_t counted = 0;
     for (const auto& t : tests) {
         if (t.runs == 0) continue;  // skipped in every run: nothing was measured, it is not a score of 0
-        ++counted;
         pss += t.score.pss;
+        ++counted;
+    }
+    return counted == 0 ? 0 : static_cast<int>(std::nearbyint(pss / static_cast<double>(counted)));
+}
+
+Score aggregate(const std::vector<TestResult>& tests) {
+    Score out;
+    SubScores sum{0, 0, 0, 0, 0};
+    std::size_t counted = 0;
+    out.pss = mean_pss(tests);
+    for (const auto& t : tests) {
+        if (t.runs == 0) continue;
+        ++counted;
+        if (t.fails_gate) out.pss = std::min(out.pss, t.score.pss);
         sum.timing_stability += t.score.breakdown.timing_stability;
         sum.memory_stability += t.score.breakdown.memory_stability;
         sum.error_volatility += t.score.breakdown.error_volatility;
@@ -126,7 +145,6 @@ Score aggregate(const std::vector<TestResult>& tests) {
     }
     if (counted == 0) return Score{0, SubScores{0, 0, 0, 0, 0}};
     const auto n = static_cast<double>(counted);
-    out.pss = static_cast<int>(std::nearbyint(pss / n));
     out.breakdown = {sum.timing_stability / n, sum.memory_stability / n, sum.error_volatility / n,
                      sum.branching_entropy / n, sum.concurrency_chaos / n};
     return out;

@@ -17,8 +17,9 @@ namespace pss::reports {
 struct RenderOptions {
     // JUnit: flaky tests are <failure>s too, even when the gate allows them.
     bool junit_flaky_as_failure = false;
-    // Paths in reports are made relative to this folder (the repository).
-    std::string repository_root;
+    // The PR comment's link to the full report (empty: a placeholder,
+    // PSS_REPORT_URL, for the workflow to replace).
+    std::string report_url;
 };
 
 struct ReportFormat {
@@ -32,8 +33,10 @@ struct ReportFormat {
 std::span<const ReportFormat> report_formats();
 const ReportFormat* find_report_format(std::string_view name);
 
-// GitHub Actions workflow commands: ::error/::warning annotations for the
-// tests that need attention, at the failing assertion when it is known.
+// GitHub Actions workflow commands: ::error for every test that fails the
+// gate, ::warning for the others that need attention; at the failing
+// assertion when it is known. Paths are relative to `workspace`, else to the
+// run's repository root.
 std::string render_github_annotations(const RunResults& results, const std::string& workspace = {});
 
 // Why a test needs attention, in one line ("failed 3 of 10 runs (assertion:

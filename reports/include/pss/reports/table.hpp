@@ -11,6 +11,9 @@ namespace pss::reports {
 struct TableStyle {
     bool color = false;
     std::size_t max_rows = 0;  // 0: all
+    // Columns to fit (a terminal's width); 0: no limit. Within a width, long
+    // names are shortened in the middle and notes go on lines of their own.
+    std::size_t width = 0;
 };
 
 // Test, runs, pass rate, PSS, p50, p95, verdict, notes; worst first.

@@ -21,4 +21,11 @@ struct GatePolicy {
 // how many, e.g. "gate failed: 1 failing, 2 unstable (PSS below 80) tests".
 GateDecision decide(const RunResults& results, const GatePolicy& policy);
 
+// Whether this test counts against the run (per-test policies only): what
+// decide() counts, one test at a time, so JUnit's <failure>s and GitHub's
+// ::error lines agree with the gate.
+bool fails_gate(const TestResult& test, const GatePolicy& policy);
+// Sets TestResult::fails_gate on every test.
+void mark_gate_failures(std::vector<TestResult>& tests, const GatePolicy& policy);
+
 }  // namespace pss

@@ -108,6 +108,11 @@ struct TestResult {
     std::vector<RunPoint> series;  // per run when kept (pss run, merge); may be empty
     std::vector<FailureSample> failure_samples;  // the first few failures
     std::optional<int> baseline_pss;             // the test's PSS in history's baseline
+    // pypss's formula alone, when pss's PSS differs from it (a test cannot
+    // score above its pass rate: see cap_by_pass_rate).
+    std::optional<int> pypss_pss;
+    bool fails_gate = false;     // counted against the run by the gate (mark_gate_failures)
+    std::vector<int> pss_trend;  // the test's PSS in earlier runs of the baseline, oldest first
 
     bool has(ObservationKind kind) const;
     double pass_rate() const;  // passed runs / runs, 0 when nothing ran
@@ -173,6 +178,9 @@ struct RunMetadata {
     unsigned seed = 0;
     int fail_below = 80;
     std::string git_commit, git_branch;
+    // The checkout's top folder (GITHUB_WORKSPACE, CI_PROJECT_DIR, git):
+    // reports show source paths relative to it.
+    std::string repository_root;
     std::vector<std::string> command_line;
     MachineNoise noise;
 };
@@ -199,14 +207,27 @@ struct RunResults {
     std::vector<std::string> notes;
     std::vector<Regression> regressions;
     std::size_t baseline_runs = 0;  // history runs the regressions were judged against
+    std::string baseline_branch;    // the branch of those runs ("" any)
+    std::optional<int> baseline_pss;  // the newest baseline run's PSS
+    int mean_pss = 0;               // the plain mean of the tests' PSS (see aggregate)
 };
 
 RunSummary summarize(const std::vector<TestResult>& tests, const Score& overall);
 
-// The score of a whole run: the mean of its tests' scores (each test counts
-// once, however long or numerous its runs), rounded like the PSS. Tests
+// A test cannot be more stable than its pass rate: its PSS is at most the
+// percentage of its runs that passed (rounded down), so a test that failed
+// every run scores 0, not the 80 that pypss's formula gives it (errors weigh
+// only 20%). pypss's number stays in `pypss_pss` when it differs.
+void cap_by_pass_rate(TestResult& test);
+
+// The score of a whole run: the mean of its tests' PSS (each test counts once,
+// however long or numerous its runs), rounded like the PSS; but never above
+// the PSS of a test that fails the gate (TestResult::fails_gate), so a run
+// that fails reads as failing. The sub-scores are the tests' means. Tests
 // skipped in every run measured nothing and are left out.
 Score aggregate(const std::vector<TestResult>& tests);
+// The plain mean of the tests' PSS, without the gate's cap.
+int mean_pss(const std::vector<TestResult>& tests);
 
 // Failing, flaky, regressed, unstable, n/a, stable; then by PSS; stable within.
 void sort_worst_first(std::vector<TestResult>& tests);
