@@ -57,7 +57,9 @@ std::vector<TestResult> read_results(const std::string& path) {
         if (t.contains("duration") && t["duration"].is_object()) r.p50_seconds = number_or(t["duration"], "p50", 0);
         if (t.contains("observations")) r.observation_kinds = observation_kinds(t["observations"]);
         if (t.contains("failure_samples") && t["failure_samples"].is_array())
-            for (const auto& s : t["failure_samples"]) r.failure_kinds.push_back(string_or_empty(s, "kind"));
+            // "type" is the recorded kind in full ("crash:SIGSEGV"); older files had it in "kind".
+            for (const auto& s : t["failure_samples"])
+                r.failure_kinds.push_back(s.contains("type") ? string_or_empty(s, "type") : string_or_empty(s, "kind"));
         tests.push_back(std::move(r));
     }
     return tests;

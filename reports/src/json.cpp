@@ -65,8 +65,15 @@ json test_json(const TestResult& t) {
 
 json noise_json(const MachineNoise& n) {
     if (!n.measured) return nullptr;
-    return json{{"level", n.level}, {"samples", n.samples},     {"p50", n.p50},
-                {"p95", n.p95},     {"ratio", n.ratio},         {"run_delay_share", n.run_delay_share}};
+    return json{{"level", n.level},
+                {"samples", n.samples},
+                {"p50", n.p50},
+                {"p95", n.p95},
+                {"ratio", n.ratio},
+                {"wakeup_ratio", n.wakeup_ratio},
+                {"wakeup_p50", n.wakeup_p50},
+                {"wakeup_p95", n.wakeup_p95},
+                {"run_delay_share", n.run_delay_share}};
 }
 
 // Invalid UTF-8 becomes U+FFFD the same way every renderer replaces it, so a

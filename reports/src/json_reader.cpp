@@ -141,6 +141,9 @@ MachineNoise noise_from(const json& run) {
     n.p95 = field<double>(*it, "p95", w);
     n.ratio = field<double>(*it, "ratio", w);
     n.run_delay_share = field<double>(*it, "run_delay_share", w);
+    n.wakeup_ratio = optional_field<double>(*it, "wakeup_ratio", w, 1.0);
+    n.wakeup_p50 = optional_field<double>(*it, "wakeup_p50", w, 0.0);
+    n.wakeup_p95 = optional_field<double>(*it, "wakeup_p95", w, 0.0);
     return n;
 }
 

@@ -97,7 +97,8 @@ std::string render_summary_line(const RunResults& results) {
 
 std::string describe_machine_noise(const MachineNoise& n) {
     if (!n.measured) return {};
-    std::string out = fmt::format("machine noise: {} (calibration p95/p50 {:.1f}x", n.level, n.ratio);
+    std::string out =
+        fmt::format("machine noise: {} (calibration p95/p50 {:.1f}x, wake-ups {:.1f}x", n.level, n.ratio, n.wakeup_ratio);
     if (n.run_delay_share >= 0.01)
         out += fmt::format(", {:.0f}% of the time waiting for a CPU", 100 * n.run_delay_share);
     out += ")";

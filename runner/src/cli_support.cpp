@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -10,6 +12,18 @@
 #include <fmt/format.h>
 
 namespace pss::cli {
+
+std::optional<double> parse_duration(std::string_view text) {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || !std::isfinite(value) || value < 0) return std::nullopt;
+    const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+    if (unit.empty() || unit == "s") return value;
+    if (unit == "ms") return value / 1000;
+    if (unit == "m" || unit == "min") return value * 60;
+    if (unit == "h") return value * 3600;
+    return std::nullopt;
+}
 
 void print_error(std::string_view message) { fmt::print(stderr, "pss: error: {}\n", message); }
 

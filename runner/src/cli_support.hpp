@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ public:
 private:
     ExitCode code_;
 };
+
+// "90s", "2m", "1h", "500ms", "1.5" (seconds) as seconds; nullopt when it is none of these.
+std::optional<double> parse_duration(std::string_view text);
 
 // "pss: error: ..." on stderr.
 void print_error(std::string_view message);

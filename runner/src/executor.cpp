@@ -85,8 +85,10 @@ public:
         : bin_(b), plan_(p), dir_(std::move(dir)), listener_(listener) {}
 
     const TestBinary& binary() const { return bin_; }
+    std::size_t processes() const { return processes_.load(); }
 
     AttemptResult run(const Attempt& a) {
+        ++processes_;
         const unsigned id = g_attempt_counter++;
         const fs::path trace_file = dir_ / fmt::format("attempt-{}.ndjson", id);
         const fs::path progress_file = dir_ / fmt::format("progress-{}", id);
@@ -199,6 +201,10 @@ public:
         } else if (timed_out) {
             result.exit_description = fmt::format("hung outside any test for more than --timeout {} s", plan_.timeout);
         }
+        // The first repetitions of a process that repeats in-process run cold.
+        if (a.repeat > 1)
+            for (auto& r : result.records)
+                if (r.run < a.run_base + plan_.warmup) r.warmup = true;
         result.made_progress = !result.records.empty();
         return result;
     }
@@ -281,10 +287,14 @@ private:
     const RunPlan& plan_;
     fs::path dir_;
     bool listener_;
+    std::atomic<std::size_t> processes_{0};
 };
 
-// What the records cannot say themselves: which runs were warm-ups, and how
-// coarse the clock was (GoogleTest's own output has whole milliseconds).
+// What the records cannot say themselves: how coarse the clock was
+// (GoogleTest's own output has whole milliseconds), and which runs were
+// warm-ups: the first plan.warmup runs of all (every run a process of its
+// own), and the first plan.warmup repetitions of each in-process repetition
+// (marked by the attempt, see BinaryExecutor::run).
 void mark_records(std::vector<TraceRecord>& records, const TestBinary& bin, bool listener, const RunPlan& plan) {
     const double resolution = !listener && bin.framework == Framework::gtest ? 0.001 : 0.0;
     for (auto& r : records) {
@@ -309,7 +319,8 @@ struct Job {
 void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_process_repeat,
              BinaryOutcome& out, std::mutex& mu) {
     std::map<int, std::set<std::string>> pending;
-    for (int rep = 0; rep < plan.repeat; ++rep) pending[rep].insert(job.tests.begin(), job.tests.end());
+    for (int rep = plan.first_run; rep < plan.first_run + plan.repeat; ++rep)
+        pending[rep].insert(job.tests.begin(), job.tests.end());
 
     // Keeps the records of pending runs; returns how many there were. Others
     // (a test a Catch2 name pattern matched as well, a duplicate) are not progress.
@@ -332,7 +343,7 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
     };
 
     if (in_process_repeat) {
-        Attempt a{job.whole_binary ? std::vector<std::string>{} : job.tests, 0, plan.repeat};
+        Attempt a{job.whole_binary ? std::vector<std::string>{} : job.tests, plan.first_run, plan.repeat};
         absorb(exec.run(a));
     }
     for (auto& [rep, tests] : pending) {
@@ -429,6 +440,7 @@ BinaryOutcome execute(const TestBinary& bin, const RunPlan& plan, const fs::path
         if (r.module.empty()) r.module = default_module(bin, r.name);
     }
     mark_records(out.records, bin, listener, plan);
+    out.processes = exec.processes();
 
     const bool ran_any = std::any_of(out.records.begin(), out.records.end(),
                                      [](const TraceRecord& r) { return r.exception_type != "not-run"; });

@@ -19,8 +19,13 @@ enum class DataMode { automatic, listener, native, isolate };
 
 struct RunPlan {
     int repeat = 10;
-    // The first `warmup` runs of every test are warm-ups: run and counted for
-    // failures, not scored for time and memory (TraceRecord::warmup).
+    // Run indices are first_run .. first_run + repeat - 1 (more runs of tests
+    // that already have some: pss run's adaptive repetition).
+    int first_run = 0;
+    // Warm-up runs: run and counted for failures, not scored for time and
+    // memory (TraceRecord::warmup). Where a process repeats tests in-process
+    // (GoogleTest with a listener), its first `warmup` repetitions; where
+    // every run is a process of its own, the first `warmup` runs of all.
     int warmup = 1;
     double timeout = 60.0;  // seconds per test case
     DataMode mode = DataMode::automatic;
@@ -46,6 +51,7 @@ struct BinaryOutcome {
     std::vector<RunOutput> outputs;    // output of failed runs
     std::string mode;                  // "listener", "native", "isolate"
     std::vector<std::string> notes;    // what the user should know (faults, fallbacks)
+    std::size_t processes = 0;         // test processes started
 };
 
 // Throws cli::CommandError (exit 3) when the binary runs none of its tests.

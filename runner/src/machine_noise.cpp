@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 
@@ -40,7 +41,8 @@ double run_delay_now(int fd) {
 }
 
 constexpr std::size_t burst = 10;
-constexpr std::size_t min_window = 10;  // samples before a window says anything of its own
+constexpr int handoff_round_trips = 20;
+constexpr std::size_t min_window = 30;  // samples before a window says anything of its own (fewer: its p95 is a max)
 constexpr double target_seconds = 200e-6;
 
 thread_local int t_schedstat_fd = -1;
@@ -68,7 +70,33 @@ NoiseProbe::Sample NoiseProbe::measure() {
     volatile std::uint64_t sink = workload(iterations_);
     (void)sink;
     const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-    return {wall, std::max(0.0, run_delay_now(t_schedstat_fd) - delay_before)};
+    return {wall, std::max(0.0, run_delay_now(t_schedstat_fd) - delay_before), measure_handoff()};
+}
+
+// Round trips between this thread and a partner through a condition
+// variable, as tests that wait on each other do; seconds in all.
+double NoiseProbe::measure_handoff() {
+    std::mutex m;
+    std::condition_variable cv;
+    int turn = 0;  // even: the partner's move, odd: ours
+    std::thread partner([&] {
+        for (int i = 0; i < handoff_round_trips; ++i) {
+            std::unique_lock lock(m);
+            cv.wait(lock, [&] { return turn == 2 * i; });
+            ++turn;
+            cv.notify_all();
+        }
+    });
+    const auto start = Clock::now();
+    for (int i = 0; i < handoff_round_trips; ++i) {
+        std::unique_lock lock(m);
+        cv.wait(lock, [&] { return turn == 2 * i + 1; });
+        ++turn;
+        cv.notify_all();
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    partner.join();
+    return seconds;
 }
 
 void NoiseProbe::loop(std::chrono::milliseconds interval) {
@@ -100,21 +128,27 @@ MachineNoise NoiseProbe::summarize(std::size_t from) const {
     std::lock_guard lock(mutex_);
     MachineNoise n;
     if (samples_.size() <= from) return n;
-    std::vector<double> steady;
+    std::vector<double> steady, handoff;
     double wall = 0, delay = 0;
     for (std::size_t i = from; i < samples_.size(); ++i) {
         steady.push_back(std::max(1e-9, samples_[i].wall - samples_[i].run_delay));
+        handoff.push_back(samples_[i].handoff);
         wall += samples_[i].wall;
         delay += samples_[i].run_delay;
     }
-    std::sort(steady.begin(), steady.end());
+    auto percentile = [](std::vector<double>& v, int k) {
+        std::sort(v.begin(), v.end());
+        return v.size() >= 2 ? std::clamp(stats::quantile_exclusive(v, k), v.front(), v.back()) : v.front();
+    };
     n.measured = true;
     n.samples = steady.size();
-    n.p50 = steady.size() >= 2 ? std::clamp(stats::quantile_exclusive(steady, 49), steady.front(), steady.back())
-                               : steady.front();
-    n.p95 = steady.size() >= 2 ? std::clamp(stats::quantile_exclusive(steady, 94), steady.front(), steady.back())
-                               : steady.front();
+    n.p50 = percentile(steady, 49);
+    n.p95 = percentile(steady, 94);
     n.ratio = n.p50 > 0 ? n.p95 / n.p50 : 1;
+    n.wakeup_p50 = percentile(handoff, 49);
+    n.wakeup_p95 = percentile(handoff, 94);
+    n.wakeup_ratio = n.wakeup_p50 > 0 ? n.wakeup_p95 / n.wakeup_p50 : 1;
+    n.wakeups_per_sample = 2 * handoff_round_trips;
     n.run_delay_share = wall > 0 ? delay / wall : 0;
     n.level = noise_level(n.ratio, n.run_delay_share);
     return n;

@@ -1,10 +1,14 @@
 // How noisy the machine itself is while tests run: a thread in pss-run times
-// a fixed CPU workload at intervals. Its wall time less its run delay (time
-// waiting for a CPU) varies only with the machine's own speed: frequency
-// changes, a busy sibling hyperthread, a hypervisor taking the CPU. The
-// spread of those times (p95/p50) is what a deterministic test of similar
-// length would show with nothing wrong in it; the run-delay share says how
-// much other processes competed for the CPUs.
+// two fixed workloads at intervals.
+// - A CPU workload: its wall time less its run delay (time waiting for a CPU)
+//   varies only with the machine's own speed (frequency changes, a busy
+//   sibling hyperthread, a hypervisor taking the CPU). Its spread (p95/p50)
+//   is what a deterministic CPU-bound test would show with nothing wrong.
+// - A hand-off between two threads (a condition variable, back and forth):
+//   its wall time is mostly wake-up latency, which grows and scatters when
+//   other processes compete for the CPUs. Its spread is what a test that
+//   waits on other threads, timers or I/O would show.
+// The run-delay share says how much other processes competed for the CPUs.
 #pragma once
 
 #include <atomic>
@@ -21,7 +25,7 @@ namespace pss::runner {
 class NoiseProbe {
 public:
     // Starts measuring: a burst of samples now, then one every `interval`.
-    explicit NoiseProbe(std::chrono::milliseconds interval = std::chrono::milliseconds(50));
+    explicit NoiseProbe(std::chrono::milliseconds interval = std::chrono::milliseconds(25));
     ~NoiseProbe();
     NoiseProbe(const NoiseProbe&) = delete;
     NoiseProbe& operator=(const NoiseProbe&) = delete;
@@ -35,10 +39,12 @@ public:
 
 private:
     struct Sample {
-        double wall = 0, run_delay = 0;  // seconds
+        double wall = 0, run_delay = 0;  // seconds, of the CPU workload
+        double handoff = 0;              // seconds, of the two-thread hand-off
     };
     void loop(std::chrono::milliseconds interval);
     Sample measure();
+    double measure_handoff();
     MachineNoise summarize(std::size_t from) const;
 
     std::uint64_t iterations_ = 0;

@@ -7,6 +7,7 @@
 #include <fnmatch.h>
 #include <fstream>
 #include <memory>
+#include <charconv>
 #include <random>
 
 #include <CLI/CLI.hpp>
@@ -35,6 +36,9 @@ struct RunOptions {
     ReportRequest reports;
     std::optional<std::string> config_file;
     bool no_confirm = false;
+    std::string repeat = "10";  // a number, or "auto"
+    std::string budget;         // with --repeat auto: "90s", "2m", "500ms", or seconds
+    int min_runs = 3, max_runs = 200;
     int confirm_runs = 20;
     HistoryOptions history;
     bool no_alerts = false;
@@ -54,7 +58,20 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     const Config config = resolve_config(explicit_config);
     for (const auto& w : config.warnings) print_warning(w);
     // pss.toml gives the defaults; the command line overrides them.
-    if (!cmd.count("--repeat")) opt.plan.repeat = static_cast<int>(config.runner.repeat);
+    if (!cmd.count("--repeat")) opt.repeat = config.runner.repeat_auto ? "auto" : std::to_string(config.runner.repeat);
+    const bool adaptive = opt.repeat == "auto";
+    if (!adaptive) {
+        int repeat = 0;
+        const auto [end, ec] = std::from_chars(opt.repeat.data(), opt.repeat.data() + opt.repeat.size(), repeat);
+        if (ec != std::errc() || end != opt.repeat.data() + opt.repeat.size() || repeat < 1 || repeat > 100000)
+            throw CommandError(exit_usage, fmt::format("--repeat {}: give a number of runs from 1 to 100000, or auto",
+                                                       opt.repeat));
+        opt.plan.repeat = repeat;
+    }
+    if (!adaptive && (cmd.count("--budget") || cmd.count("--min-runs") || cmd.count("--max-runs")))
+        throw CommandError(exit_usage, "--budget, --min-runs and --max-runs go with --repeat auto");
+    if (opt.min_runs > opt.max_runs)
+        throw CommandError(exit_usage, fmt::format("--min-runs {} is more than --max-runs {}", opt.min_runs, opt.max_runs));
     if (!cmd.count("--fail-below")) opt.fail_below = static_cast<int>(config.runner.fail_below);
     if (!cmd.count("--timeout")) opt.plan.timeout = config.runner.timeout;
     if (!cmd.count("--warmup")) opt.plan.warmup = static_cast<int>(config.runner.warmup);
@@ -80,6 +97,23 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     in.shard_index = opt.shard_index;
     in.shard_count = opt.shard_count;
     in.confirm = !opt.no_confirm;
+    in.adaptive = adaptive;
+    if (adaptive) {
+        in.adaptive_settings.min_runs = opt.min_runs;
+        in.adaptive_settings.max_runs = opt.max_runs;
+        in.adaptive_settings.target_failure_rate = config.runner.auto_target_failure_rate;
+        const std::string budget = cmd.count("--budget") ? opt.budget : config.runner.budget;
+        if (!budget.empty()) {
+            const auto seconds = parse_duration(budget);
+            if (!seconds || *seconds <= 0)
+                throw CommandError(exit_usage, fmt::format("--budget {}: give a duration such as 90s, 2m, 1h or "
+                                                           "500ms (a plain number is seconds)",
+                                                           budget));
+            in.adaptive_settings.budget_seconds = *seconds;
+        }
+        // Warm-ups are among the first runs: at least one timed run besides.
+        in.adaptive_settings.min_runs = std::max(opt.min_runs, opt.plan.warmup + 2);
+    }
     in.confirm_runs = opt.confirm_runs;
     if (!opt.quarantine_file.empty()) in.quarantine = read_quarantine(opt.quarantine_file);
     in.traces_file = opt.traces_file;
@@ -99,7 +133,15 @@ CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_ar
     CLI::App* cmd = app.add_subcommand("run", "Run test binaries many times, score every test, gate CI (also: pss-run)");
     cmd->add_option("binaries", opt->binaries, "Test binaries (GoogleTest or Catch2); put '-- ARGS' after them to "
                                                "pass arguments to every run");
-    cmd->add_option("--repeat", opt->plan.repeat, "Runs of every test (default 10)")->check(CLI::Range(1, 100000));
+    cmd->add_option("--repeat", opt->repeat,
+                    "Runs of every test (default 10), or auto: --min-runs each, then more where verdicts need them "
+                    "within --budget");
+    cmd->add_option("--budget", opt->budget,
+                    "With --repeat auto: time for all runs (90s, 2m, 500ms; default: what --repeat 10 would take)");
+    cmd->add_option("--min-runs", opt->min_runs, "With --repeat auto: runs every test gets first (default 3)")
+        ->check(CLI::Range(2, 100000));
+    cmd->add_option("--max-runs", opt->max_runs, "With --repeat auto: most runs of one test (default 200)")
+        ->check(CLI::Range(2, 1000000));
     cmd->add_option("--fail-below", opt->fail_below, "A test whose PSS is below this is unstable (default 80)")
         ->check(CLI::Range(0, 100));
     cmd->add_flag("--allow-flaky", opt->allow_flaky, "Report flaky tests but do not fail the gate for them");

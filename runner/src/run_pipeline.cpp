@@ -20,6 +20,7 @@
 #include "machine_noise.hpp"
 #include "pss/scoring/analyzer.hpp"
 #include "run_metadata.hpp"
+#include "run_session.hpp"
 
 namespace pss::cli {
 
@@ -52,8 +53,8 @@ bool use_color() {
     return ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
 }
 
-// The engine as run and merge use it: tests only, with their runs in order.
-AnalyzerOptions run_analyzer_options() {
+// The engine as merge uses it: tests only, with their runs in order.
+AnalyzerOptions merge_analyzer_options() {
     AnalyzerOptions o;
     o.tests_only = true;
     o.keep_series = true;
@@ -106,18 +107,6 @@ int finish(RunResults& results, const PipelineInput& in) {
     return results.gate.exit_code;
 }
 
-// The last lines of a failed run's output, kept by the executor, onto its failure sample.
-void attach_outputs(std::vector<TestResult>& tests, const std::vector<runner::RunOutput>& outputs,
-                    const std::string& binary) {
-    std::map<std::pair<std::string, std::int64_t>, const std::string*> by_run;
-    for (const auto& o : outputs) by_run[{o.name, o.run}] = &o.output;
-    for (auto& t : tests) {
-        if (t.binary != binary) continue;
-        for (auto& f : t.failure_samples)
-            if (auto it = by_run.find({t.name, f.run}); it != by_run.end()) f.output = *it->second;
-    }
-}
-
 }  // namespace
 
 int run_pipeline(const PipelineInput& in) {
@@ -136,8 +125,14 @@ int run_pipeline(const PipelineInput& in) {
     // Inspect everything first: a missing binary fails before any test runs.
     std::vector<runner::TestBinary> binaries;
     std::size_t global_index = 0;
+    PipelineInput measured = in;
     for (const auto& path : in.binaries) {
+        const auto listing_start = std::chrono::steady_clock::now();
         runner::TestBinary b = runner::inspect_binary(path, in.plan.filter);
+        // Listing the tests starts the binary once: what a process costs besides its tests.
+        measured.process_seconds = std::max(
+            measured.process_seconds,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - listing_start).count());
         if (in.shard_count > 1) {
             std::vector<std::string> mine;
             for (auto& t : b.tests)
@@ -164,51 +159,33 @@ int run_pipeline(const PipelineInput& in) {
         }
     }
 
-    Analyzer analyzer(run_analyzer_options());
-    std::vector<std::pair<std::string, std::vector<runner::RunOutput>>> outputs;
-    std::set<std::string> native_binaries;  // no listener: the heap is not known
-    for (const auto& b : binaries) {
-        if (b.tests.empty()) {
-            results.notes.push_back(fmt::format("{}: no tests selected", b.path));
-            continue;
+    RunSession session(scratch.path, traces.get());
+    for (const auto& b : binaries)
+        if (b.tests.empty()) results.notes.push_back(fmt::format("{}: no tests selected", b.path));
+    if (in.adaptive) {
+        results.meta.adaptive = true;
+        results.meta.repeat = 0;
+        const AdaptiveOutcome adaptive = run_adaptive(session, binaries, measured, in.adaptive_settings, results);
+        results.tests = session.results(in.scoring, in.verdicts);
+        mark_unconfident(results.tests, in.adaptive_settings, adaptive);
+        results.notes.push_back(describe(adaptive, in.adaptive_settings));
+    } else {
+        for (const auto& b : binaries) {
+            if (b.tests.empty()) continue;
+            fmt::print(stderr, "pss: running {} ({} tests x {} runs, {} mode{})\n", b.path, b.tests.size(),
+                       in.plan.repeat,
+                       in.plan.mode == runner::DataMode::isolate  ? "isolate"
+                       : in.plan.mode == runner::DataMode::native ? "native"
+                       : b.has_listener                           ? "listener"
+                                                                  : "native",
+                       in.plan.jobs > 1 ? fmt::format(", {} processes", in.plan.jobs) : "");
+            session.run(b, in.plan, true);
+            if (runner::interrupted()) break;
         }
-        fmt::print(stderr, "pss: running {} ({} tests x {} runs, {} mode{})\n", b.path, b.tests.size(),
-                   in.plan.repeat,
-                   in.plan.mode == runner::DataMode::isolate  ? "isolate"
-                   : in.plan.mode == runner::DataMode::native ? "native"
-                   : b.has_listener                           ? "listener"
-                                                              : "native",
-                   in.plan.jobs > 1 ? fmt::format(", {} processes", in.plan.jobs) : "");
-        runner::RunPlan plan = in.plan;
-        const std::size_t planned = b.tests.size() * static_cast<std::size_t>(plan.repeat);
-        auto last_draw = std::chrono::steady_clock::time_point{};
-        if (::isatty(STDERR_FILENO)) {
-            // One line, redrawn at most ten times a second.
-            plan.on_progress = [&, planned](std::size_t done, std::size_t, std::size_t failed) {
-                const auto now = std::chrono::steady_clock::now();
-                if (now - last_draw < std::chrono::milliseconds(100) && done < planned) return;
-                last_draw = now;
-                fmt::print(stderr, "\r\x1b[2K  {}/{} runs ({:.0f}%), {} failed", done, planned,
-                           planned ? 100.0 * static_cast<double>(done) / static_cast<double>(planned) : 100.0, failed);
-            };
-        }
-        runner::BinaryOutcome outcome = runner::execute(b, plan, scratch.path);
-        if (plan.on_progress) fmt::print(stderr, "\r\x1b[2K");
-        results.meta.modes.push_back(outcome.mode);
-        if (outcome.mode == "native" || (outcome.mode == "isolate" && !b.has_listener)) native_binaries.insert(b.path);
-        for (const auto& r : outcome.records) {
-            if (traces) traces->write(r);
-            analyzer.add(r, b.path);
-        }
-        outputs.emplace_back(b.path, std::move(outcome.outputs));
-        for (auto& n : outcome.notes) results.notes.push_back(std::move(n));
-        if (runner::interrupted()) break;
+        results.tests = session.results(in.scoring, in.verdicts);
     }
-
-    Analysis analysis = analyzer.result(in.scoring, in.verdicts);
-    results.tests = std::move(analysis.tests);
-    for (const auto& [binary, outs] : outputs) attach_outputs(results.tests, outs, binary);
-    for (auto& t : results.tests) t.heap_measured = !native_binaries.count(t.binary);
+    results.meta.modes = session.modes();
+    for (auto& n : session.take_notes()) results.notes.push_back(std::move(n));
     results.meta.noise = noise.overall();
     for (auto& t : results.tests)  // the machine's noise can make a stable verdict on timing weak
         if (!t.confidence.weak) t.confidence = assess_confidence(t, in.verdicts, false, results.meta.noise);
@@ -220,7 +197,7 @@ int run_pipeline(const PipelineInput& in) {
 int merge_traces(const std::vector<std::string>& trace_files, const PipelineInput& in) {
     RunResults results;
     results.meta = base_metadata(in);
-    Analyzer analyzer(run_analyzer_options());
+    Analyzer analyzer(merge_analyzer_options());
     std::set<std::int64_t> runs;
     ReadOptions read_options;
     read_options.threads = 0;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "adaptive.hpp"
 #include "alert_step.hpp"
 #include "executor.hpp"
 #include "history_step.hpp"
@@ -24,6 +25,9 @@ struct PipelineInput {
     VerdictConfig verdicts;
     GatePolicy gate;
     int shard_index = 0, shard_count = 1;
+    bool adaptive = false;  // --repeat auto
+    double process_seconds = 0;  // what starting a test process costs here (measured while listing tests)
+    AdaptiveSettings adaptive_settings;
     bool confirm = true;   // re-run failed and unstable tests alone
     int confirm_runs = 20;  // runs of an unstable test re-run alone (warm-ups besides)
     std::vector<std::string> quarantine;  // names or globs

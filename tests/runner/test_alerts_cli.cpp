@@ -27,8 +27,9 @@ protected:
                               "alerts_generic_webhook = \"" + receiver_.url("/hook") + "\"\n" +
                                   "alerts_slack_webhook = \"" + receiver_.url("/slack/T0/B0/secret") + "\"\n" + extra);
     }
-    // By default one flaky test among stable ones: the run's mean hides it, the alert must not.
-    ProcessResult pss_run(std::vector<std::string> extra = {}, const std::string& filter = "Flaky.*:Stable.*",
+    // By default one flaky test among stable ones: the run's mean hides it, the alert must not. (Stable.Sleeps1ms
+    // is left out: its timing on a loaded machine is not what these tests are about.)
+    ProcessResult pss_run(std::vector<std::string> extra = {}, const std::string& filter = "Flaky.*:Stable.*-Stable.Sleeps1ms",
                           const std::string& faults = "", const std::string& repeat = "6") {
         std::vector<std::string> args{PSS_RUN_EXE, "--repeat", repeat, "--no-confirm", "--filter", filter};
         args.insert(args.end(), extra.begin(), extra.end());

@@ -291,7 +291,34 @@ const std::vector<KeySpec>& registry() {
             a("advisor_error_critical", &A::advisor_error_critical, unit),
             a("advisor_error_warning", &A::advisor_error_warning, unit),
             a("advisor_entropy_threshold", &A::advisor_entropy_threshold, unit),
-            number_key("repeat", &Config::runner, &RunnerConfig::repeat, Range{1, 100000}),
+            KeySpec{"repeat",
+                    [](Config& c, const toml::node& n, std::string& why) {
+                        // A number of runs, or "auto" (adaptive repetition).
+                        if (n.is_string() && *n.value<std::string>() == "auto") {
+                            c.runner.repeat_auto = true;
+                            return true;
+                        }
+                        const auto v = n.value_exact<std::int64_t>();
+                        if (!v || *v < 1 || *v > 100000) {
+                            why = "must be a number of runs from 1 to 100000, or \"auto\"";
+                            return false;
+                        }
+                        c.runner.repeat = *v;
+                        c.runner.repeat_auto = false;
+                        return true;
+                    }},
+            KeySpec{"budget",
+                    [](Config& c, const toml::node& n, std::string& why) {
+                        const auto v = n.value_exact<std::string>();
+                        if (!v) {
+                            why = "must be a duration as a string, such as \"90s\" or \"2m\"";
+                            return false;
+                        }
+                        c.runner.budget = *v;
+                        return true;
+                    }},
+            number_key("auto_target_failure_rate", &Config::runner, &RunnerConfig::auto_target_failure_rate,
+                       Range{0.001, 0.9}),
             number_key("fail_below", &Config::runner, &RunnerConfig::fail_below, Range{0, 100}),
             number_key("timeout", &Config::runner, &RunnerConfig::timeout, positive),
             number_key("warmup", &Config::runner, &RunnerConfig::warmup, Range{0, 1000}),

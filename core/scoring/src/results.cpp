@@ -18,7 +18,7 @@ constexpr std::array<std::pair<Verdict, std::string_view>, 6> verdict_names{{
     {Verdict::not_applicable, "n/a"},
 }};
 
-constexpr std::array<std::pair<ObservationKind, std::string_view>, 8> observation_names{{
+constexpr std::array<std::pair<ObservationKind, std::string_view>, 9> observation_names{{
     {ObservationKind::leak, "leak"},
     {ObservationKind::latency_tail, "latency-tail"},
     {ObservationKind::cold_start, "cold-start"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<ObservationKind, std::string_view>, 8> observatio
     {ObservationKind::reproduced, "reproduced"},
     {ObservationKind::order_dependent, "order-dependent"},
     {ObservationKind::fails_alone, "fails-alone"},
+    {ObservationKind::inconclusive, "inconclusive"},
     {ObservationKind::regressed, "regressed"},
 }};
 

@@ -121,12 +121,27 @@ bool needs_rerun(const TestResult& t) { return t.verdict == Verdict::unstable &&
 void apply_rerun(TestResult& t, const Rerun& r, const VerdictConfig& cfg, const ScoringConfig& scoring) {
     if (!needs_rerun(t) || r.runs < 2) return;
     const bool timing_driven = pss_with_perfect_timing(r.steady_score, scoring) >= cfg.fail_below;
-    const double allowance = r.noise.measured ? std::max(1.0, r.noise.ratio) * noise_allowance : 0;
-    const bool within_noise = timing_driven && r.noise.measured && r.tail_ratio <= allowance;
+    // A CPU-bound test's noise is the machine's speed varying: compare ratios.
+    // A waiting test's is wake-up latency, which adds time per wake-up: compare
+    // the tail in seconds with the hand-off's, scaled to the test's wake-ups.
+    const double machine = r.noise.ratio;
+    const double wakeup_excess = (r.noise.wakeup_p95 - r.noise.wakeup_p50) *
+                                 std::max(1.0, r.wakeups_per_run / std::max(1, r.noise.wakeups_per_sample));
+    bool within_noise = false;
+    if (timing_driven && r.noise.measured) {
+        const bool cpu_noise = r.tail_ratio <= noise_allowance * std::max(1.0, machine);
+        const bool wakeup_noise = r.tail_ratio <= noise_allowance * std::max(1.0, r.noise.wakeup_ratio);
+        within_noise = r.waits_unknown ? cpu_noise || wakeup_noise
+                       : r.waits       ? r.tail_seconds <= noise_allowance * wakeup_excess
+                                       : cpu_noise;
+    }
     if (r.steady_score.pss < cfg.fail_below && !within_noise) {
         std::string evidence = fmt::format("reproduced alone: PSS {} in {} runs", r.steady_score.pss, r.runs);
-        if (timing_driven && r.noise.measured)
-            evidence += fmt::format(" (p95/p50 {:.1f}x; the machine's own {:.1f}x)", r.tail_ratio, r.noise.ratio);
+        if (timing_driven && r.noise.measured && r.waits)
+            evidence += fmt::format(" (p95 {} above p50; the machine's wake-ups account for {})",
+                                    text::format_seconds(r.tail_seconds), text::format_seconds(wakeup_excess));
+        else if (timing_driven && r.noise.measured)
+            evidence += fmt::format(" (p95/p50 {:.1f}x; the machine's own {:.1f}x)", r.tail_ratio, machine);
         t.observations.push_back({ObservationKind::reproduced, std::move(evidence)});
         t.confidence = assess_confidence(t, cfg, true, r.noise);
         return;
@@ -135,26 +150,57 @@ void apply_rerun(TestResult& t, const Rerun& r, const VerdictConfig& cfg, const 
     if (r.steady_score.pss >= cfg.fail_below)
         t.observations.push_back({ObservationKind::noisy, fmt::format("noisy: PSS {} in the suite, {} in {} runs alone",
                                                                       t.score.pss, r.steady_score.pss, r.runs)});
-    else
+    else if (r.waits)
         t.observations.push_back(
             {ObservationKind::noisy,
-             fmt::format("noisy: p95/p50 {:.1f}x alone, within the machine's own noise ({:.1f}x)", r.tail_ratio,
-                         r.noise.ratio)});
+             fmt::format("noisy: p95 {} above p50 alone, within what the machine's wake-up latency gives {} "
+                         "wake-ups a run ({})",
+                         text::format_seconds(r.tail_seconds), static_cast<long>(r.wakeups_per_run),
+                         text::format_seconds(wakeup_excess))});
+    else
+        t.observations.push_back(
+            {ObservationKind::noisy, fmt::format("noisy: p95/p50 {:.1f}x alone, within the machine's own noise ({:.1f}x)",
+                                                 r.tail_ratio, machine)});
     t.confidence = assess_confidence(t, cfg, true, r.noise);
+    if (within_noise) {
+        // Neither shown nor ruled out: the machine is as noisy as the test.
+        t.confidence.weak = true;
+        t.confidence.reason = "the machine's own noise is as large as the test's tail; run it on a quieter machine to "
+                              "tell";
+    }
+}
+
+int reruns_for_order_dependence(std::uint64_t failures, std::uint64_t runs, int cap) {
+    if (runs == 0 || failures == 0) return 0;
+    const double rate = static_cast<double>(failures) / static_cast<double>(runs);
+    if (rate >= 1) return 1;
+    // (1 - rate)^n < 0.05: a test this flaky passes n runs in a row by chance less than 1 time in 20.
+    const double n = std::ceil(std::log(0.05) / std::log(1 - rate));
+    return static_cast<int>(std::clamp(n, 1.0, static_cast<double>(cap)));
 }
 
 void apply_failure_rerun(TestResult& t, int failed_alone, int reruns) {
     if (reruns <= 0) return;
-    if (failed_alone == 0) {
+    if (failed_alone > 0) {
+        t.observations.push_back(
+            {ObservationKind::fails_alone, fmt::format("fails alone too ({} of {} re-runs)", failed_alone, reruns)});
+        return;
+    }
+    const double rate = static_cast<double>(t.failures) / static_cast<double>(std::max<std::uint64_t>(1, t.runs));
+    const double chance = std::pow(1 - std::min(rate, 1.0), reruns);
+    if (chance < 0.05) {
         t.order_dependent = true;
         t.observations.push_back(
             {ObservationKind::order_dependent,
-             fmt::format("order-dependent: failed {} of {} runs in the suite, passed alone when re-run with the same "
-                         "run index ({} of {})",
-                         t.failures, t.runs, reruns, reruns)});
+             fmt::format("order-dependent: failed {} of {} runs in the suite, passed all {} re-runs alone with the "
+                         "same run index (by chance: {:.1g})",
+                         t.failures, t.runs, reruns, chance)});
     } else {
         t.observations.push_back(
-            {ObservationKind::fails_alone, fmt::format("fails alone too ({} of {} re-runs)", failed_alone, reruns)});
+            {ObservationKind::inconclusive,
+             fmt::format("passed {} re-run{} alone, which a test failing {:.0f}% of its runs does by chance {:.0f}% of "
+                         "the time: order dependence not shown",
+                         reruns, reruns == 1 ? "" : "s", 100 * rate, 100 * chance)});
     }
 }
 

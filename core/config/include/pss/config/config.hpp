@@ -23,6 +23,9 @@ struct RunnerConfig {
     std::int64_t fail_below = 80;
     double timeout = 60.0;  // seconds per test case
     std::int64_t warmup = 1;  // runs of every test not scored for time and memory
+    bool repeat_auto = false;   // repeat = "auto"
+    std::string budget;         // for repeat = "auto": "90s", "2m", ...
+    double auto_target_failure_rate = 0.10;  // a verdict is confident when it rules out failure rates above this
     bool allow_flaky = false;
     std::string quarantine;  // file of test names or globs; relative to the config file
 };

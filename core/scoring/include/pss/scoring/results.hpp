@@ -46,8 +46,9 @@ enum class ObservationKind {
     cold_start,       // the warm-up runs were much slower than the rest
     noisy,            // a timing or memory instability that the machine's noise explains
     reproduced,       // an instability that reproduced when the test ran alone
-    order_dependent,  // failed in the suite, passed alone
+    order_dependent,  // failed in the suite, passed alone (more often than chance allows)
     fails_alone,      // failed in the suite and alone
+    inconclusive,     // passed its re-runs alone, but too few to tell order dependence from chance
     regressed,        // worse than its history
 };
 std::string_view to_string(ObservationKind k);  // "leak", "latency-tail", "cold-start", ...
@@ -134,6 +135,12 @@ struct MachineNoise {
     // calibration thread waited for a CPU (other processes' load).
     double ratio = 1;
     double run_delay_share = 0;
+    // A hand-off between two threads (wakeups_per_sample wake-ups): its p95 /
+    // p50 and the seconds of each, the spread of wake-up latency that tests
+    // waiting on threads, timers or I/O see.
+    double wakeup_ratio = 1;
+    double wakeup_p50 = 0, wakeup_p95 = 0;
+    int wakeups_per_sample = 40;
     std::string level;  // "low", "moderate", "high"
     bool high() const { return level == "high"; }
 };

@@ -70,6 +70,15 @@ struct Rerun {
     Score score;             // of the re-runs, wall time
     Score steady_score;      // of the re-runs, without run delay
     double tail_ratio = 1;   // p95/p50 of the re-runs' steady durations
+    double tail_seconds = 0;  // p95 - p50 of the re-runs' steady durations
+    // The test waits (voluntary context switches in most runs): its noise is
+    // wake-up latency. Its tail is compared with the machine's hand-off
+    // spread, scaled by how many times a run waits (wake-ups per run).
+    bool waits = false;
+    double wakeups_per_run = 0;
+    // Whether it waits is unknown (no listener: the framework's own output says
+    // nothing of it): the larger of the two kinds of noise is allowed.
+    bool waits_unknown = false;
     MachineNoise noise;      // the machine while they ran
 };
 
@@ -80,6 +89,13 @@ struct Rerun {
 void apply_rerun(TestResult& test, const Rerun& rerun, const VerdictConfig& cfg, const ScoringConfig& scoring);
 
 // Failed runs re-run alone: `failed_alone` of `reruns` failed again.
+// Passing every re-run shows order dependence only when a test failing as
+// often as it did in the suite would rarely pass that many by chance (below
+// 5%); otherwise the re-runs prove nothing and say so.
 void apply_failure_rerun(TestResult& test, int failed_alone, int reruns);
+
+// How many passing re-runs alone make order dependence the likely reason a
+// test failed `failures` of `runs` in the suite (chance below 5%), at most `cap`.
+int reruns_for_order_dependence(std::uint64_t failures, std::uint64_t runs, int cap = 20);
 
 }  // namespace pss

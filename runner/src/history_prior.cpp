@@ -1,0 +1,36 @@
+#include "history_prior.hpp"
+
+#include <filesystem>
+
+#include "pss/ci/history_store.hpp"
+
+namespace pss::cli {
+
+std::map<std::pair<std::string, std::string>, std::uint64_t> stable_history_runs(const std::vector<TestResult>& tests,
+                                                                                const RunResults& run,
+                                                                                const HistorySettings& settings) {
+    std::map<std::pair<std::string, std::string>, std::uint64_t> out;
+    std::error_code ec;
+    if (!std::filesystem::exists(settings.config.storage_uri, ec)) return out;
+    try {
+        const ci::HistoryStore store(settings.config.storage_uri);
+        ci::RunQuery q;
+        q.limit = static_cast<std::size_t>(settings.config.regression_history_limit);
+        q.branch = baseline_branch(run, settings);
+        for (const auto& t : tests) {
+            std::uint64_t runs = 0;
+            bool clean = true;
+            for (const auto& h : store.test_history(t.name, q)) {
+                if (h.module != t.module) continue;
+                clean = clean && h.failures == 0 && h.verdict == "stable";
+                runs += static_cast<std::uint64_t>(h.runs);
+            }
+            if (clean && runs > 0) out[{t.module, t.name}] = runs;
+        }
+    } catch (const ci::HistoryError&) {
+        out.clear();
+    }
+    return out;
+}
+
+}  // namespace pss::cli

@@ -1,0 +1,79 @@
+#include "run_session.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "child_process.hpp"
+
+namespace pss::cli {
+
+namespace {
+
+// The engine as run and merge use it: tests only, with their runs in order.
+AnalyzerOptions session_analyzer_options() {
+    AnalyzerOptions o;
+    o.tests_only = true;
+    o.keep_series = true;
+    o.threads = 0;
+    return o;
+}
+
+}  // namespace
+
+RunSession::RunSession(const std::filesystem::path& work_dir, TraceWriter* traces)
+    : work_dir_(work_dir), traces_(traces), analyzer_(session_analyzer_options()) {}
+
+void RunSession::run(const runner::TestBinary& b, const runner::RunPlan& base, bool progress,
+                     const std::vector<std::string>& only) {
+    runner::TestBinary binary = b;
+    if (!only.empty()) binary.tests = only;
+    runner::RunPlan plan = base;
+    const std::size_t planned = binary.tests.size() * static_cast<std::size_t>(plan.repeat);
+    auto last_draw = std::chrono::steady_clock::time_point{};
+    if (progress && ::isatty(STDERR_FILENO)) {
+        // One line, redrawn at most ten times a second.
+        plan.on_progress = [&, planned](std::size_t done, std::size_t, std::size_t failed) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_draw < std::chrono::milliseconds(100) && done < planned) return;
+            last_draw = now;
+            fmt::print(stderr, "\r\x1b[2K  {}/{} runs ({:.0f}%), {} failed", done, planned,
+                       planned ? 100.0 * static_cast<double>(done) / static_cast<double>(planned) : 100.0, failed);
+        };
+    }
+    runner::BinaryOutcome outcome = runner::execute(binary, plan, work_dir_);
+    if (plan.on_progress) fmt::print(stderr, "\r\x1b[2K");
+    processes_ += outcome.processes;
+    if (seen_binaries_.insert(b.path).second) modes_.push_back(outcome.mode);
+    if (outcome.mode == "native" || (outcome.mode == "isolate" && !b.has_listener)) native_binaries_.insert(b.path);
+    for (const auto& r : outcome.records) {
+        if (traces_) traces_->write(r);
+        analyzer_.add(r, b.path);
+    }
+    auto& outputs = outputs_by_binary_[b.path];
+    for (auto& o : outcome.outputs) outputs[{o.name, o.run}] = std::move(o.output);
+    for (auto& n : outcome.notes) notes_.push_back(std::move(n));
+}
+
+std::vector<TestResult> RunSession::results(const ScoringConfig& scoring, const VerdictConfig& verdicts) const {
+    std::vector<TestResult> tests = analyzer_.result(scoring, verdicts).tests;
+    for (auto& t : tests) {
+        t.heap_measured = !native_binaries_.count(t.binary);
+        const auto outputs = outputs_by_binary_.find(t.binary);
+        if (outputs == outputs_by_binary_.end()) continue;
+        for (auto& f : t.failure_samples)
+            if (auto it = outputs->second.find({t.name, f.run}); it != outputs->second.end()) f.output = it->second;
+    }
+    return tests;
+}
+
+std::vector<std::string> RunSession::take_notes() {
+    std::vector<std::string> out;
+    out.swap(notes_);
+    return out;
+}
+
+}  // namespace pss::cli
