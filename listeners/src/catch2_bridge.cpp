@@ -17,19 +17,27 @@ using runtime::Session;
 // test case's own) until the next test case starts. So a test's record is
 // held until then, and its memory_diff taken at the same point of Catch2's
 // cycle as its start: what Catch2 built for the test is gone, what the test
-// leaked is not.
+// leaked is not. What Catch2 and its reporters keep for a test case while it
+// runs (their copies of its name and tags, its trackers) differs from test
+// to test, so the difference between the two test cases' is taken off: the
+// bytes allocated from the listener's testCaseStarting to the test's first
+// section (as the previous test's trackers are freed in between, not the
+// growth).
 // The last test's trackers live until the run is torn down, just before the
 // listener is destroyed, which also frees everything Catch2 built for the
 // run before the first test (reporter, signal stack, run and test lists, the
-// first test's bookkeeping, as the last test's): the last test's difference
-// is taken in the listener's destructor, with that growth added back. (The
-// listener makes Catch2 build what it keeps beyond the run, its sorted test
-// list and string-stream pool, before it starts measuring.)
+// first test's bookkeeping): the last test's difference is taken in the
+// listener's destructor, with that growth added back. (The listener makes
+// Catch2 build what it keeps beyond the run, its sorted test list and
+// string-stream pool, before it starts measuring.)
 struct RunHeap {
     bool known = false;
     std::int64_t at_listener = 0;    // live heap when the listener was created
     std::int64_t at_first_test = 0;  // ... and when the first test started
     bool first_test_started = false;
+    std::int64_t first_bookkeeping = 0;  // the first test case's (bytes allocated, see above)
+    std::int64_t last_bookkeeping = 0;   // the latest test case's
+    heap::Window announced;              // opened at testCaseStarting
 };
 RunHeap g_run_heap;
 // Catch2 caught a fatal signal: it ends the run at once and re-raises it.
@@ -63,14 +71,27 @@ void listener_created() {
     g_run_heap.at_listener = heap::live_bytes();
 }
 
+void test_case_announced() {
+    if (g_run_heap.known) g_run_heap.announced = heap::open_window();
+}
+
 void test_case_starting(std::string_view name, const char* file, std::size_t line) {
     Session& session = Session::instance();
     if (!session.active()) return;
-    session.write_held_record();  // before this test's own strings exist
-    if (g_run_heap.known && !g_run_heap.first_test_started) {
-        g_run_heap.first_test_started = true;
-        g_run_heap.at_first_test = heap::live_bytes();
+    if (g_run_heap.known) {
+        // Before this test's own strings exist.
+        const std::int64_t bookkeeping = heap::close_window(g_run_heap.announced).allocated;
+        g_run_heap.announced = heap::Window{};
+        if (!g_run_heap.first_test_started) {
+            g_run_heap.first_test_started = true;
+            g_run_heap.at_first_test = heap::live_bytes();
+            g_run_heap.first_bookkeeping = bookkeeping;
+        } else {
+            session.write_held_record(bookkeeping - g_run_heap.last_bookkeeping);
+        }
+        g_run_heap.last_bookkeeping = bookkeeping;
     }
+    session.write_held_record();
     runtime::TestIdentity id;
     id.name = std::string(trimmed(name));
     const std::string_view path = file != nullptr ? file : "";
@@ -117,8 +138,12 @@ void run_ended(bool aborting) {
 void run_finished() {
     const RunHeap run = g_run_heap;
     g_run_heap = RunHeap{};
-    const bool corrected = run.known && run.first_test_started;
-    Session::instance().write_held_record(corrected ? run.at_listener - run.at_first_test : 0);
+    if (!run.known || !run.first_test_started) {
+        Session::instance().write_held_record();
+        return;
+    }
+    Session::instance().write_held_record(run.at_listener - run.at_first_test + run.first_bookkeeping -
+                                          run.last_bookkeeping);
 }
 
 }  // namespace pss::catch2

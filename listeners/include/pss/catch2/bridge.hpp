@@ -15,6 +15,9 @@ enum class FailureKind {
 
 // The listener was created: Catch2 is about to set up a test run.
 void listener_created();
+// Catch2's testCaseStarting (reporters and trackers prepare the test case),
+// then test_case_starting at its first section, where the test begins.
+void test_case_announced();
 void test_case_starting(std::string_view name, const char* file, std::size_t line);
 void test_case_failure(FailureKind kind, std::string_view message, const char* file, std::size_t line);
 void test_case_ended(bool failed);

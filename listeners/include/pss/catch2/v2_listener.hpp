@@ -48,7 +48,10 @@ public:
     void testGroupEnded(Catch::TestGroupStats const&) override {}
     void sectionEnded(Catch::SectionStats const&) override {}
 
-    void testCaseStarting(Catch::TestCaseInfo const& info) override { starting_ = &info; }
+    void testCaseStarting(Catch::TestCaseInfo const& info) override {
+        starting_ = &info;
+        test_case_announced();
+    }
 
     // The measurement starts at the test case's own section, i.e. after every
     // reporter has handled testCaseStarting (listeners are called first), so
@@ -94,12 +97,16 @@ private:
     // (see catch2_bridge.cpp): the sorted test list (cached: the run asks for
     // it again with the same configuration) and the pool of string streams,
     // whose buffers keep their size (the reporter serialises the test specs;
-    // INFO and CAPTURE messages go through it).
+    // messages and assertion results go through them, nested up to three deep).
     static void prepare_catch2_caches(Catch::IConfig const& config) {
         (void)Catch::getAllTestCasesSorted(config);
         (void)Catch::serializeFilters(config.getTestsOrTags());
-        Catch::ReusableStringStream stream;
-        stream << std::string(4096, ' ');
+        Catch::ReusableStringStream outer;
+        outer << std::string(4096, ' ');
+        Catch::ReusableStringStream nested;
+        nested << std::string(1024, ' ');
+        Catch::ReusableStringStream innermost;
+        innermost << std::string(1024, ' ');
     }
 
     static std::string describe(Catch::AssertionResult const& result) {
