@@ -1,6 +1,14 @@
 // Runner overhead: `pss-run --repeat 10` against ten bare runs of the same
 // binary, measured in the same run (best of several rounds, since the
 // machines are shared). Goal: pss-run <= 1.05 x bare + 100 ms.
+//
+//   bench_runner_overhead [--rounds N] [PSS_RUN [BINARY...]]
+//
+// Without binaries it measures the example suite (its passing tests) in
+// listener and native mode. With binaries (GoogleTest or Catch2 v2, with or
+// without pss; e.g. fmt's format-test, Catch2's SelfTest) it measures each
+// as a user runs it: ten bare runs with no arguments against `pss-run
+// --repeat 10 --mode native` (with and without the confirmation re-runs).
 #include <spawn.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -9,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -43,38 +52,70 @@ double best_of(int rounds, F f) {
     return best;
 }
 
+constexpr int repeat = 10;
+
+void print_line(const char* what, double t, double bare) {
+    const bool ok = t <= 1.05 * bare + 0.100;
+    std::printf("  %-36s %8.1f ms  ratio %.3f  excess over 1.05x %+7.1f ms  %s\n", what, t * 1e3, t / bare,
+                (t - 1.05 * bare) * 1e3, ok ? "within goal (<= 1.05x + 100 ms)" : "OVER goal (1.05x + 100 ms)");
+}
+
+// Ten bare runs of `binary args...`, timed as a whole.
+double bare_runs(int rounds, const std::string& binary, const std::vector<std::string>& args) {
+    return best_of(rounds, [&] {
+        std::vector<std::string> cmd{binary};
+        cmd.insert(cmd.end(), args.begin(), args.end());
+        double total = 0;
+        for (int i = 0; i < repeat; ++i) total += run_quiet(cmd);
+        return total;
+    });
+}
+
+double pss_runs(int rounds, const std::string& pss_run, const std::string& binary, std::vector<std::string> options) {
+    std::vector<std::string> cmd{pss_run, "--repeat", std::to_string(repeat)};
+    cmd.insert(cmd.end(), options.begin(), options.end());
+    cmd.insert(cmd.end(), {"--", binary});
+    return best_of(rounds, [&] { return run_quiet(cmd); });
+}
+
+void example_suite(int rounds, const std::string& pss_run) {
+    const std::string binary = EXAMPLE_BINARY;
+    const std::string filter = "Stable.*:Branching.*:Latency.*";  // the passing tests: no confirmation re-runs
+    const double bare = bare_runs(rounds, binary, {"--gtest_filter=" + filter});
+    std::printf("runner overhead, %d repetitions of %s (best of %d rounds)\n", repeat, binary.c_str(), rounds);
+    std::printf("  ten bare runs                        %8.1f ms  (baseline)\n", bare * 1e3);
+    print_line("pss-run (listener, in-process)", pss_runs(rounds, pss_run, binary, {"--filter", filter, "--no-confirm"}),
+               bare);
+    print_line("pss-run --fresh-process",
+               pss_runs(rounds, pss_run, binary, {"--filter", filter, "--no-confirm", "--fresh-process"}), bare);
+    print_line("pss-run --mode native",
+               pss_runs(rounds, pss_run, binary, {"--filter", filter, "--no-confirm", "--mode", "native"}), bare);
+}
+
+void user_binary(int rounds, const std::string& pss_run, const std::string& binary) {
+    const double bare = bare_runs(rounds, binary, {});
+    std::printf("runner overhead, %d repetitions of %s (best of %d rounds)\n", repeat, binary.c_str(), rounds);
+    std::printf("  ten bare runs                        %8.1f ms  (baseline)\n", bare * 1e3);
+    print_line("pss-run --mode native", pss_runs(rounds, pss_run, binary, {"--mode", "native"}), bare);
+    print_line("pss-run --mode native --no-confirm",
+               pss_runs(rounds, pss_run, binary, {"--mode", "native", "--no-confirm"}), bare);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::string pss_run = argc > 1 ? argv[1] : PSS_RUN_EXE;
-    const std::string binary = argc > 2 ? argv[2] : EXAMPLE_BINARY;
-    const std::string filter = "Stable.*:Branching.*:Latency.*";  // the passing tests: no confirmation re-runs
-    const int repeat = 10, rounds = 3;
-
-    const double bare = best_of(rounds, [&] {
-        double total = 0;
-        for (int i = 0; i < repeat; ++i) total += run_quiet({binary, "--gtest_filter=" + filter});
-        return total;
-    });
-    auto pss = [&](std::vector<std::string> extra) {
-        std::vector<std::string> cmd{pss_run, "--repeat", std::to_string(repeat), "--filter", filter, "--no-confirm"};
-        cmd.insert(cmd.end(), extra.begin(), extra.end());
-        cmd.insert(cmd.end(), {"--", binary});
-        return best_of(rounds, [&] { return run_quiet(cmd); });
-    };
-    const double listener = pss({});
-    const double fresh = pss({"--fresh-process"});
-    const double native = pss({"--mode", "native"});
-
-    std::printf("runner overhead, %d repetitions of %s (best of %d rounds)\n", repeat, binary.c_str(), rounds);
-    std::printf("  ten bare runs                     %8.1f ms  (baseline)\n", bare * 1e3);
-    auto line = [&](const char* what, double t) {
-        const bool ok = t <= 1.05 * bare + 0.100;
-        std::printf("  %-33s %8.1f ms  ratio %.3f  excess over 1.05x %+7.1f ms  %s\n", what, t * 1e3, t / bare,
-                    (t - 1.05 * bare) * 1e3, ok ? "within goal (<= 1.05x + 100 ms)" : "OVER goal (1.05x + 100 ms)");
-    };
-    line("pss-run (listener, in-process)", listener);
-    line("pss-run --fresh-process", fresh);
-    line("pss-run --mode native", native);
+    int rounds = 3;
+    std::vector<std::string> positional;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
+        else positional.push_back(arg);
+    }
+    const std::string pss_run = positional.empty() ? PSS_RUN_EXE : positional[0];
+    if (positional.size() <= 1) {
+        example_suite(rounds, pss_run);
+        return 0;
+    }
+    for (std::size_t i = 1; i < positional.size(); ++i) user_binary(rounds, pss_run, positional[i]);
     return 0;
 }

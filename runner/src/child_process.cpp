@@ -88,7 +88,8 @@ ChildResult run_child(const ChildOptions& options, const LineHandler& on_line, c
     posix_spawn_file_actions_init(&actions);
     if (devnull >= 0) posix_spawn_file_actions_adddup2(&actions, devnull, 0);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+    if (options.discard_stderr) posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    else posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     // Own process group, so a hang is killed with everything it started;

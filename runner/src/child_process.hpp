@@ -16,6 +16,7 @@ struct ChildOptions {
     std::vector<std::string> argv;
     std::map<std::string, std::string> env;  // added to the runner's environment
     std::size_t tail_bytes = 64 * 1024;      // output kept for reports
+    bool discard_stderr = false;             // stdout only (a test list, where warnings are noise)
 };
 
 struct ChildResult {

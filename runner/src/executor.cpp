@@ -107,6 +107,7 @@ public:
     BinaryExecutor(const TestBinary& b, const RunPlan& p, fs::path dir, bool listener, LiveCount* live = nullptr)
         : bin_(b), plan_(p), dir_(std::move(dir)), listener_(listener), live_(live) {}
 
+    const TestBinary& binary() const { return bin_; }
     std::size_t processes() const { return processes_.load(); }
 
     AttemptResult run(const Attempt& a) {
@@ -115,8 +116,9 @@ public:
         const fs::path trace_file = dir_ / fmt::format("attempt-{}.ndjson", id);
         const fs::path progress_file = dir_ / fmt::format("progress-{}", id);
 
+        const fs::path tests_file = dir_ / fmt::format("tests-{}.txt", id);
         ChildOptions opt;
-        opt.argv = command_line(a);
+        opt.argv = command_line(a, tests_file);
         if (listener_) {
             opt.env = {{"PSS_TRACE_FILE", trace_file.string()},
                        {"PSS_RUN", std::to_string(a.run_base)},
@@ -197,6 +199,10 @@ public:
         if (live_) {  // the attempt's records are counted as ended once absorbed
             live_->running -= live_records;
             live_->running_failed -= live_failed;
+        }
+        {
+            std::error_code ec;
+            fs::remove(tests_file, ec);
         }
         result.output_tail = child.output_tail;
         if (child.spawn_failed)
@@ -283,7 +289,8 @@ private:
         return r;
     }
 
-    std::vector<std::string> command_line(const Attempt& a) const {
+    // The attempt's command line; a Catch2 test list goes into `tests_file`.
+    std::vector<std::string> command_line(const Attempt& a, const fs::path& tests_file) const {
         std::vector<std::string> argv{bin_.path};
         const unsigned seed = plan_.shuffle ? (plan_.seed + static_cast<unsigned>(a.run_base) - 1) % 99999 + 1 : 0;
         if (bin_.framework == Framework::gtest) {
@@ -306,7 +313,16 @@ private:
             }
             if (plan_.shuffle) argv.insert(argv.end(), {"--order", "rand", "--rng-seed", std::to_string(seed)});
             if (!a.tests.empty()) {
-                for (const auto& t : a.tests) argv.push_back(catch2_exact_spec(t));
+                // Catch2 v2 ANDs test specs given as separate arguments, and one
+                // argument holds at most 128 KiB: the names go into a file read
+                // with -f, one quoted name a line, which Catch2 ORs.
+                std::ofstream list(tests_file, std::ios::binary | std::ios::trunc);
+                for (const auto& t : a.tests) list << catch2_input_file_line(t) << '\n';
+                list.close();
+                if (!list)
+                    throw cli::CommandError(cli::exit_cannot_run,
+                                            fmt::format("cannot write the test list '{}'", tests_file.string()));
+                argv.insert(argv.end(), {"-f", tests_file.string()});
             } else if (!plan_.filter.empty()) {
                 argv.push_back(plan_.filter);
             }
@@ -357,15 +373,24 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
     for (int rep = plan.first_run; rep < plan.first_run + plan.repeat; ++rep)
         pending[rep].insert(job.tests.begin(), job.tests.end());
 
+    // Keeps the records of pending runs; returns how many there were. Others
+    // (a test a Catch2 name pattern matched as well, a duplicate) are not progress.
     auto absorb = [&](AttemptResult&& r) {
         std::lock_guard lock(mu);
+        std::size_t kept = 0;
         for (auto& rec : r.records) {
             auto p = pending.find(static_cast<int>(rec.run));
             if (p == pending.end() || !p->second.erase(rec.name)) continue;  // not ours, or a duplicate
             out.records.push_back(std::move(rec));
+            ++kept;
         }
         for (auto& o : r.outputs) out.outputs.push_back(std::move(o));
         report_progress(plan, out, live);
+        return kept;
+    };
+    auto note_once = [&](std::string note) {
+        std::lock_guard lock(mu);
+        if (std::find(out.notes.begin(), out.notes.end(), note) == out.notes.end()) out.notes.push_back(std::move(note));
     };
 
     if (in_process_repeat) {
@@ -376,10 +401,7 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
         while (!tests.empty() && !interrupted()) {
             Attempt a{{tests.begin(), tests.end()}, rep, 1};
             if (job.whole_binary && tests.size() == job.tests.size()) a.tests.clear();
-            AttemptResult r = exec.run(a);
-            const bool progress = r.made_progress;
-            absorb(std::move(r));
-            if (progress) continue;
+            if (absorb(exec.run(a)) > 0) continue;
             // Nothing came back (output buffered until the crash, a hang in
             // set-up): run each remaining test alone, so that every fault is
             // pinned on the test that caused it.
@@ -387,9 +409,19 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
             for (const auto& name : alone) {
                 if (interrupted()) break;
                 AttemptResult single = exec.run(Attempt{{name}, rep, 1});
-                if (!single.made_progress)
+                const bool ran = std::any_of(single.records.begin(), single.records.end(), [&](const TraceRecord& x) {
+                    return x.name == name && x.run == rep;
+                });
+                if (!ran && !single.timed_out && single.signal == 0 && single.exit_code == 0) {
+                    // A clean exit without starting the test: the binary did not
+                    // select it by its name. Not a failure of the test.
+                    note_once(fmt::format("'{}' did not run when selected alone ({} exited 0 without starting it); "
+                                          "it has no results. Please report this with the test's name.",
+                                          name, exec.binary().name));
+                } else if (!ran) {
                     single.records.push_back(fault_record(name, rep, single.timed_out, single.signal,
                                                           single.exit_code, plan.timeout, 0.0));
+                }
                 absorb(std::move(single));
             }
             std::lock_guard lock(mu);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -43,9 +44,16 @@ Markers scan_markers(const std::string& path) {
     return m;
 }
 
-std::string list_output(const std::string& path, std::vector<std::string> args, int& exit_code) {
+struct ListOutput {
+    std::string text;
+    int exit_code = 0;
+    int signal = 0;  // the listing was killed by this signal
+};
+
+ListOutput list_output(const std::string& path, std::vector<std::string> args, bool stdout_only) {
     args.insert(args.begin(), path);
     ChildOptions opt;
+    opt.discard_stderr = stdout_only;
     opt.argv = std::move(args);
     opt.tail_bytes = 64 * 1024 * 1024;
     opt.env = {{"PSS_TRACE_FILE", ""}};
@@ -56,8 +64,16 @@ std::string list_output(const std::string& path, std::vector<std::string> args, 
     if (r.killed_by_watchdog)
         throw cli::CommandError(cli::exit_cannot_run,
                                 fmt::format("'{}' did not list its tests within 60 s; is it a test binary?", path));
-    exit_code = r.signal ? 128 + r.signal : r.exit_code;
-    return r.output_tail;
+    return {std::move(r.output_tail), r.exit_code, r.signal};
+}
+
+// Catch2 trims the whitespace " \t\r\n" around names when it matches them and
+// in its XML reporter.
+std::string_view trim_catch2(std::string_view s) {
+    constexpr std::string_view space = " \t\r\n";
+    const auto begin = s.find_first_not_of(space);
+    if (begin == std::string_view::npos) return {};
+    return s.substr(begin, s.find_last_not_of(space) - begin + 1);
 }
 
 }  // namespace
@@ -101,6 +117,31 @@ std::string catch2_exact_spec(std::string_view name) {
     return out;
 }
 
+std::vector<std::string> parse_catch2_list(std::string_view output) {
+    std::vector<std::string> tests;
+    std::size_t pos = 0;
+    while (pos < output.size()) {
+        std::size_t nl = output.find('\n', pos);
+        if (nl == std::string_view::npos) nl = output.size();
+        std::string_view line = output.substr(pos, nl - pos);
+        pos = nl + 1;
+        // Catch2 v2 lists a name that starts with '#' in quotes (so that the
+        // list can be read back with -f, where '#' starts a comment).
+        if (line.size() >= 3 && line.front() == '"' && line[1] == '#' && line.back() == '"')
+            line = line.substr(1, line.size() - 2);
+        line = trim_catch2(line);
+        if (!line.empty()) tests.emplace_back(line);
+    }
+    return tests;
+}
+
+std::string catch2_input_file_line(std::string_view name) {
+    // A quoted name: Catch2 reads the line as one name pattern, whatever it
+    // contains, once the characters its parser acts on are escaped (a comma
+    // would end the pattern even inside quotes).
+    return '"' + catch2_exact_spec(trim_catch2(name)) + '"';
+}
+
 TestBinary inspect_binary(const std::string& path, const std::string& filter) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -125,33 +166,35 @@ TestBinary inspect_binary(const std::string& path, const std::string& filter) {
                         path));
     b.framework = m.gtest ? Framework::gtest : Framework::catch2;
 
-    int code = 0;
     if (b.framework == Framework::gtest) {
         std::vector<std::string> args{"--gtest_list_tests"};
         if (!filter.empty()) args.push_back("--gtest_filter=" + filter);
         const bool include_disabled = false;
-        const std::string out = list_output(path, args, code);
-        if (code != 0)
-            throw cli::CommandError(cli::exit_cannot_run,
-                                    fmt::format("'{} --gtest_list_tests' failed (exit {}):\n{}", path, code, out));
-        b.tests = parse_gtest_list(out, include_disabled);
+        const ListOutput out = list_output(path, args, false);
+        if (out.signal != 0 || out.exit_code != 0)
+            throw cli::CommandError(
+                cli::exit_cannot_run,
+                fmt::format("'{} --gtest_list_tests' failed ({}):\n{}", path,
+                            out.signal ? signal_name(out.signal) : fmt::format("exit {}", out.exit_code), out.text));
+        b.tests = parse_gtest_list(out.text, include_disabled);
     } else {
         std::vector<std::string> args{"--list-test-names-only"};
         if (!filter.empty()) args.push_back(filter);
-        // Catch2 v2 exits with the number of tests listed: only a signal is a failure.
-        const std::string out = list_output(path, args, code);
-        if (code >= 128)
+        // Catch2 v2 exits with the number of tests listed (at most 255): only
+        // a signal means the listing failed.
+        const ListOutput out = list_output(path, args, true);
+        if (out.signal != 0)
             throw cli::CommandError(cli::exit_cannot_run,
-                                    fmt::format("'{} --list-test-names-only' crashed (exit {}):\n{}", path, code, out));
-        std::size_t pos = 0;
-        while (pos < out.size()) {
-            std::size_t nl = out.find('\n', pos);
-            if (nl == std::string::npos) nl = out.size();
-            std::string line = out.substr(pos, nl - pos);
-            pos = nl + 1;
-            while (!line.empty() && line.back() == '\r') line.pop_back();
-            if (!line.empty()) b.tests.push_back(line);
-        }
+                                    fmt::format("'{} --list-test-names-only' was killed by {}:\n{}", path,
+                                                signal_name(out.signal), out.text));
+        b.tests = parse_catch2_list(out.text);
+        const int listed = static_cast<int>(std::min<std::size_t>(b.tests.size(), 255));
+        if (out.exit_code != listed)
+            cli::print_warning(fmt::format(
+                "'{} --list-test-names-only' printed {} lines but exited with {} (Catch2 v2 exits with the number of "
+                "tests it listed): lines that are not test names will be reported as tests that never ran. Does the "
+                "program print other text on stdout, or change Catch2's exit code in its main()?",
+                path, b.tests.size(), out.exit_code));
     }
     return b;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pss::runner {
@@ -27,5 +28,14 @@ std::vector<std::string> parse_gtest_list(std::string_view output, bool include_
 
 // Escapes a Catch2 test name so that a test spec matches exactly that test.
 std::string catch2_exact_spec(std::string_view name);
+
+// Parses `--list-test-names-only` output: one name a line, a name starting
+// with '#' in quotes; names trimmed as Catch2 trims them when matching.
+std::vector<std::string> parse_catch2_list(std::string_view output);
+
+// One line of a Catch2 `-f` (--input-file) test list that selects exactly
+// the test `name` (Catch2 ORs the lines; several test specs on the command
+// line would be ANDed).
+std::string catch2_input_file_line(std::string_view name);
 
 }  // namespace pss::runner

@@ -1,7 +1,9 @@
 // The installed package from a user's point of view: cmake --install, then a
 // separate project finds it with find_package(pss), links pss::gtest_main /
 // pss::catch2, and its tests write records with PSS_TRACE_FILE.
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -85,7 +87,7 @@ TEST_F(InstalledPackage, AConsumerProjectGetsOneValidRecordPerTest) {
     if (HasFailure()) return;  // keep `dir` for a look at what went wrong
 
     // Nothing of pss's command reaches the test binaries.
-    for (const char* exe : {"/consumer_gtest", "/consumer_catch2"}) {
+    for (const char* exe : {"/consumer_gtest", "/consumer_catch2", "/consumer_gtest_own_fmt"}) {
         const std::string libs = shared_libraries(build + exe);
         for (const char* lib : {"libfmt", "libtomlplusplus", "libsimdjson", "libsqlite3", "libcurl", "libz.", "libzstd"})
             EXPECT_EQ(libs.find(lib), std::string::npos) << exe << " loads " << lib << ":\n" << libs;
@@ -99,7 +101,9 @@ TEST_F(InstalledPackage, AConsumerProjectGetsOneValidRecordPerTest) {
     // GoogleTest through pss::gtest_main.
     auto gtest = run_traced(build + "/consumer_gtest", trace);
     EXPECT_EQ(gtest.stats.malformed, 0u);
-    EXPECT_EQ(gtest.records.size(), 7u);  // 6 tests + 1 block
+    EXPECT_EQ(gtest.records.size(), 8u);  // 7 tests + 1 block
+    // The death test's child re-runs the program: it writes no record.
+    EXPECT_EQ(pss::test::select(gtest.records, "test", "ConsumerDeathTest.ChildWritesNoRecord").size(), 1u);
     EXPECT_GE(only_test(gtest.records, "Consumer.Allocates1MiB").memory, MiB);
     const auto failed = only_test(gtest.records, "Consumer.Fails");
     EXPECT_TRUE(failed.error);
@@ -126,21 +130,51 @@ TEST_F(InstalledPackage, AConsumerProjectGetsOneValidRecordPerTest) {
 
     // Opted out of heap tracking (it has its own operator new): records, no heap figures.
     auto own_new = run_traced(build + "/consumer_gtest_own_new", trace);
-    EXPECT_EQ(own_new.records.size(), 7u);
+    EXPECT_EQ(own_new.records.size(), 8u);
     EXPECT_EQ(only_test(own_new.records, "Consumer.Allocates1MiB").memory, 0);
+
+    // Its own fmt (another version) in the same binary as the listener.
+    auto own_fmt = run_traced(build + "/consumer_gtest_own_fmt", trace);
+    EXPECT_EQ(own_fmt.records.size(), 9u);
+    EXPECT_FALSE(only_test(own_fmt.records, "OwnFmt.FormatsWithTheProjectsFmt").error);
+    EXPECT_GE(only_test(own_fmt.records, "Consumer.Allocates1MiB").memory, MiB);
+}
+
+// GoogleTest source trees to build the consumer against: the system's
+// (/usr/src/googletest), and any listed in PSS_TEST_GTEST_SOURCES (separated
+// by ':'), e.g. release-1.10.0 and release-1.11.0 checkouts, whose flags
+// and death-test internals differ from 1.12's.
+std::vector<std::string> googletest_sources() {
+    std::vector<std::string> sources{"/usr/src/googletest"};
+    if (const char* extra = std::getenv("PSS_TEST_GTEST_SOURCES")) {
+        std::string list = extra;
+        for (std::size_t begin = 0; begin <= list.size();) {
+            const std::size_t end = std::min(list.find(':', begin), list.size());
+            if (end > begin) sources.push_back(list.substr(begin, end - begin));
+            begin = end + 1;
+        }
+    }
+    return sources;
 }
 
 TEST_F(InstalledPackage, GoogleTestBuiltFromSourceWithAddSubdirectory) {
     // googletest's own CMakeLists (as FetchContent or a vendored copy uses it):
     // the listener is compiled against that GoogleTest, whatever its version.
-    const std::string build = dir_ + "/build-from-source", trace = dir_ + "/trace-source.ndjson";
-    must_run(configure(build, prefix_, {"-DCONSUMER_GTEST_FROM_SOURCE=/usr/src/googletest"}));
-    must_run({PSS_CMAKE_COMMAND, "--build", build, "-j", "2", "--target", "consumer_gtest"});
-    if (HasFailure()) return;
-    auto gtest = run_traced(build + "/consumer_gtest", trace);
-    EXPECT_EQ(gtest.stats.malformed, 0u);
-    EXPECT_EQ(pss::test::select(gtest.records, "test", "Consumer.Fails").size(), 1u);
-    EXPECT_GE(only_test(gtest.records, "Consumer.Allocates1MiB").memory, MiB);
+    const auto sources = googletest_sources();
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        SCOPED_TRACE("GoogleTest from " + sources[i]);
+        const std::string build = dir_ + "/build-from-source-" + std::to_string(i);
+        const std::string trace = dir_ + "/trace-source.ndjson";
+        must_run(configure(build, prefix_, {"-DCONSUMER_GTEST_FROM_SOURCE=" + sources[i]}));
+        must_run({PSS_CMAKE_COMMAND, "--build", build, "-j", "2", "--target", "consumer_gtest"});
+        if (HasFailure()) return;
+        auto gtest = run_traced(build + "/consumer_gtest", trace);
+        EXPECT_EQ(gtest.stats.malformed, 0u);
+        EXPECT_EQ(pss::test::select(gtest.records, "test", "Consumer.Fails").size(), 1u);
+        EXPECT_GE(only_test(gtest.records, "Consumer.Allocates1MiB").memory, MiB);
+        EXPECT_EQ(pss::test::select(gtest.records, "test", "ConsumerDeathTest.ChildWritesNoRecord").size(), 1u);
+        EXPECT_EQ(gtest.records.size(), 8u);
+    }
 }
 
 TEST_F(InstalledPackage, LinkingTheGoogleTestListenerWithoutGoogleTestFailsConfigurationWithOneLine) {

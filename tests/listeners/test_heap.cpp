@@ -48,6 +48,28 @@ TEST_F(HeapTracking, LiveDiffSeesALeak) {
     EXPECT_GE(result.peak_growth, result.live_diff);
 }
 
+TEST_F(HeapTracking, AllocatedCountsEveryBlockEvenWhenFreedAndItsOwnThreads) {
+    const auto window = pss::heap::open_window();
+    for (int i = 0; i < 4; ++i) {
+        auto block = std::make_unique<char[]>(64 * 1024);
+        g_sink = block.get();
+    }
+    std::thread([] {
+        auto block = std::make_unique<char[]>(MiB);
+        g_sink = block.get();
+    }).join();
+    const auto result = pss::heap::close_window(window);
+    EXPECT_GE(result.allocated, 4 * 64 * 1024 + MiB);
+    EXPECT_LT(result.allocated, 4 * 64 * 1024 + MiB + 64 * 1024);
+    EXPECT_LT(result.peak_growth, result.allocated);
+    // Blocks allocated before the window and freed in it are not counted.
+    auto before = std::make_unique<char[]>(MiB);
+    g_sink = before.get();
+    const auto second = pss::heap::open_window();
+    before.reset();
+    EXPECT_LT(pss::heap::close_window(second).allocated, 64 * 1024);
+}
+
 struct alignas(256) OverAligned {
     char bytes[512];
 };

@@ -21,6 +21,7 @@ std::mutex g_registry_mutex;
 ThreadCounters* g_threads = nullptr;
 std::atomic<std::int64_t> g_retired_net{0};  // net of exited threads
 std::int64_t g_retired_growth = 0;                      // their peak growth in g_retired_epoch
+std::int64_t g_retired_allocated = 0;                   // their bytes allocated in g_retired_epoch
 std::uint64_t g_retired_epoch = 0;
 std::uint64_t g_last_epoch = 0;                         // epochs handed out so far
 
@@ -44,8 +45,11 @@ void detach(ThreadCounters& t) noexcept {
         if (g_retired_epoch != epoch) {
             g_retired_epoch = epoch;
             g_retired_growth = 0;
+            g_retired_allocated = 0;
         }
         g_retired_growth += t.peak.load(std::memory_order_relaxed) - t.baseline.load(std::memory_order_relaxed);
+        g_retired_allocated +=
+            t.allocated.load(std::memory_order_relaxed) - t.allocated_base.load(std::memory_order_relaxed);
     }
     if (t.prev != nullptr) t.prev->next = t.next;
     else g_threads = t.next;
@@ -105,9 +109,13 @@ WindowResult close_window(const Window& window) noexcept {
         if (t->epoch.load(std::memory_order_acquire) != window.epoch) continue;  // did not count since open
         const std::int64_t g = t->peak.load(std::memory_order_relaxed) - t->baseline.load(std::memory_order_relaxed);
         if (g > 0) growth += g;
+        result.allocated +=
+            t->allocated.load(std::memory_order_relaxed) - t->allocated_base.load(std::memory_order_relaxed);
     }
-    if (detail::g_retired_epoch == window.epoch && detail::g_retired_growth > 0)
-        growth += detail::g_retired_growth;
+    if (detail::g_retired_epoch == window.epoch) {
+        if (detail::g_retired_growth > 0) growth += detail::g_retired_growth;
+        result.allocated += detail::g_retired_allocated;
+    }
     result.live_diff = detail::live_locked() - window.live_at_open;
     result.peak_growth = growth > result.live_diff ? growth : result.live_diff;
     if (result.peak_growth < 0) result.peak_growth = 0;

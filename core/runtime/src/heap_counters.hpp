@@ -15,6 +15,8 @@ struct ThreadCounters {
     std::atomic<std::int64_t> net{0};       // bytes allocated minus freed by this thread
     std::atomic<std::int64_t> baseline{0};  // net when this thread first counted in `epoch`
     std::atomic<std::int64_t> peak{0};      // highest net since then
+    std::atomic<std::int64_t> allocated{0};       // bytes this thread allocated while counting, ever
+    std::atomic<std::int64_t> allocated_base{0};  // `allocated` when it first counted in `epoch`
     std::atomic<std::uint64_t> epoch{0};    // 0 until attached, and again after detach
     ThreadState state = ThreadState::unattached;
     ThreadCounters* prev = nullptr;  // registry links, guarded by its mutex
@@ -39,6 +41,7 @@ inline void rebase(ThreadCounters& t, std::uint64_t epoch) noexcept {
     const std::int64_t net = t.net.load(std::memory_order_relaxed);
     t.baseline.store(net, std::memory_order_relaxed);
     t.peak.store(net, std::memory_order_relaxed);
+    t.allocated_base.store(t.allocated.load(std::memory_order_relaxed), std::memory_order_relaxed);
     t.epoch.store(epoch, std::memory_order_release);
 }
 
@@ -46,7 +49,9 @@ inline void rebase(ThreadCounters& t, std::uint64_t epoch) noexcept {
 inline void add(ThreadCounters& t, std::int64_t delta) noexcept {
     const std::int64_t net = t.net.load(std::memory_order_relaxed) + delta;
     t.net.store(net, std::memory_order_relaxed);
-    if (delta > 0 && net > t.peak.load(std::memory_order_relaxed)) t.peak.store(net, std::memory_order_relaxed);
+    if (delta <= 0) return;
+    t.allocated.store(t.allocated.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+    if (net > t.peak.load(std::memory_order_relaxed)) t.peak.store(net, std::memory_order_relaxed);
 }
 
 }  // namespace pss::heap::detail

@@ -106,6 +106,8 @@ inline void* counted(void* p) noexcept {
     const auto size = static_cast<std::int64_t>(glibc_header_size(p));
     const std::int64_t net = tls_counters.net.load(std::memory_order_relaxed) + size;
     tls_counters.net.store(net, std::memory_order_relaxed);
+    tls_counters.allocated.store(tls_counters.allocated.load(std::memory_order_relaxed) + size,
+                                 std::memory_order_relaxed);
     if (net > tls_counters.peak.load(std::memory_order_relaxed)) tls_counters.peak.store(net, std::memory_order_relaxed);
     return p;
 }

@@ -105,6 +105,7 @@ private:
 
 void flush_at_exit() {
     try {
+        Session::instance().write_held_record();
         Session::instance().flush_blocks_outside_tests();
     } catch (...) {
     }
@@ -156,6 +157,12 @@ struct Session::State {
     std::int64_t failure_line = 0;
     std::string skip_message;
     std::vector<std::string> branches;
+
+    // A finished test's records, kept back by end_test(..., hold_record).
+    std::optional<TraceRecord> held;
+    std::vector<TraceRecord> held_blocks;
+    std::int64_t held_live_at_open = 0;
+    std::int64_t held_own_bytes = 0;  // the heap the held records take: pss's, not the test's
 
     // Best effort: when the progress file cannot be written, a runner only
     // learns that the process died, not in which test.
@@ -235,6 +242,8 @@ Session::~Session() = default;
 void Session::configure(const Settings& settings) {
     State& s = *state_;
     s.close_outputs();
+    s.held.reset();  // a held record belongs to the old configuration
+    s.held_blocks.clear();
     s.settings = settings;
     if (!settings.trace_file.empty()) {
         try {
@@ -278,6 +287,7 @@ bool Session::test_running() const noexcept { return state_->running.load(std::m
 void Session::begin_test(TestIdentity identity) {
     const CallerStateGuard caller_state;
     State& s = *state_;
+    write_held_record();
     s.running.store(true, std::memory_order_release);
     if (s.progress_fd >= 0) {
         std::string name = identity.name;  // one line, one tab: keep the format parseable
@@ -342,7 +352,7 @@ void Session::add_branch(std::string_view tag, std::uint64_t generation) {
     s.branches.emplace_back(tag);
 }
 
-void Session::end_test(TestStatus status) {
+void Session::end_test(TestStatus status, bool hold_record) {
     const CallerStateGuard caller_state;
     State& s = *state_;
     if (!s.running.exchange(false, std::memory_order_acq_rel)) return;
@@ -352,6 +362,7 @@ void Session::end_test(TestStatus status) {
         const Usage end_usage = usage_now();
         const heap::WindowResult heap_result = heap::close_window(s.heap_window);
         detail::g_test_generation.store(0, std::memory_order_relaxed);
+        const std::int64_t live_before_record = hold_record ? heap::live_bytes() : 0;
 
         TraceRecord r;
         r.kind = "test";
@@ -392,11 +403,33 @@ void Session::end_test(TestStatus status) {
                 r.branch_tag = std::move(joined);
             }
         }
-        s.write(r);
-        for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
-            s.write(s.block_record(b, r.name, r.module, r.run));
+        if (hold_record && heap::tracking_linked()) {
+            s.held_blocks.clear();
+            for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
+                s.held_blocks.push_back(s.block_record(b, r.name, r.module, r.run));
+            s.held = std::move(r);
+            s.held_live_at_open = s.heap_window.live_at_open;
+            s.held_own_bytes = heap::live_bytes() - live_before_record;
+        } else {
+            s.write(r);
+            for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
+                s.write(s.block_record(b, r.name, r.module, r.run));
+        }
     }
     if (s.progress_fd >= 0 && s.progress_length > 0) s.set_progress({});
+}
+
+void Session::write_held_record(std::int64_t framework_bytes) {
+    State& s = *state_;
+    if (!s.held) return;
+    const std::int64_t live = heap::live_bytes();  // first: nothing below is the test's
+    const CallerStateGuard caller_state;
+    s.held->memory_diff =
+        static_cast<double>(live - s.held_live_at_open - s.held_own_bytes - framework_bytes);
+    s.write(*s.held);
+    for (const TraceRecord& b : s.held_blocks) s.write(b);
+    s.held.reset();
+    s.held_blocks.clear();
 }
 
 void Session::abandon_test() noexcept {

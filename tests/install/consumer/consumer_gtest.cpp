@@ -34,3 +34,14 @@ TEST(Consumer, CrashesWhenAsked) {
 }
 
 TEST(Consumer, AfterTheCrash) { SUCCEED(); }
+
+// A death test in the "threadsafe" style re-runs this program for the child;
+// the child must write no record. (GTEST_FLAG_SET came with GoogleTest 1.12.)
+TEST(ConsumerDeathTest, ChildWritesNoRecord) {
+#if defined(GTEST_FLAG_SET)
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+#else
+    ::testing::GTEST_FLAG(death_test_style) = "threadsafe";
+#endif
+    EXPECT_DEATH(std::abort(), "");
+}

@@ -30,20 +30,33 @@
 
 namespace pss::catch2::v2 {
 
+// The listener keeps nothing of Catch2's events: TestEventListenerBase's
+// handlers, which copy every run, group, test case and section, are not
+// called, so the listener allocates no heap of its own during tests.
 class Listener : public Catch::TestEventListenerBase {
 public:
-    using Catch::TestEventListenerBase::TestEventListenerBase;
+    explicit Listener(Catch::ReporterConfig const& config) : Catch::TestEventListenerBase(config) {
+        prepare_catch2_caches(*config.fullConfig());
+        listener_created();
+    }
+    // Catch2 destroys its run (the section trackers among it) before its
+    // reporters and listeners.
+    ~Listener() override { run_finished(); }
+
+    void testRunStarting(Catch::TestRunInfo const&) override {}
+    void testGroupStarting(Catch::GroupInfo const&) override {}
+    void testGroupEnded(Catch::TestGroupStats const&) override {}
+    void sectionEnded(Catch::SectionStats const&) override {}
 
     void testCaseStarting(Catch::TestCaseInfo const& info) override {
-        Catch::TestEventListenerBase::testCaseStarting(info);
         starting_ = &info;
+        test_case_announced();
     }
 
     // The measurement starts at the test case's own section, i.e. after every
     // reporter has handled testCaseStarting (listeners are called first), so
     // the reporters' per-test copies are not counted as the test's heap.
-    void sectionStarting(Catch::SectionInfo const& section) override {
-        Catch::TestEventListenerBase::sectionStarting(section);
+    void sectionStarting(Catch::SectionInfo const&) override {
         if (starting_ == nullptr) return;
         test_case_starting(starting_->name, starting_->lineInfo.file, starting_->lineInfo.line);
         starting_ = nullptr;
@@ -71,11 +84,30 @@ public:
     void testCaseEnded(Catch::TestCaseStats const& stats) override {
         starting_ = nullptr;
         test_case_ended(stats.totals.testCases.failed > 0);
-        Catch::TestEventListenerBase::testCaseEnded(stats);
     }
+
+    void testRunEnded(Catch::TestRunStats const& stats) override { run_ended(stats.aborting); }
 
 private:
     Catch::TestCaseInfo const* starting_ = nullptr;
+
+    // What Catch2 builds on first use and keeps beyond the run is built now,
+    // before the heap measurement starts, rather than inside the first test
+    // that needs it or between the listener's creation and the first test
+    // (see catch2_bridge.cpp): the sorted test list (cached: the run asks for
+    // it again with the same configuration) and the pool of string streams,
+    // whose buffers keep their size (the reporter serialises the test specs;
+    // messages and assertion results go through them, nested up to three deep).
+    static void prepare_catch2_caches(Catch::IConfig const& config) {
+        (void)Catch::getAllTestCasesSorted(config);
+        (void)Catch::serializeFilters(config.getTestsOrTags());
+        Catch::ReusableStringStream outer;
+        outer << std::string(4096, ' ');
+        Catch::ReusableStringStream nested;
+        nested << std::string(1024, ' ');
+        Catch::ReusableStringStream innermost;
+        innermost << std::string(1024, ' ');
+    }
 
     static std::string describe(Catch::AssertionResult const& result) {
         std::string text;

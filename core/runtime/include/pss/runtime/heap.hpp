@@ -7,7 +7,8 @@
 //   peak_growth: the sum over threads of each thread's peak live bytes above
 //                its level at window start (exact for single-threaded tests,
 //                an upper bound otherwise);
-//   live_diff:   live heap bytes at close minus at open, over all threads.
+//   live_diff:   live heap bytes at close minus at open, over all threads;
+//   allocated:   bytes allocated in the window, whether freed or not.
 // Sizes are the allocator's usable sizes (malloc_usable_size), so alloc and
 // free always balance, whatever form of operator delete is called.
 #pragma once
@@ -31,6 +32,7 @@ struct Window {
 struct WindowResult {
     std::int64_t peak_growth = 0;
     std::int64_t live_diff = 0;
+    std::int64_t allocated = 0;
 };
 
 // One window at a time per process (tests run one after another).

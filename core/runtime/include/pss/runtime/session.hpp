@@ -63,7 +63,18 @@ public:
     void note_failure(std::string_view type, std::string_view message, std::string_view file,
                       std::int64_t line);
     void note_skip(std::string_view message);
-    void end_test(TestStatus status);
+    // Ends the running test and writes its record. With `hold_record` the
+    // record is kept back until write_held_record(), so that its memory_diff
+    // can be taken once the framework has freed what it kept for the test:
+    // Catch2 keeps a tracker per SECTION and GENERATE of a test case until
+    // the next test case starts.
+    void end_test(TestStatus status, bool hold_record = false);
+    // Writes the record end_test(..., true) kept back, with memory_diff = the
+    // live heap now minus at the test's start, less `framework_bytes` (the
+    // framework's own part of that difference, when known; may be negative).
+    // Nothing happens when no record is held. begin_test() and the end of the
+    // program call it too.
+    void write_held_record(std::int64_t framework_bytes = 0);
     // The test did not finish normally and no record should be written (the
     // process is being terminated from outside); the progress file is kept.
     void abandon_test() noexcept;
