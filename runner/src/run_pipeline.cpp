@@ -75,10 +75,13 @@ RunMetadata base_metadata(const PipelineInput& in) {
 int finish(RunResults& results, const PipelineInput& in) {
     for (auto& t : results.tests) t.quarantined = quarantined(in.quarantine, t);
     const bool interrupted = runner::interrupted();
-    if (!interrupted && (in.history.enabled() || in.alerts.enabled)) compare_with_history(results, in.history);
+    std::optional<std::string> history_error;
+    if (!interrupted && (in.history.enabled() || in.alerts.enabled))
+        history_error = compare_with_history(results, in.history);
     sort_worst_first(results.tests);
     results.summary = summarize(results.tests, results.overall);
     results.gate = decide(results, in.gate);
+    if (history_error) fail_gate_for_history(results, *history_error);
     results.meta.finished_at = now_epoch();
     if (results.meta.started_at == 0) results.meta.started_at = results.meta.finished_at;
     if (interrupted) {
@@ -101,7 +104,10 @@ int finish(RunResults& results, const PipelineInput& in) {
         std::string source;
         for (const auto& b : results.meta.binaries) source += (source.empty() ? "" : " ") + b;
         send_alerts(results, in.alerts, in.history, source);
-        store_in_history(results, in.history, source);
+        // Written reports are kept; a run that was asked to be stored and
+        // was not is an error, not a warning (issue 15, item 7).
+        if (const auto error = store_in_history(results, in.history, source))
+            throw CommandError(exit_cannot_run, *error);
     }
     return results.gate.exit_code;
 }
@@ -164,6 +170,10 @@ int run_pipeline(const PipelineInput& in) {
         }
     }
 
+    std::unique_ptr<RunPublisher> publisher;
+    if (!in.collect.collector.empty())
+        publisher = std::make_unique<RunPublisher>(in.collect, in.shard_index, in.shard_count);
+
     Analyzer analyzer(run_analyzer_options());
     std::vector<std::pair<std::string, std::vector<runner::RunOutput>>> outputs;
     std::set<std::string> native_binaries;  // no listener: the heap is not known
@@ -198,6 +208,7 @@ int run_pipeline(const PipelineInput& in) {
         if (outcome.mode == "native" || (outcome.mode == "isolate" && !b.has_listener)) native_binaries.insert(b.path);
         for (const auto& r : outcome.records) {
             if (traces) traces->write(r);
+            if (publisher) publisher->publish(r);
             analyzer.add(r, b.path);
         }
         outputs.emplace_back(b.path, std::move(outcome.outputs));
@@ -214,6 +225,8 @@ int run_pipeline(const PipelineInput& in) {
         if (!t.confidence.weak) t.confidence = assess_confidence(t, in.verdicts, false, results.meta.noise);
     if (in.confirm && !runner::interrupted()) confirm_verdicts(results, binaries, in, noise, scratch.path);
     results.overall = aggregate(results.tests);
+    if (publisher)
+        if (auto dropped = publisher->finish()) results.notes.push_back(std::move(*dropped));
     return finish(results, in);
 }
 
@@ -237,13 +250,23 @@ int merge_traces(const std::vector<std::string>& trace_files, const PipelineInpu
         if (read.malformed) print_warning(fmt::format("{}: {}", file, read.warning()));
         results.meta.binaries.push_back(file);
     }
+    for (const auto& [from, ndjson] : in.collected) {
+        const ReadStats read = read_trace_text(ndjson, [&](const TraceRecord& r) {
+            analyzer.add(r);
+            if ((r.kind.empty() || r.kind == "test") && runs.size() < 100000) runs.insert(r.run);
+        }, read_options);
+        if (read.malformed) print_warning(fmt::format("{}: {}", from, read.warning()));
+        results.meta.binaries.push_back(from);
+    }
+    for (const auto& n : in.notes) results.notes.push_back(n);
     results.meta.repeat = static_cast<int>(runs.size());
     Analysis analysis = analyzer.result(in.scoring, in.verdicts);
     results.tests = std::move(analysis.tests);
     results.overall = aggregate(results.tests);
     if (results.tests.empty())
-        throw CommandError(exit_cannot_run, "no test records in the given trace files; pass the files written by "
-                                            "pss-run --traces on each shard");
+        throw CommandError(exit_cannot_run, "no test records in the given trace files or collector; pass the files "
+                                            "written by pss-run --traces on each shard, or --from the collector "
+                                            "their --collector sent to (with their --run-id)");
     return finish(results, in);
 }
 
