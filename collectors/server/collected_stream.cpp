@@ -17,7 +17,13 @@ std::string with_thousands(std::uint64_t n) {
 
 }  // namespace
 
-bool is_control_record(std::string_view json) { return json.rfind("{\"pss_control\"", 0) == 0; }
+bool is_control_record(std::string_view json) {
+    if (json.rfind("{\"pss_control\"", 0) == 0) return true;
+    // Relayed by pss collect: {"origin":"<sender>","pss_control":...}
+    if (json.rfind("{\"origin\":\"", 0) != 0) return false;
+    const auto end = json.find('"', 11);
+    return end != std::string_view::npos && json.substr(end + 1).rfind(",\"pss_control\"", 0) == 0;
+}
 
 bool CollectedRun::add(const CollectedEntry& e) {
     ++runs_seen_[std::string(e.run_id)];
@@ -25,25 +31,25 @@ bool CollectedRun::add(const CollectedEntry& e) {
         ++other_runs_;
         return false;
     }
-    Source& source = sources_[std::string(e.source)];
+    std::uint64_t& last_seq = sources_[std::string(e.source)];
     if (e.seq != 0) {
-        if (e.seq <= source.last_seq) {
+        if (e.seq <= last_seq) {
             ++duplicates_;
             return false;
         }
-        source.last_seq = e.seq;
+        last_seq = e.seq;
     }
     if (is_control_record(e.json)) {
         const auto j = nlohmann::json::parse(e.json, nullptr, false);
-        if (j.is_object()) {
+        if (j.is_object() && j.contains("pss_control")) {
+            Drops& d = drops_[j.value("origin", std::string(e.source))];
             const std::uint64_t dropped = j.value("dropped", std::uint64_t{0});
-            if (dropped >= source.dropped) {
-                source.dropped = dropped;
-                source.reason = j.value("reason", std::string());
+            if (dropped >= d.dropped) {
+                d.dropped = dropped;
+                d.reason = j.value("reason", std::string());
             }
-            if (j.value("pss_control", std::string()) == "end") source.ended = true;
+            return true;
         }
-        return true;
     }
     ndjson_.append(e.json);
     ndjson_ += '\n';
@@ -53,7 +59,7 @@ bool CollectedRun::add(const CollectedEntry& e) {
 
 std::uint64_t CollectedRun::dropped() const {
     std::uint64_t n = 0;
-    for (const auto& [name, s] : sources_) n += s.dropped;
+    for (const auto& [name, d] : drops_) n += d.dropped;
     return n;
 }
 
@@ -62,10 +68,10 @@ std::string CollectedRun::drop_note() const {
     if (n == 0) return {};
     std::string reason;
     std::size_t processes = 0;
-    for (const auto& [name, s] : sources_)
-        if (s.dropped > 0) {
+    for (const auto& [name, d] : drops_)
+        if (d.dropped > 0) {
             ++processes;
-            if (reason.empty()) reason = s.reason;
+            if (reason.empty()) reason = d.reason;
         }
     return with_thousands(n) + (n == 1 ? " record" : " records") + " dropped: " +
            (reason.empty() ? std::string("no reason given") : reason) +

@@ -45,16 +45,16 @@ public:
     const std::map<std::string, std::uint64_t>& runs_seen() const { return runs_seen_; }
 
 private:
-    struct Source {
-        std::uint64_t last_seq = 0;
+    struct Drops {
         std::uint64_t dropped = 0;  // the latest cumulative count it reported
         std::string reason;
-        bool ended = false;
     };
     std::string run_id_;
     std::string ndjson_;
     std::uint64_t records_ = 0, duplicates_ = 0, other_runs_ = 0;
-    std::map<std::string, Source> sources_;
+    std::map<std::string, std::uint64_t> sources_;  // last sequence number stored, per source
+    // Per sender: a relay (pss collect) passes its senders' reports on with their "origin".
+    std::map<std::string, Drops> drops_;
     std::map<std::string, std::uint64_t> runs_seen_;
 };
 

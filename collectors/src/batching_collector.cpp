@@ -66,7 +66,8 @@ BatchingCollector::BatchingCollector(const pss_collector_plugin* plugin, void* h
 
 BatchingCollector::~BatchingCollector() {
     close(0);
-    if (!g_in_forked_child.load(std::memory_order_relaxed)) plugin_->close(handle_);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!g_in_forked_child.load(std::memory_order_relaxed) && !abandoned_) plugin_->close(handle_);
 }
 
 void BatchingCollector::drop_locked(std::size_t n, const std::string& reason) {
@@ -87,7 +88,7 @@ void BatchingCollector::submit(std::string json) {
         return;
     }
     queued_bytes_ += json.size();
-    queue_.push_back({std::move(json), ++next_seq_, false});
+    queue_.push_back({std::move(json), 0, false});  // numbered when sent: in the order readers see
     // Wake the sender only for a full batch: a wake-up is a system call,
     // and the sender looks by itself every flush_interval.
     const bool wake = queue_.size() == options_.batch;
@@ -106,11 +107,20 @@ void BatchingCollector::send_pending(int timeout_ms) {
     for (std::size_t i = 0; i < sent; ++i) data += pending_[i].control ? 0 : 1;
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(sent));
     std::lock_guard<std::mutex> lock(mutex_);
+    if (abandoned_) return;  // close counted everything already
     stats_.delivered += data;
+    pending_data_ -= data;
     last_error_ = sent < records.size() ? (error[0] ? std::string(error) : std::string("send failed")) : "";
 }
 
 void BatchingCollector::run() {
+    run_loop();
+    std::lock_guard<std::mutex> lock(mutex_);
+    thread_done_ = true;
+    wake_.notify_all();
+}
+
+void BatchingCollector::run_loop() {
     double backoff = 0.05;
     for (;;) {
         bool closing = false;
@@ -133,6 +143,8 @@ void BatchingCollector::run() {
                 queued_bytes_ -= queue_.front().json.size();
                 pending_.push_back(std::move(queue_.front()));
                 queue_.pop_front();
+                pending_.back().seq = ++next_seq_;
+                ++pending_data_;
             }
         }
         if (pending_.empty()) {
@@ -163,32 +175,44 @@ void BatchingCollector::run() {
 }
 
 void BatchingCollector::close(double seconds) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (closing_) return;
-        closing_ = true;
-        deadline_ = steady_seconds() + seconds;
-    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (closing_) return;
+    closing_ = true;
+    deadline_ = steady_seconds() + seconds;
     if (g_in_forked_child.load(std::memory_order_relaxed)) return;  // the thread is the parent's
     wake_.notify_all();
+    // A plugin gets its send timeout to return; one that never does is left
+    // behind (detached), so that a process never hangs at exit for it.
+    const double grace = seconds + options_.send_timeout_ms / 1000.0 + 1.0;
+    if (!wake_.wait_for(lock, std::chrono::duration<double>(grace), [&] { return thread_done_; })) {
+        abandoned_ = true;
+        const std::size_t left = pending_data_ + queue_.size();
+        drop_locked(left, "not delivered before the process ended: the collector plugin did not return");
+        queue_.clear();
+        lock.unlock();
+        thread_.detach();
+        return;
+    }
+    lock.unlock();
     thread_.join();
     // What the thread could not send in time is lost: count it, then tell
     // readers the totals if the server still listens.
-    std::lock_guard<std::mutex> lock(mutex_);
-    const std::size_t left = pending_.size() + queue_.size();
-    std::size_t data_left = queue_.size();
-    for (const Item& i : pending_) data_left += i.control ? 0 : 1;
+    lock.lock();
+    const std::size_t left = pending_data_ + queue_.size();
     if (left > 0)
-        drop_locked(data_left, "not delivered before the process ended: " +
-                                   (last_error_.empty() ? std::string("collector too slow") : "collector unreachable: " + last_error_));
+        drop_locked(left, "not delivered before the process ended: " +
+                              (last_error_.empty() ? std::string("collector too slow")
+                                                   : "collector unreachable: " + last_error_));
     pending_.clear();
+    pending_data_ = 0;
     queue_.clear();
-    if (seconds > 0) {
+    if (seconds > 0 && steady_seconds() < deadline_ + 0.5) {
         const std::string end = "{\"pss_control\":\"end\",\"submitted\":" + std::to_string(stats_.submitted) +
                                 ",\"delivered\":" + std::to_string(stats_.delivered) +
                                 ",\"dropped\":" + std::to_string(stats_.dropped) +
                                 ",\"reason\":" + json_string(stats_.drop_reason) + "}";
         const pss_collector_record record{end.data(), end.size(), ++next_seq_};
+        lock.unlock();
         char error[256] = {0};
         plugin_->send(handle_, &record, 1, 500, error, sizeof error);
     }

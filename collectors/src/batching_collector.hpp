@@ -47,6 +47,7 @@ private:
         bool control = false;
     };
     void run();
+    void run_loop();
     void send_pending(int timeout_ms);
     void drop_locked(std::size_t n, const std::string& reason);
 
@@ -68,6 +69,9 @@ private:
     std::string last_error_;
 
     std::vector<Item> pending_;  // taken by the sender thread, not yet delivered
+    std::size_t pending_data_ = 0;  // trace records in pending_ (guarded by mutex_, for close)
+    bool thread_done_ = false;      // the sender thread has returned
+    bool abandoned_ = false;        // close gave up on a plugin that does not return
     std::thread thread_;
 };
 

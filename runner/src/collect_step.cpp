@@ -45,7 +45,7 @@ RunPublisher::RunPublisher(const CollectOptions& o, int shard_index, int shard_c
 void RunPublisher::publish(const TraceRecord& record) { collector_->submit(to_json_line(record)); }
 
 std::optional<std::string> RunPublisher::finish() {
-    double seconds = 30;
+    double seconds = 10;
     if (const char* v = std::getenv("PSS_COLLECTOR_FLUSH_SECONDS"); v && *v) seconds = std::strtod(v, nullptr);
     collector_->close(seconds);
     const collect::CollectorStats stats = collector_->stats();

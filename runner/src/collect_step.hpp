@@ -36,7 +36,7 @@ public:
     RunPublisher(const CollectOptions& options, int shard_index, int shard_count);
     void publish(const TraceRecord& record);  // never blocks on the network
     // Sends what is buffered (waiting at most PSS_COLLECTOR_FLUSH_SECONDS,
-    // default 30) and returns the note for the results when records were
+    // default 10) and returns the note for the results when records were
     // dropped: "1,204 records dropped: collector unreachable (...)".
     std::optional<std::string> finish();
 

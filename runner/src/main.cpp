@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("pss ") + PSS_VERSION);
     std::vector<CommandRunner> commands{add_analyze_command(app), add_run_command(app, binary_args, command_line),
                                          add_merge_command(app, command_line), add_report_command(app),
-                                         add_history_command(app)};
+                                         add_history_command(app), add_collect_command(app)};
 
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 takes them reversed

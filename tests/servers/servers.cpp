@@ -114,9 +114,64 @@ bool wait_for_port(int port, double seconds) {
     return false;
 }
 
+// --- A background process ------------------------------------------------
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+    dir_ = make_temp_dir("pss-bg");
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const std::string out = dir_ + "/out", err = dir_ + "/err";
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+        ::execv(args[0], args.data());
+        _exit(127);
+    }
+}
+
+BackgroundProcess::~BackgroundProcess() {
+    if (status_ < 0 && pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        wait();
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+void BackgroundProcess::signal(int sig) {
+    if (status_ < 0) ::kill(pid_, sig);
+}
+
+int BackgroundProcess::wait() {
+    if (status_ >= 0) return status_;
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return status_;
+}
+
+std::string BackgroundProcess::err() const { return slurp(dir_ + "/err"); }
+std::string BackgroundProcess::out() const { return slurp(dir_ + "/out"); }
+
+bool BackgroundProcess::wait_for_err(const std::string& text, double seconds) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (err().find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
 // --- PostgreSQL ------------------------------------------------------------
 
-PostgresServer::PostgresServer() : bin_(postgres_bindir()), uid_(::geteuid()), gid_(::getegid()) {
+PostgresServer::PostgresServer(bool durable)
+    : bin_(postgres_bindir()), durable_(durable), uid_(::geteuid()), gid_(::getegid()) {
     dir_ = make_temp_dir("pss-postgres");
     if (uid_ == 0) {  // initdb refuses root: the cluster belongs to "nobody"
         const passwd* pw = ::getpwnam("nobody");
@@ -150,8 +205,8 @@ void PostgresServer::pg_ctl(const std::string& action, const std::string& mode) 
         // Durability is not under test: no fsync keeps 16 writers fast on a busy machine.
         argv.insert(argv.end(), {"-l", dir_ + "/server.log", "-o",
                                  "-h 127.0.0.1 -p " + std::to_string(port_) + " -k " + dir_ +
-                                     " -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                                     "-c max_connections=80"});
+                                     (durable_ ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off") +
+                                     " -c max_connections=80"});
     }
     if (!mode.empty()) argv.insert(argv.end(), {"-m", mode});
     argv.push_back(action);

@@ -8,9 +8,32 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace pss::test {
+
+// A program running in the background (no shell), its output in files.
+class BackgroundProcess {
+public:
+    BackgroundProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+    ~BackgroundProcess();  // SIGKILL if still running
+    BackgroundProcess(const BackgroundProcess&) = delete;
+    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+    void signal(int sig);
+    int wait();  // the exit code, or 128 + signal
+    std::string err() const;  // stderr so far
+    std::string out() const;
+    // Waits until stderr contains `text` (false after `seconds`).
+    bool wait_for_err(const std::string& text, double seconds) const;
+
+private:
+    std::string dir_;
+    int pid_ = -1;
+    int status_ = -1;
+};
 
 // A TCP port on 127.0.0.1 that nothing listens on right now.
 int free_port();
@@ -20,7 +43,9 @@ bool wait_for_port(int port, double seconds);
 
 class PostgresServer {
 public:
-    PostgresServer();  // initdb + start; a few seconds
+    // initdb + start; a few seconds. Not `durable`: no fsync (the tests
+    // test pss, not the disk); durable: PostgreSQL's defaults (benchmarks).
+    explicit PostgresServer(bool durable = false);
     ~PostgresServer();
     PostgresServer(const PostgresServer&) = delete;
     PostgresServer& operator=(const PostgresServer&) = delete;
@@ -38,6 +63,7 @@ private:
     void pg_ctl(const std::string& action, const std::string& extra = {});
     std::string dir_, bin_;
     int port_ = 0;
+    bool durable_ = false;
     uid_t uid_;
     gid_t gid_;
 };
