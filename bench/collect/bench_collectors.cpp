@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,7 @@
 #include "pss/ci/history_store.hpp"
 #include "pss/collect/collector.hpp"
 #include "pss/record/trace_writer.hpp"
+#include "process.hpp"
 #include "servers.hpp"
 
 namespace {
@@ -55,7 +57,10 @@ double submit_cost_us(const std::string& uri, long records) {
     std::vector<std::string> lines;
     lines.reserve(static_cast<std::size_t>(records));
     for (long i = 0; i < records; ++i) lines.push_back(pss::to_json_line(sample_record(i)));
+    // Room for every record: a dropped record would cost less than a queued one.
+    ::setenv("PSS_COLLECTOR_BUFFER", std::to_string(records + 1).c_str(), 1);
     auto c = open(uri);
+    ::unsetenv("PSS_COLLECTOR_BUFFER");
     const double start = bench::thread_cpu_seconds();
     for (auto& line : lines) c->submit(std::move(line));
     const double cost = bench::thread_cpu_seconds() - start;
@@ -125,7 +130,7 @@ double runs_per_second(const std::string& uri, int writers, long runs, int tests
             try {
                 auto store = pss::ci::open_history_store(uri);
                 for (long r = 0; r < runs; ++r)
-                    store->store(1e9 + r, {"c", "main", "", "h", "", ""}, pss::Score{90, {}}, results, 0);
+                    store->store(1e9 + static_cast<double>(r), {"c", "main", "", "h", "", ""}, pss::Score{90, {}}, results, 0);
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "  writer: %s\n", e.what());
                 code = 1;
@@ -148,7 +153,7 @@ int main(int argc, char** argv) {
     ::setenv("PSS_COLLECTOR_PATH", PSS_COLLECTOR_DIR, 1);
     const std::string dir = pss::test::make_temp_dir("pss-bench-collect");
     try {
-        pss::test::RedisServer redis;
+        pss::test::RedisServer redis("everysec");  // Redis's default durability
         const int grpc_port = pss::test::free_port();
         pss::test::BackgroundProcess collect({PSS_BIN, "collect", "--listen", "127.0.0.1:" + std::to_string(grpc_port),
                                               "--out", dir + "/collected.ndjson"});
@@ -157,8 +162,6 @@ int main(int argc, char** argv) {
         const std::string redis_uri = redis.uri(0, "pss:bench");
         const std::string grpc_uri = "grpc://127.0.0.1:" + std::to_string(grpc_port);
 
-        std::printf("collectors: %ld records a round, %ld rounds, median CPU time of the submitting thread\n", records,
-                    rounds);
         struct Row {
             const char* label;
             std::string uri;
@@ -167,6 +170,17 @@ int main(int argc, char** argv) {
         std::vector<Row> rows{{"file: (flock + write, the baseline)", file, {}},
                               {"redis:// (batched XADD, background thread)", redis_uri, {}},
                               {"grpc:// (streamed batches, background thread)", grpc_uri, {}}};
+        // Throughput first: its processes are forked, and a process should
+        // not fork while it holds gRPC's threads (the cost rounds make them).
+        const long each = std::max(1000L, records / 2);
+        std::printf("throughput: 8 processes x %ld records, until every record is delivered\n", each);
+        const double file_rate = throughput(file, 8, each);
+        for (const Row& r : rows) {
+            const double rate = &r == &rows[0] ? file_rate : throughput(r.uri, 8, each);
+            std::printf("  %-46s %10.0f records/s  ratio to file %.2f\n", r.label, rate, rate / file_rate);
+        }
+        std::printf("collectors: %ld records a round, %ld rounds, median CPU time of the submitting thread\n", records,
+                    rounds);
         for (long round = 0; round < rounds; ++round)
             for (Row& r : rows) r.us.push_back(submit_cost_us(r.uri, records));
         const double base = bench::median(rows[0].us);
@@ -179,13 +193,40 @@ int main(int argc, char** argv) {
         std::printf("  goal: <= 1 us added per record on the test's thread against the file path: %+.3f us (%s)\n",
                     worst_added, bench::verdict(worst_added, 1.0));
 
-        const long each = std::max(1000L, records / 2);
-        std::printf("throughput: 8 processes x %ld records, until every record is delivered\n", each);
-        const double file_rate = throughput(file, 8, each);
-        for (const Row& r : rows) {
-            const double rate = &r == &rows[0] ? file_rate : throughput(r.uri, 8, each);
-            std::printf("  %-46s %10.0f records/s  ratio to file %.2f\n", r.label, rate, rate / file_rate);
-        }
+
+        // The same through the listener: a binary of trivial tests whose
+        // records go to the file (PSS_TRACE_FILE) or only to a collector.
+        // Whole-process figures: they include the sending thread's CPU and
+        // the flush at exit, which the test's thread does not wait for.
+        const long trivial = std::max(1000L, records / 2);
+        std::printf("listener: %ld trivial GoogleTest tests, %ld rounds, median per test of the whole process\n",
+                    trivial, rounds);
+        struct Mode {
+            const char* label;
+            std::map<std::string, std::string> env;
+            std::vector<double> wall, cpu;
+        };
+        const std::string trace = dir + "/trivial.ndjson";
+        std::vector<Mode> modes{
+            {"PSS_TRACE_FILE (the file path, baseline)", {{"PSS_TRACE_FILE", trace}, {"PSS_COLLECTOR", ""}}, {}, {}},
+            {"PSS_COLLECTOR=redis://", {{"PSS_TRACE_FILE", ""}, {"PSS_COLLECTOR", redis_uri}}, {}, {}},
+            {"PSS_COLLECTOR=grpc://", {{"PSS_TRACE_FILE", ""}, {"PSS_COLLECTOR", grpc_uri}}, {}, {}}};
+        for (long round = 0; round < rounds; ++round)
+            for (Mode& m : modes) {
+                m.env["PSS_PROGRESS_FILE"] = "";
+                const bench::ChildTimes t =
+                    bench::run_timed({PSS_TRIVIAL_TESTS, "--tests=" + std::to_string(trivial), "--gtest_brief=1"}, m.env);
+                m.wall.push_back(t.wall);
+                m.cpu.push_back(t.cpu);
+                std::filesystem::remove(trace);
+            }
+        const double per = 1e6 / static_cast<double>(trivial);
+        const double base_wall = bench::median(modes[0].wall), base_cpu = bench::median(modes[0].cpu);
+        for (const Mode& m : modes)
+            std::printf("  %-46s wall %6.2f us/test (%+6.2f)   CPU %6.2f us/test (%+6.2f)\n", m.label,
+                        bench::median(m.wall) * per, (bench::median(m.wall) - base_wall) * per,
+                        bench::median(m.cpu) * per, (bench::median(m.cpu) - base_cpu) * per);
+
         collect.signal(SIGTERM);
         collect.wait();
 

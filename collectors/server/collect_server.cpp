@@ -39,6 +39,7 @@ struct CollectServer::Impl final : v1::Collector::Service {
     std::string out;
     bool relay = false;
     std::unique_ptr<Collector> file;                       // --out FILE
+    std::string file_batch;                                // the lines of one call
     std::map<std::string, std::unique_ptr<Collector>> relays;  // --out URI: one per run id
     std::map<std::string, std::uint64_t> last_seq;         // per source
     CollectServerStats totals;
@@ -76,8 +77,17 @@ struct CollectServer::Impl final : v1::Collector::Service {
             }
             c->submit(control ? with_origin(r.json(), r.source()) : r.json());
         } else if (!control) {
-            file->submit(r.json());
+            file_batch += r.json();
+            file_batch += '\n';
         }
+    }
+
+    // One locked write per call for a file: the collector appends the last newline.
+    void flush_file_locked() {
+        if (file_batch.empty()) return;
+        file_batch.pop_back();
+        file->submit(std::move(file_batch));
+        file_batch.clear();
     }
 
     grpc::Status Collect(grpc::ServerContext*, grpc::ServerReader<v1::Record>* reader, v1::Ack* ack) override {
@@ -88,6 +98,7 @@ struct CollectServer::Impl final : v1::Collector::Service {
         if (stopped) return {grpc::StatusCode::UNAVAILABLE, "pss collect is shutting down"};
         try {
             for (const auto& record : batch) store_locked(record);
+            if (file) flush_file_locked();
         } catch (const std::exception& e) {
             return {grpc::StatusCode::INTERNAL, e.what()};  // the sender keeps the batch and retries
         }

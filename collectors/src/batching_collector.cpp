@@ -10,10 +10,12 @@ namespace pss::collect {
 
 namespace {
 
-// A forked child has the collector but not its thread: it must neither
-// queue (nothing would send) nor wait for the thread at exit.
-std::atomic<bool> g_in_forked_child{false};
-void mark_forked_child() { g_in_forked_child.store(true, std::memory_order_relaxed); }
+// A forked child has its parent's collectors but not their threads: it must
+// neither queue into them (nothing would send) nor wait for those threads at
+// exit. Collectors it opens itself work as anywhere else. Each fork counts
+// one generation; a collector made in an earlier one belongs to an ancestor.
+std::atomic<unsigned> g_fork_generation{0};
+void count_fork() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
 
 double steady_seconds() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -60,14 +62,19 @@ BatchingCollector::BatchingCollector(const pss_collector_plugin* plugin, void* h
       identity_(std::move(identity)),
       options_(options) {
     static std::once_flag once;
-    std::call_once(once, [] { ::pthread_atfork(nullptr, nullptr, mark_forked_child); });
+    std::call_once(once, [] { ::pthread_atfork(nullptr, nullptr, count_fork); });
+    fork_generation_ = g_fork_generation.load(std::memory_order_relaxed);
     thread_ = std::thread([this] { run(); });
+}
+
+bool BatchingCollector::in_forked_child() const noexcept {
+    return g_fork_generation.load(std::memory_order_relaxed) != fork_generation_;
 }
 
 BatchingCollector::~BatchingCollector() {
     close(0);
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!g_in_forked_child.load(std::memory_order_relaxed) && !abandoned_) plugin_->close(handle_);
+    if (!in_forked_child() && !abandoned_) plugin_->close(handle_);
 }
 
 void BatchingCollector::drop_locked(std::size_t n, const std::string& reason) {
@@ -78,7 +85,7 @@ void BatchingCollector::drop_locked(std::size_t n, const std::string& reason) {
 void BatchingCollector::submit(std::string json) {
     std::unique_lock<std::mutex> lock(mutex_);
     ++stats_.submitted;
-    if (closing_ || g_in_forked_child.load(std::memory_order_relaxed)) {
+    if (closing_ || in_forked_child()) {
         drop_locked(1, closing_ ? "submitted after the collector was closed" : "submitted in a forked child");
         return;
     }
@@ -179,7 +186,7 @@ void BatchingCollector::close(double seconds) {
     if (closing_) return;
     closing_ = true;
     deadline_ = steady_seconds() + seconds;
-    if (g_in_forked_child.load(std::memory_order_relaxed)) return;  // the thread is the parent's
+    if (in_forked_child()) return;  // the thread is the parent's
     wake_.notify_all();
     // A plugin gets its send timeout to return; one that never does is left
     // behind (detached), so that a process never hangs at exit for it.

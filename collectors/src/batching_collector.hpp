@@ -47,6 +47,7 @@ private:
         bool control = false;
     };
     void run();
+    bool in_forked_child() const noexcept;
     void run_loop();
     void send_pending(int timeout_ms);
     void drop_locked(std::size_t n, const std::string& reason);
@@ -72,6 +73,7 @@ private:
     std::size_t pending_data_ = 0;  // trace records in pending_ (guarded by mutex_, for close)
     bool thread_done_ = false;      // the sender thread has returned
     bool abandoned_ = false;        // close gave up on a plugin that does not return
+    unsigned fork_generation_ = 0;  // forks before this collector was made
     std::thread thread_;
 };
 

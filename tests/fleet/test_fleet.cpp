@@ -293,3 +293,61 @@ TEST_F(FleetTest, AnUnknownCollectorIsAClearMessageAndTheTestsRunOn) {
     EXPECT_EQ(run.exit_code, 2) << run.err;
     EXPECT_NE(run.err.find("pss_collector_kafka.so"), std::string::npos) << run.err;
 }
+
+// Issue 15, item 7: with --store-history or --fail-on-regression, a history
+// that cannot be read or written is an error (exit 3) that says why, and the
+// results are still written; without them it stays a warning.
+TEST_F(FleetTest, AHistoryThatCannotBeUsedFailsClosedAndTheResultsAreKept) {
+    const std::vector<std::string> passing{"run", "--repeat", "3", "--no-confirm", "--filter", "Fleet.Passes*"};
+    auto run = [&](const std::string& db, std::vector<std::string> flags) {
+        std::vector<std::string> args = passing;
+        args.insert(args.end(), flags.begin(), flags.end());
+        std::filesystem::remove(path("r.json"));
+        args.insert(args.end(), {"--db", db, "--json", path("r.json"), "--", PSS_FLEET_FIXTURE});
+        return run_pss(args);
+    };
+    auto expect_closed = [&](const ProcessResult& r, const std::string& why) {
+        EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+        EXPECT_NE((r.out + r.err).find(why), std::string::npos) << r.out << r.err;
+        ASSERT_TRUE(std::filesystem::exists(path("r.json"))) << "the results were lost";
+        EXPECT_EQ(nlohmann::json::parse(read_file(path("r.json"))).at("tests").size(), 20u);
+    };
+
+    write_file(path("corrupt.db"), std::string(8192, 'Z'));
+    expect_closed(run(path("corrupt.db"), {"--store-history"}), "not a pss history or is corrupt");
+    expect_closed(run(dir_, {"--fail-on-regression"}), "is not a regular file but a directory");
+    expect_closed(run("/proc/pss-no-such/history.db", {"--store-history"}), "this run was not stored");
+    const std::string down = "postgresql://pss@127.0.0.1:" + std::to_string(free_port()) + "/pss";
+    expect_closed(run(down, {"--store-history"}), "cannot connect to history database");
+    expect_closed(run(down, {"--fail-on-regression"}), "regressions were not checked (--fail-on-regression)");
+
+    // A schema from a newer pss, on both backends.
+    const std::string pg = postgres->create_database("fleet_newer");
+    ASSERT_EQ(run(pg, {"--store-history"}).exit_code, 0);
+    ASSERT_EQ(run(path("h.db"), {"--store-history"}).exit_code, 0);
+    postgres->sql(pg, "UPDATE pss_schema SET version = 99");
+    expect_closed(run(pg, {"--fail-on-regression"}), "newer than this pss understands");
+
+    // Nothing asked of the history: a warning, and the gate decides.
+    const auto warned = run(down, {"--baseline-branch", "main"});
+    EXPECT_EQ(warned.exit_code, 0) << warned.err;
+    EXPECT_NE(warned.err.find("regressions were not checked"), std::string::npos) << warned.err;
+}
+
+TEST_F(FleetTest, AHistoryMovesFromSQLiteToPostgresAndPssHistoryReadsBoth) {
+    const std::string lite = path("h.db"), pg = postgres->create_database("fleet_moved");
+    for (int i = 0; i < 2; ++i)
+        ASSERT_EQ(run_pss({"run", "--repeat", "3", "--no-confirm", "--filter", "Fleet.Passes*", "--store-history", "--db",
+                           lite, "--", PSS_FLEET_FIXTURE})
+                      .exit_code,
+                  0);
+    const auto exported = run_pss({"history", "--db", lite, "--export", "history"});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    write_file(path("moved.jsonl"), exported.out);
+    const auto imported = run_pss({"history", "--db", pg, "--import", path("moved.jsonl")});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    EXPECT_NE(imported.out.find("Imported 2 runs (40 test results)"), std::string::npos) << imported.out;
+    EXPECT_EQ(run_pss({"history", "--db", pg, "--export", "csv"}).out, run_pss({"history", "--db", lite, "--export", "csv"}).out);
+    const auto trend = run_pss({"history", "--db", pg, "--test", "Fleet.Passes3", "--export", "json"});
+    EXPECT_EQ(nlohmann::json::parse(trend.out).size(), 2u) << trend.out;
+}

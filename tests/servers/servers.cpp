@@ -245,9 +245,14 @@ std::string PostgresServer::create_database(const std::string& name) {
     return uri(name);
 }
 
+void PostgresServer::sql(const std::string& uri, const std::string& statement) const {
+    const ProcessResult r = run_process({bin_ + "/psql", "-v", "ON_ERROR_STOP=1", uri, "-c", statement});
+    if (r.exit_code != 0) throw std::runtime_error("psql: " + statement + ": " + r.err);
+}
+
 // --- Redis -------------------------------------------------------------------
 
-RedisServer::RedisServer() {
+RedisServer::RedisServer(const std::string& appendfsync) : appendfsync_(appendfsync) {
     if (find_program({"/usr/bin/redis-server"}).empty())
         throw std::runtime_error("/usr/bin/redis-server was not found: install the 'redis-server' package (setup.sh "
                                  "does)");
@@ -265,7 +270,7 @@ RedisServer::~RedisServer() {
 void RedisServer::start() {
     if (pid_ > 0) return;
     pid_ = spawn({"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_,
-                  "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no",
+                  "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync_, "--daemonize", "no",
                   "--protected-mode", "yes"},
                  dir_ + "/redis.log", 0, 0, false);
     if (!wait_for_port(port_, 20)) {

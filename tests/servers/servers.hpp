@@ -54,6 +54,8 @@ public:
     std::string uri(const std::string& database = "postgres") const;
     // A new, empty database; returns its URI.
     std::string create_database(const std::string& name);
+    // Runs one SQL statement with psql against `uri`; throws with psql's output when it fails.
+    void sql(const std::string& uri, const std::string& statement) const;
     void stop();   // fast shutdown
     void kill();   // SIGKILL the postmaster, as a crash would
     void start();  // again, same data and port
@@ -70,9 +72,10 @@ private:
 
 class RedisServer {
 public:
-    // Appends every write to its log before answering (appendfsync always),
-    // so what it acknowledged survives kill() and start().
-    RedisServer();
+    // `appendfsync` "always": every write is on disk before it is answered,
+    // so what it acknowledged survives kill() and start() (the tests);
+    // "everysec": Redis's default, as a CI service runs it (benchmarks).
+    explicit RedisServer(const std::string& appendfsync = "always");
     ~RedisServer();
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
@@ -86,7 +89,7 @@ public:
     std::string cli(const std::string& a, const std::string& b = {}, const std::string& c = {}) const;
 
 private:
-    std::string dir_;
+    std::string dir_, appendfsync_;
     int port_ = 0;
     pid_t pid_ = -1;
 };
