@@ -15,6 +15,7 @@ PACKAGES=(
   libsimdjson-dev libfast-float-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
   libxml2-dev cmark-gfm chromium
   libcpp-httplib-dev prometheus-alertmanager
+  libpq-dev postgresql libhiredis-dev redis-server libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )
 
 install_deps() {
