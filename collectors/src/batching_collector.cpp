@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cstdlib>
 
+// Defined by pss::heap when a test binary links it (the listeners do).
+extern "C" __attribute__((weak)) void pss_heap_ignore_this_thread() noexcept;
+
 namespace pss::collect {
 
 namespace {
@@ -121,6 +124,10 @@ void BatchingCollector::send_pending(int timeout_ms) {
 }
 
 void BatchingCollector::run() {
+    // What this thread allocates belongs to no test: the heap window of the
+    // test running meanwhile must not see it (nor its frees of records made
+    // by earlier tests).
+    if (pss_heap_ignore_this_thread) pss_heap_ignore_this_thread();
     run_loop();
     std::lock_guard<std::mutex> lock(mutex_);
     thread_done_ = true;

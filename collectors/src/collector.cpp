@@ -54,12 +54,7 @@ std::unique_ptr<Collector> open_collector(const std::string& uri, const Identity
             error = "collector 'file:' needs a path: file:/path/to/traces.ndjson";
             return nullptr;
         }
-        try {
-            return std::make_unique<FileCollector>(path);
-        } catch (const std::system_error& e) {
-            error = e.what();
-            return nullptr;
-        }
+        return open_file_collector(path, error);
     }
     const auto colon = uri.find("://");
     if (colon == std::string::npos || colon == 0) {
@@ -81,6 +76,15 @@ std::unique_ptr<Collector> open_collector(const std::string& uri, const Identity
     }
     return std::make_unique<BatchingCollector>(plugin, handle, redacted(uri), std::move(id),
                                                batching_options_from_environment());
+}
+
+std::unique_ptr<Collector> open_file_collector(const std::string& path, std::string& error) {
+    try {
+        return std::make_unique<FileCollector>(path);
+    } catch (const std::system_error& e) {
+        error = e.what();
+        return nullptr;
+    }
 }
 
 std::string drop_summary(const CollectorStats& stats, const std::string& where) {

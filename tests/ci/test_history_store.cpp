@@ -196,3 +196,31 @@ TEST_F(HistoryStoreTest, EightConcurrentWriterProcessesLoseNothing) {
     EXPECT_EQ(store.runs({100000, {}, {}}).size(), static_cast<std::size_t>(writers * runs_each));
     EXPECT_EQ(store.test_history("W.b", {100000, {}, {}}).size(), static_cast<std::size_t>(writers * runs_each));
 }
+
+TEST_F(HistoryStoreTest, AWriterHoldingTheDatabasePastTheBusyTimeoutIsAnErrorThatSaysSo) {
+    { SqliteHistory init(db()); }
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open(db().c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    try {
+        SqliteHistory store(db(), 200);
+        store.store(1.0, {}, Score{1, {}}, {}, 0);
+        FAIL() << "stored while another writer held the database";
+    } catch (const HistoryError& e) {
+        EXPECT_NE(std::string(e.what()).find("held the database past the busy timeout"), std::string::npos) << e.what();
+    }
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+}
+
+TEST_F(HistoryStoreTest, ADirectoryOrADeviceIsNotAHistory) {
+    for (const std::string path : {dir_, std::string("/dev/null")}) {
+        try {
+            SqliteHistory s(path);
+            FAIL() << path << " was taken for a history";
+        } catch (const HistoryError& e) {
+            EXPECT_NE(std::string(e.what()).find("is not a regular file"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_FALSE(std::filesystem::exists("/dev/null-journal"));
+}

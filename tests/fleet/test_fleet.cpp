@@ -10,6 +10,7 @@
 #include <fstream>
 #include <future>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -350,4 +351,42 @@ TEST_F(FleetTest, AHistoryMovesFromSQLiteToPostgresAndPssHistoryReadsBoth) {
     EXPECT_EQ(run_pss({"history", "--db", pg, "--export", "csv"}).out, run_pss({"history", "--db", lite, "--export", "csv"}).out);
     const auto trend = run_pss({"history", "--db", pg, "--test", "Fleet.Passes3", "--export", "json"});
     EXPECT_EQ(nlohmann::json::parse(trend.out).size(), 2u) << trend.out;
+}
+
+TEST_F(FleetTest, TheSendingThreadsAllocationsAreInNoTestsHeapFigures) {
+    // Each test's heap figures with the records going to a file only, then
+    // with a collector sending one record a batch: its thread frees earlier
+    // tests' records and allocates its own while the next tests run, and
+    // none of that may show in a test's figures.
+    auto heap_figures = [&](const std::string& truth, std::map<std::string, std::string> env) {
+        env["PSS_TRACE_FILE"] = truth;
+        env["PSS_FLEET_SLEEP_US"] = "300";
+        const auto r = run_process({PSS_FLEET_FIXTURE, "--gtest_repeat=20", "--gtest_filter=Fleet.Passes*"}, {env});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        std::map<std::string, std::set<std::pair<double, double>>> figures;
+        std::ifstream in(truth);
+        for (std::string line; std::getline(in, line);) {
+            const auto j = nlohmann::json::parse(line);
+            figures[j.at("name").get<std::string>()].insert({j.at("memory").get<double>(), j.at("memory_diff").get<double>()});
+        }
+        return figures;
+    };
+    const auto alone = heap_figures(path("alone.ndjson"), {});
+    const auto collected = heap_figures(path("collected.ndjson"),
+                                        {{"PSS_COLLECTOR", "capture://" + path("captured.txt")},
+                                         {"PSS_COLLECTOR_PATH", PSS_COLLECTOR_DIR}, {"PSS_COLLECTOR_BATCH", "1"}});
+    ASSERT_EQ(alone.size(), 20u);
+    for (const auto& [name, values] : alone) EXPECT_EQ(values.size(), 1u) << name << ": the baseline varies";
+    EXPECT_EQ(collected, alone);
+    EXPECT_EQ(lines(path("captured.txt")), 20u * 20u + 1u);
+}
+
+TEST_F(FleetTest, PssRunTakesPSS_COLLECTORAndItsTestProcessesDoNotSendTheRecordsAgain) {
+    const std::string captured = path("captured.txt");
+    const auto r = run_pss({"run", "--repeat", "3", "--json", path("run.json"), "--", PSS_FLEET_FIXTURE},
+                           {{"PSS_COLLECTOR", "capture://" + captured}});
+    ASSERT_EQ(r.exit_code, 1) << r.err;
+    // Once each, from pss-run: the 66 records it scored and its end report;
+    // the re-runs that confirm the flaky and failing tests are not among them.
+    EXPECT_EQ(lines(captured), 22u * 3u + 1u) << read_file(captured).substr(0, 2000);
 }

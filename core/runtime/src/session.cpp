@@ -262,7 +262,7 @@ void Session::configure(const Settings& settings) {
     if (!settings.trace_file.empty()) {
         try {
             std::string error;
-            s.writer = collect::open_collector("file:" + settings.trace_file, {}, error);
+            s.writer = collect::open_file_collector(settings.trace_file, error);
             if (!s.writer) warn(error + " (PSS_TRACE_FILE); tests run without trace records");
         } catch (const std::exception& e) {
             warn(std::string(e.what()) + " (PSS_TRACE_FILE); tests run without trace records");

@@ -51,6 +51,9 @@ public:
 // wrong and what to do) when the URI or its plugin is unusable.
 std::unique_ptr<Collector> open_collector(const std::string& uri, const Identity& identity, std::string& error);
 
+// The file collector for a plain path (PSS_TRACE_FILE), taken as written.
+std::unique_ptr<Collector> open_file_collector(const std::string& path, std::string& error);
+
 // "1,204 records dropped: collector unreachable (...)", or "" when none.
 std::string drop_summary(const CollectorStats& stats, const std::string& where);
 

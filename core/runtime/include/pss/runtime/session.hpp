@@ -21,11 +21,11 @@ namespace pss::runtime {
 
 struct Settings {
     std::string trace_file;     // empty: no records
-    std::string collector;      // a collector URI; empty: none
-    std::string run_id;         // carried with collected records (shards of one run share it)
-    double collector_flush_seconds = 5;  // at exit, sending what is buffered waits at most this
     std::string progress_file;  // empty: no progress file
     std::int64_t run_base = 0;
+    std::string collector;      // a collector URI (PSS_COLLECTOR); empty: none
+    std::string run_id;         // carried with collected records (shards of one run share it)
+    double collector_flush_seconds = 5;  // at exit, sending what is buffered waits at most this
 };
 
 // Settings from PSS_TRACE_FILE, PSS_PROGRESS_FILE and PSS_RUN. Problems (a
