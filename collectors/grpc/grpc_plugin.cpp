@@ -52,6 +52,10 @@ std::size_t send_grpc(void* handle, const pss_collector_record* records, std::si
     auto* h = static_cast<Handle*>(handle);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+    // Wait (within the deadline) for a connection instead of failing at once
+    // while the channel is between reconnection attempts: a restarted
+    // server is reached as soon as it listens.
+    context.set_wait_for_ready(true);
     v1::Ack ack;
     std::unique_ptr<grpc::ClientWriter<v1::Record>> writer = h->stub->Collect(&context, &ack);
     v1::Record record;

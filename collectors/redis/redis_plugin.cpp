@@ -77,8 +77,14 @@ std::size_t send_redis(void* handle, const pss_collector_record* records, std::s
             return delivered;
         }
         RedisReply reply(static_cast<redisReply*>(raw));
-        if (reply->type == REDIS_REPLY_ERROR) {
-            if (counting) set_error(error, error_size, "Redis refused XADD: " + std::string(reply->str, reply->len));
+        // XADD answers with the new entry's id; anything else (an error such
+        // as -LOADING while a restarted server reads its log, or whatever
+        // answers on that port) means the record was not stored.
+        if (reply->type != REDIS_REPLY_STRING) {
+            if (counting)
+                set_error(error, error_size,
+                          reply->type == REDIS_REPLY_ERROR ? "Redis refused XADD: " + std::string(reply->str, reply->len)
+                                                           : std::string("unexpected answer to XADD"));
             counting = false;
         } else if (counting) {
             ++delivered;

@@ -1,5 +1,8 @@
 #include "collected_stream.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 namespace pss::collect {
@@ -31,15 +34,23 @@ bool CollectedRun::add(const CollectedEntry& e) {
         ++other_runs_;
         return false;
     }
-    std::uint64_t& last_seq = sources_[std::string(e.source)];
+    const bool control = is_control_record(e.json);
     if (e.seq != 0) {
-        if (e.seq <= last_seq) {
+        // A record delivered twice is kept once, whatever the order the copies came in.
+        auto [it, fresh] = sources_.try_emplace(std::string(e.source));
+        if (fresh) it->second.order = sources_.size();
+        Source& source = it->second;
+        if (control ? !source.controls.insert(e.seq).second : source.records.count(e.seq) > 0) {
             ++duplicates_;
             return false;
         }
-        last_seq = e.seq;
+        if (!control) {
+            source.records.emplace(e.seq, std::string(e.json));
+            ++records_;
+            return true;
+        }
     }
-    if (is_control_record(e.json)) {
+    if (control) {
         const auto j = nlohmann::json::parse(e.json, nullptr, false);
         if (j.is_object() && j.contains("pss_control")) {
             Drops& d = drops_[j.value("origin", std::string(e.source))];
@@ -48,13 +59,26 @@ bool CollectedRun::add(const CollectedEntry& e) {
                 d.dropped = dropped;
                 d.reason = j.value("reason", std::string());
             }
-            return true;
         }
+        return true;
     }
-    ndjson_.append(e.json);
-    ndjson_ += '\n';
+    unnumbered_.append(e.json);
+    unnumbered_ += '\n';
     ++records_;
     return true;
+}
+
+std::string CollectedRun::ndjson() const {
+    std::vector<const Source*> ordered;
+    for (const auto& [name, source] : sources_) ordered.push_back(&source);
+    std::sort(ordered.begin(), ordered.end(), [](const Source* a, const Source* b) { return a->order < b->order; });
+    std::string out = unnumbered_;
+    for (const Source* source : ordered)
+        for (const auto& [seq, json] : source->records) {
+            out += json;
+            out += '\n';
+        }
+    return out;
 }
 
 std::uint64_t CollectedRun::dropped() const {

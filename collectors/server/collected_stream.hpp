@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -31,8 +32,10 @@ public:
     bool add(const CollectedEntry& entry);
 
     const std::string& run_id() const { return run_id_; }
-    // The run's trace records, one NDJSON line each.
-    const std::string& ndjson() const { return ndjson_; }
+    // The run's trace records, one NDJSON line each: each source's records in
+    // the order it made them (a pipelined batch retried after a partial
+    // failure can reach a stream out of order), sources in the order first seen.
+    std::string ndjson() const;
     std::uint64_t records() const { return records_; }
     std::uint64_t duplicates() const { return duplicates_; }
     std::uint64_t other_runs() const { return other_runs_; }
@@ -49,10 +52,15 @@ private:
         std::uint64_t dropped = 0;  // the latest cumulative count it reported
         std::string reason;
     };
+    struct Source {
+        std::size_t order = 0;                        // when first seen
+        std::map<std::uint64_t, std::string> records;  // by sequence number: each kept once
+        std::set<std::uint64_t> controls;               // sequence numbers of its control records
+    };
     std::string run_id_;
-    std::string ndjson_;
+    std::string unnumbered_;  // records without a sequence number (files), as read
     std::uint64_t records_ = 0, duplicates_ = 0, other_runs_ = 0;
-    std::map<std::string, std::uint64_t> sources_;  // last sequence number stored, per source
+    std::map<std::string, Source> sources_;
     // Per sender: a relay (pss collect) passes its senders' reports on with their "origin".
     std::map<std::string, Drops> drops_;
     std::map<std::string, std::uint64_t> runs_seen_;

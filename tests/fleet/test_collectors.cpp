@@ -137,15 +137,21 @@ TEST(CollectedRunTest, KeepsOneRunDropsDuplicatesAndAddsUpEachSendersDrops) {
     EXPECT_FALSE(run.add({R"({"name":"B"})", "s1", 2, "r1"}));  // a retried batch
     EXPECT_FALSE(run.add({R"({"name":"X"})", "s9", 1, "r2"}));  // another run
     EXPECT_TRUE(run.add({R"({"name":"A"})", "s2", 1, "r1"}));  // another sender's first record
+    // A pipelined batch whose first XADDs failed and last ones were stored,
+    // then sent again whole: the stream holds 5 before 3, 4, 5.
+    EXPECT_TRUE(run.add({R"({"name":"E"})", "s2", 3, "r1"}));
+    EXPECT_TRUE(run.add({R"({"name":"C"})", "s2", 2, "r1"}));
+    EXPECT_FALSE(run.add({R"({"name":"E"})", "s2", 3, "r1"}));
     EXPECT_TRUE(run.add({R"({"pss_control":"dropped","dropped":5,"reason":"collector unreachable: refused"})", "s1", 3, "r1"}));
     EXPECT_TRUE(run.add({R"({"pss_control":"end","dropped":7,"reason":"collector unreachable: refused"})", "s1", 4, "r1"}));
     // Relayed by pss collect: the sender is named in "origin".
     EXPECT_TRUE(run.add({R"({"origin":"s3","pss_control":"dropped","dropped":1200,"reason":"buffer full"})", "relay", 1, "r1"}));
     EXPECT_TRUE(run.add({R"({"origin":"s4","pss_control":"dropped","dropped":4,"reason":"buffer full"})", "relay", 2, "r1"}));
-    EXPECT_EQ(run.records(), 3u);
-    EXPECT_EQ(run.duplicates(), 1u);
+    EXPECT_EQ(run.records(), 5u);
+    EXPECT_EQ(run.duplicates(), 2u);
     EXPECT_EQ(run.other_runs(), 1u);
-    EXPECT_EQ(run.ndjson(), "{\"name\":\"A\"}\n{\"name\":\"B\"}\n{\"name\":\"A\"}\n");
+    // Each sender's records in the order it made them.
+    EXPECT_EQ(run.ndjson(), "{\"name\":\"A\"}\n{\"name\":\"B\"}\n{\"name\":\"A\"}\n{\"name\":\"C\"}\n{\"name\":\"E\"}\n");
     EXPECT_EQ(run.dropped(), 7u + 1200u + 4u);
     EXPECT_EQ(run.drop_note().rfind("1,211 records dropped: ", 0), 0u) << run.drop_note();
 }

@@ -106,7 +106,13 @@ bool wait_for_port(int port, double seconds) {
         addr.sin_family = AF_INET;
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         addr.sin_port = htons(static_cast<uint16_t>(port));
-        const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        // A TCP socket connecting to a free port of the ephemeral range can
+        // connect to itself (source port == destination port): not a server.
+        sockaddr_in local{};
+        socklen_t len = sizeof local;
+        if (ok && ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 && local.sin_port == addr.sin_port)
+            ok = false;
         ::close(fd);
         if (ok) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
