@@ -1,6 +1,9 @@
 #include "stream_reader.hpp"
 
+#include <chrono>
 #include <fstream>
+#include <string_view>
+#include <thread>
 
 #include "../redis/redis_connection.hpp"
 
@@ -27,10 +30,18 @@ void read_redis(const std::string& uri, CollectedRun& run) {
     // XRANGE in pages; "(" makes the start exclusive (Redis 6.2 and newer).
     std::string start = "-";
     constexpr const char* page = "10000";
+    // A server that has just restarted answers LOADING while it reads its
+    // log back: wait for it (a minute at most) rather than fail the merge.
+    const auto patience = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     for (;;) {
         const char* argv[] = {"XRANGE", target.stream.c_str(), start.c_str(), "+", "COUNT", page};
         RedisReply r(static_cast<redisReply*>(redisCommandArgv(c.get(), 6, argv, nullptr)));
         if (!r) throw StreamError("Redis at " + target.host + ":" + std::to_string(target.port) + ": " + c->errstr);
+        if (r->type == REDIS_REPLY_ERROR && std::string_view(r->str, r->len).rfind("LOADING", 0) == 0 &&
+            std::chrono::steady_clock::now() < patience) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            continue;
+        }
         if (r->type == REDIS_REPLY_ERROR)
             throw StreamError("Redis refused XRANGE on '" + target.stream + "': " + std::string(r->str, r->len));
         if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) break;
