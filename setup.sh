@@ -26,6 +26,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   libbenchmark-dev libxml2-dev cmark-gfm chromium python3-junitparser
   libcpp-httplib-dev prometheus-alertmanager
+  libpq-dev postgresql libhiredis-dev redis-server libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )
 DEMO_TARGETS=(pss gtest_examples gtest_examples_plain catch2_examples catch2_examples_plain)
 

@@ -9,12 +9,13 @@ _pss_options() {
         run) echo "--repeat --budget --min-runs --max-runs --fail-below --allow-flaky --timeout -j --jobs --mode
                    --fresh-process --filter --shuffle
                    --seed --shard-index --shard-count --quarantine --traces $reports --config $history --warmup
-                   --confirm-runs --no-confirm --color --help" ;;
-        merge) echo "--fail-below --allow-flaky --quarantine $reports --config $history --color --help" ;;
+                   --confirm-runs --no-confirm --collector --run-id --color --help" ;;
+        merge) echo "--from --run-id --fail-below --allow-flaky --quarantine $reports --config $history --color --help" ;;
         analyze) echo "--trace-file --json --output --fail-if-below --config --threads --sample-cap --sample-memory
-                       --exact --no-progress $history --color --help" ;;
+                       --exact --no-progress --from --run-id $history --color --help" ;;
         report) echo "--from $reports --color --help" ;;
-        history) echo "--limit --days --test --branch --export --db --config --color --help" ;;
+        history) echo "--limit --days --test --branch --export --import --db --config --color --help" ;;
+        collect) echo "--listen --out --color --help" ;;
         *) echo "--help --version --color" ;;
     esac
 }
@@ -29,7 +30,7 @@ _pss() {
     else
         for ((i = 1; i < COMP_CWORD; i++)); do
             case "${COMP_WORDS[i]}" in
-                run|merge|analyze|report|history) command="${COMP_WORDS[i]}"; break ;;
+                run|merge|analyze|report|history|collect) command="${COMP_WORDS[i]}"; break ;;
             esac
         done
     fi
@@ -37,12 +38,12 @@ _pss() {
         --repeat) COMPREPLY=($(compgen -W "auto" -- "$cur")); return ;;
         --mode) COMPREPLY=($(compgen -W "auto listener native isolate" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
-        --export) COMPREPLY=($(compgen -W "csv json" -- "$cur")); return ;;
-        --json|--junit|--markdown|--html|--pr-comment|--traces|--quarantine|--config|--db|--output|--trace-file|--from)
+        --export) COMPREPLY=($(compgen -W "csv json history" -- "$cur")); return ;;
+        --json|--junit|--markdown|--html|--pr-comment|--traces|--quarantine|--config|--db|--output|--trace-file|--from|--import|--out)
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [[ -z "$command" && "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W "run merge analyze report history" -- "$cur"))
+        COMPREPLY=($(compgen -W "run merge analyze report history collect" -- "$cur"))
     elif [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$(_pss_options "$command")" -- "$cur"))
     else

@@ -20,7 +20,7 @@
 
 #include <fmt/format.h>
 
-#include "pss/ci/history_store.hpp"
+#include "pss/ci/sqlite_history.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -57,7 +57,7 @@ std::vector<pss::TestResult> suite(long tests, long run) {
 
 // Stores `runs` runs of `tests` tests; returns the seconds taken.
 double store_runs(const fs::path& db, long runs, long tests) {
-    pss::ci::HistoryStore store(db);
+    pss::ci::SqliteHistory store(db);
     double total = 0;
     for (long run = 0; run < runs; ++run) {
         const auto results = suite(tests, run);  // built outside the clock
@@ -112,7 +112,7 @@ double raw_inserts(const fs::path& db, long runs, long tests) {
 // found by scanning every row; best of five, milliseconds.
 std::pair<double, double> trend_queries(const fs::path& db, const std::string& test, std::size_t limit,
                                         std::size_t& rows) {
-    pss::ci::HistoryStore store(db);
+    pss::ci::SqliteHistory store(db);
     double indexed = 1e9, scanned = 1e9;
     for (int round = 0; round < 5; ++round) {
         auto start = Clock::now();

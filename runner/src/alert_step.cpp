@@ -82,7 +82,7 @@ void send_alerts(const RunResults& report, const AlertConfig& alerts, const Hist
     const ci::AlertInput input = alert_input(report, source);
     std::unique_ptr<ci::HistoryStore> store;
     try {
-        store = std::make_unique<ci::HistoryStore>(history.config.storage_uri);
+        store = ci::open_history_store(history.config.storage_uri);
     } catch (const ci::HistoryError& e) {
         print_warning(fmt::format("{}; alerts are sent without a cooldown", e.what()));
         store.reset();
@@ -103,7 +103,7 @@ void send_alerts(const RunResults& report, const AlertConfig& alerts, const Hist
     try {
         print_outcome(ci::dispatch_alerts(fired, origin, channels, alerts, store.get(), now_epoch()));
     } catch (const ci::HistoryError& e) {
-        print_warning(fmt::format("alert cooldown in '{}': {}; alerts were not sent", history.config.storage_uri,
+        print_warning(fmt::format("alert cooldown in '{}': {}; alerts were not sent", ci::redact_uri(history.config.storage_uri),
                                   e.what()));
     }
 }

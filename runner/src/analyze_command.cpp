@@ -12,6 +12,7 @@
 
 #include "alert_step.hpp"
 #include "cli_support.hpp"
+#include "collect_command.hpp"
 #include "history_step.hpp"
 #include "run_metadata.hpp"
 #include "commands.hpp"
@@ -40,6 +41,8 @@ struct AnalyzeOptions {
     bool no_progress = false;
     HistoryOptions history;
     bool no_alerts = false;
+    std::vector<std::string> from;  // a collector's stream instead of --trace-file
+    std::string run_id;
 };
 
 // The analysis as a run's results, for history and alerts: the engine's
@@ -88,7 +91,10 @@ std::function<void(const ReadProgress&)> progress_line(bool& drawn) {
     };
 }
 
-int run_analyze(const AnalyzeOptions& opt) {
+int run_analyze(AnalyzeOptions opt) {
+    if (opt.trace_file.empty() == opt.from.empty() || opt.from.size() > 1)
+        throw CommandError(exit_usage, "give one input: --trace-file FILE, or --from a collector (redis://...)");
+    if (!opt.from.empty()) opt.trace_file = opt.from.front();  // names the input in reports and history
     const double started_at = now_epoch();
     std::optional<std::filesystem::path> explicit_config;
     if (opt.config_file) explicit_config = *opt.config_file;
@@ -109,8 +115,14 @@ int run_analyze(const AnalyzeOptions& opt) {
     bool progress_drawn = false;
     if (!opt.no_progress && ::isatty(STDERR_FILENO)) read_options.progress = progress_line(progress_drawn);
     ReadStats read;
+    std::vector<std::string> collected_notes;
     try {
-        read = read_trace_file(opt.trace_file, [&](const TraceRecord& r) { analyzer.add(r); }, read_options);
+        if (opt.from.empty()) {
+            read = read_trace_file(opt.trace_file, [&](const TraceRecord& r) { analyzer.add(r); }, read_options);
+        } else {
+            const auto run = read_collected_run(opt.from.front(), opt.run_id, collected_notes);
+            read = read_trace_text(run.ndjson(), [&](const TraceRecord& r) { analyzer.add(r); }, read_options);
+        }
     } catch (const TraceFileError& e) {
         if (progress_drawn) fmt::print(stderr, "\r\x1b[2K");
         throw CommandError(exit_cannot_run,
@@ -145,12 +157,15 @@ int run_analyze(const AnalyzeOptions& opt) {
     const std::vector<GroupResult> modules = analysis.modules;
     const std::uint64_t records = analysis.records, errors = analysis.errors;
     RunResults run = as_run_results(std::move(analysis), opt.trace_file, fail_below, started_at);
-    if (history.enabled() || alerts.enabled) compare_with_history(run, history);
+    for (auto& n : collected_notes) run.notes.push_back(std::move(n));
+    std::optional<std::string> history_error;
+    if (history.enabled() || alerts.enabled) history_error = compare_with_history(run, history);
     GatePolicy gate;
     gate.per_test = false;
     gate.overall_fail_below = opt.fail_if_below;
     gate.fail_on_regression = history.fail_on_regression;
     run.gate = decide(run, gate);
+    if (history_error) fail_gate_for_history(run, *history_error);
 
     // The report lists the tests least stable first, as the engine ordered them.
     Analysis shown{overall, records, errors, modules, run.tests, 0};
@@ -163,7 +178,8 @@ int run_analyze(const AnalyzeOptions& opt) {
 
     if (run.gate.exit_code != 0) fmt::print("\n{}\n", run.gate.reason);
     send_alerts(run, alerts, history, opt.trace_file);
-    store_in_history(run, history, opt.trace_file);
+    if (const auto error = store_in_history(run, history, opt.trace_file)) throw CommandError(exit_cannot_run, *error);
+    if (history_error) return exit_cannot_run;
     return run.gate.exit_code == 0 ? exit_ok : exit_gate_failed;
 }
 
@@ -172,7 +188,8 @@ int run_analyze(const AnalyzeOptions& opt) {
 CommandRunner add_analyze_command(CLI::App& app) {
     auto opt = std::make_shared<AnalyzeOptions>();
     CLI::App* cmd = app.add_subcommand("analyze", "Score a trace file (NDJSON, JSON array, or pypss's traces file)");
-    cmd->add_option("--trace-file", opt->trace_file, "Trace file to analyse")->required();
+    cmd->add_option("--trace-file", opt->trace_file, "Trace file to analyse");
+    add_from_options(*cmd, opt->from, opt->run_id);
     cmd->add_option("--json", opt->json_out, "Write the report as JSON to this file");
     cmd->add_option("--output", opt->text_out, "Write the text report to this file too");
     cmd->add_option("--fail-if-below", opt->fail_if_below, "Exit 1 when the overall PSS is below this (0-100)")

@@ -22,5 +22,7 @@ CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& a
 CommandRunner add_history_command(CLI::App& app);
 // pss report --from results.json: renders saved results in any format.
 CommandRunner add_report_command(CLI::App& app);
+// pss collect: the gRPC collector server (collect_command.cpp).
+CommandRunner add_collect_command(CLI::App& app);
 
 }  // namespace pss::cli

@@ -2,9 +2,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <memory>
 #include <optional>
 
@@ -16,6 +20,8 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "pss/ci/history_store.hpp"
+#include "pss/ci/history_transfer.hpp"
+#include "pss/ci/sqlite_history.hpp"
 #include "pss/config/config.hpp"
 #include "pss/text/format.hpp"
 #include "pss/text/width.hpp"
@@ -28,6 +34,8 @@ struct HistoryQuery {
     std::size_t limit = 10;
     std::optional<double> days;
     std::string test, branch, format, db;
+    bool limit_given = false;
+    std::string import_file;
     std::optional<std::string> config_file;
 };
 
@@ -270,31 +278,60 @@ std::vector<std::string> recent_test_names(const ci::HistoryStore& store) {
     return names;
 }
 
+// pss history --import FILE: the runs of an export into this history.
+int import_runs(const std::string& db, const std::string& file) {
+    std::ifstream in(file);
+    if (!in)
+        throw CommandError(exit_cannot_run, fmt::format("cannot read '{}': {}. Give a file written by pss history "
+                                                        "--export history.",
+                                                        file, std::strerror(errno)));
+    try {
+        const auto store = ci::open_history_store(db);
+        const auto count = ci::import_history(*store, in, file);
+        fmt::print("Imported {} runs ({} test results) into {}{}.\n", count.runs, count.tests, store->location(),
+                   count.skipped ? fmt::format("; {} runs were there already and were skipped", count.skipped) : "");
+        return exit_ok;
+    } catch (const ci::HistoryError& e) {
+        throw CommandError(exit_cannot_run, e.what());
+    }
+}
+
 int run_history(const HistoryQuery& opt) {
     std::optional<std::filesystem::path> explicit_config;
     if (opt.config_file) explicit_config = *opt.config_file;
     const Config config = resolve_config(explicit_config);
     for (const auto& w : config.warnings) print_warning(w);
-    const std::filesystem::path db(opt.db.empty() ? config.history.storage_uri : opt.db);
+    const std::string db = opt.db.empty() ? config.history.storage_uri : opt.db;
+    if (!opt.import_file.empty()) return import_runs(db, opt.import_file);
 
-    std::error_code ec;
-    if (!std::filesystem::exists(db, ec)) {
+    if (!ci::history_may_exist(db)) {
         if (!opt.test.empty())
             throw CommandError(exit_cannot_run, fmt::format("no history in '{}' yet, so no trend of '{}'. Store runs "
                                                             "with pss-run --store-history.",
-                                                            db.string(), text::display_text(opt.test)));
+                                                            db, text::display_text(opt.test)));
         if (opt.format.empty())
             fmt::print("No history in '{}' yet. Store runs with pss-run --store-history (or pss analyze "
                        "--store-history).\n",
-                       db.string());
+                       db);
+        else if (opt.format == "history")
+            ci::export_history(ci::SqliteHistory(":memory:"), {}, std::cout);  // the header alone
         else
             return opt.test.empty() ? print_runs({}, opt.format) : print_test(opt.test, {}, opt.format);
         return exit_ok;
     }
     try {
-        const ci::HistoryStore store(db);
+        const auto store_ptr = ci::open_history_store(db);
+        const ci::HistoryStore& store = *store_ptr;
         ci::RunQuery q;
         q.limit = opt.limit;
+        if (opt.format == "history") {
+            if (!opt.limit_given) q.limit = SIZE_MAX;  // a move to another database takes everything
+            if (!opt.branch.empty()) q.branch = opt.branch;
+            const auto count = ci::export_history(store, q, std::cout);
+            fmt::print(stderr, "pss: exported {} runs ({} test results) from {}\n", count.runs, count.tests,
+                       store.location());
+            return exit_ok;
+        }
         if (opt.days)
             q.since = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() -
                       *opt.days * 86400.0;
@@ -305,7 +342,7 @@ int run_history(const HistoryQuery& opt) {
                 throw CommandError(exit_cannot_run,
                                    fmt::format("no test named '{}' in '{}'{}.{} Names are as pss-run's table shows "
                                                "them (Suite.Test).",
-                                               text::display_text(opt.test), db.string(),
+                                               text::display_text(opt.test), db,
                                                opt.branch.empty() ? "" : " on branch '" + opt.branch + "'",
                                                did_you_mean(opt.test, recent_test_names(store))));
             return print_test(opt.test, rows, opt.format);
@@ -325,11 +362,21 @@ CommandRunner add_history_command(CLI::App& app) {
     cmd->add_option("--days", opt->days, "Only the last D days")->check(CLI::PositiveNumber);
     cmd->add_option("--test", opt->test, "One test's trend (its name, e.g. Suite.Test)");
     cmd->add_option("--branch", opt->branch, "Only runs on this branch");
-    cmd->add_option("--export", opt->format, "Print CSV or JSON instead of the table")
-        ->check(CLI::IsMember({"csv", "json"}));
-    cmd->add_option("--db", opt->db, "History database (default: storage_uri from pss.toml, .pss/history.db)");
+    cmd->add_option("--export", opt->format,
+                    "Print CSV or JSON instead of the table; 'history': every run with its tests, for --import "
+                    "into another database")
+        ->check(CLI::IsMember({"csv", "json", "history"}));
+    cmd->add_option("--import", opt->import_file,
+                    "Store the runs of a 'pss history --export history' file in this history (runs it has are skipped)");
+    cmd->add_option("--db", opt->db,
+                    "History: a SQLite file or postgresql://user@host:port/db (default: storage_uri from pss.toml, "
+                    ".pss/history.db)");
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
-    return [cmd, opt]() -> int { return cmd->parsed() ? run_history(*opt) : -1; };
+    return [cmd, opt]() -> int {
+        if (!cmd->parsed()) return -1;
+        opt->limit_given = cmd->count("--limit") > 0;
+        return run_history(*opt);
+    };
 }
 
 }  // namespace pss::cli

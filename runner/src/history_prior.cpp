@@ -1,7 +1,5 @@
 #include "history_prior.hpp"
 
-#include <filesystem>
-
 #include "pss/ci/history_store.hpp"
 
 namespace pss::cli {
@@ -10,17 +8,16 @@ std::map<std::pair<std::string, std::string>, std::uint64_t> stable_history_runs
                                                                                 const RunResults& run,
                                                                                 const HistorySettings& settings) {
     std::map<std::pair<std::string, std::string>, std::uint64_t> out;
-    std::error_code ec;
-    if (!std::filesystem::exists(settings.config.storage_uri, ec)) return out;
+    if (!ci::history_may_exist(settings.config.storage_uri)) return out;
     try {
-        const ci::HistoryStore store(settings.config.storage_uri);
+        const auto store = ci::open_history_store(settings.config.storage_uri);
         ci::RunQuery q;
         q.limit = static_cast<std::size_t>(settings.config.regression_history_limit);
         q.branch = baseline_branch(run, settings);
         for (const auto& t : tests) {
             std::uint64_t runs = 0;
             bool clean = true;
-            for (const auto& h : store.test_history(t.name, q)) {
+            for (const auto& h : store->test_history(t.name, q)) {
                 if (h.module != t.module) continue;
                 clean = clean && h.failures == 0 && h.verdict == "stable";
                 runs += static_cast<std::uint64_t>(h.runs);

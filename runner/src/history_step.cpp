@@ -1,5 +1,6 @@
 #include "history_step.hpp"
 
+#include <cstdlib>
 #include <functional>
 #include <map>
 
@@ -40,38 +41,49 @@ std::optional<std::string> baseline_branch(const RunResults& report, const Histo
     return std::nullopt;
 }
 
-void compare_with_history(RunResults& results, const HistorySettings& s) {
-    std::error_code ec;
-    if (!std::filesystem::exists(s.config.storage_uri, ec)) {
+std::optional<std::string> compare_with_history(RunResults& results, const HistorySettings& s) {
+    if (!ci::history_may_exist(s.config.storage_uri)) {
         if (s.baseline_branch || s.fail_on_regression)
             print_warning(fmt::format("no history in '{}' yet: nothing to compare with (store runs with "
                                       "--store-history)",
-                                      s.config.storage_uri));
-        return;
+                                      ci::redact_uri(s.config.storage_uri)));
+        return std::nullopt;
     }
     try {
-        const ci::HistoryStore store(s.config.storage_uri);
+        const auto store = ci::open_history_store(s.config.storage_uri);
         const std::optional<std::string> branch = baseline_branch(results, s);
         const auto found =
-            ci::detect_regressions(store, results.tests, results.overall, branch, s.config, s.timing_noise_floor);
+            ci::detect_regressions(*store, results.tests, results.overall, branch, s.config, s.timing_noise_floor);
         if (s.enabled())
             for (const auto& w : found.warnings) print_warning(text::display_text(w));
         ci::apply_regressions(results, found);
-        add_trends(results, store, branch);
+        add_trends(results, *store, branch);
         for (const auto& r : found.regressions) {
             if (r.test.empty()) results.notes.push_back("regression: " + r.message);
             fmt::print(stderr, "pss: regression ({}): {}{}\n", to_string(r.rule),
                        r.test.empty() ? "" : text::display_text(r.test) + ": ", text::display_text(r.message));
         }
     } catch (const ci::HistoryError& e) {
+        if (s.store || s.fail_on_regression)
+            return fmt::format("{}; regressions were not checked{}", e.what(),
+                               s.fail_on_regression ? " (--fail-on-regression)" : " (--store-history)");
         print_warning(fmt::format("{}; regressions were not checked", e.what()));
     }
+    return std::nullopt;
 }
 
-void store_in_history(const RunResults& report, const HistorySettings& s, const std::string& source) {
-    if (!s.store) return;
+void fail_gate_for_history(RunResults& results, const std::string& error) {
+    results.notes.push_back("history: " + error);
+    results.gate = {exit_cannot_run, "history could not be used: " + error +
+                                          ". The tests' results are reported; fix the database (or drop "
+                                          "--store-history / --fail-on-regression) and run again."};
+}
+
+std::optional<std::string> store_in_history(const RunResults& report, const HistorySettings& s,
+                                            const std::string& source) {
+    if (!s.store) return std::nullopt;
     try {
-        ci::HistoryStore store(s.config.storage_uri);
+        const auto store = ci::open_history_store(s.config.storage_uri);
         ci::RunContext context;
         context.commit = report.meta.git_commit;
         context.branch = report.meta.git_branch;
@@ -83,11 +95,12 @@ void store_in_history(const RunResults& report, const HistorySettings& s, const 
         context.host = report.meta.host;
         context.config_hash = s.config_hash;
         context.source = source;
-        const auto id = store.store(report.meta.started_at, context, report.overall, report.tests,
-                                    report.gate.exit_code);
-        fmt::print(stderr, "pss: stored as run {} in {}\n", id, s.config.storage_uri);
+        const auto id = store->store(report.meta.started_at, context, report.overall, report.tests,
+                                     report.gate.exit_code);
+        fmt::print(stderr, "pss: stored as run {} in {}\n", id, store->location());
+        return std::nullopt;
     } catch (const ci::HistoryError& e) {
-        print_warning(fmt::format("{}; this run was not stored", e.what()));
+        return fmt::format("{}; this run was not stored (--store-history)", e.what());
     }
 }
 
@@ -96,7 +109,8 @@ void add_history_options(CLI::App& cmd, HistoryOptions& o) {
     cmd.add_option("--baseline-branch", o.baseline_branch,
                    "Compare with the recent runs of this branch (default: this run's branch)");
     cmd.add_flag("--fail-on-regression", o.fail_on_regression, "Fail the gate when a test regressed against history");
-    cmd.add_option("--db", o.db, "History database (overrides storage_uri)");
+    cmd.add_option("--db", o.db,
+                   "History database: a SQLite file or postgresql://user@host:port/db (overrides storage_uri)");
 }
 
 HistorySettings history_settings(const HistoryOptions& o, const Config& config) {
@@ -106,6 +120,10 @@ HistorySettings history_settings(const HistoryOptions& o, const Config& config) 
     s.fail_on_regression = o.fail_on_regression;
     s.config = config.history;
     if (!o.db.empty()) s.config.storage_uri = o.db;
+    if (s.config.storage_backend == "postgresql" && !ci::is_postgres_uri(s.config.storage_uri))
+        throw CommandError(exit_usage, fmt::format("storage_backend is \"postgresql\" but the history is '{}'; give "
+                                                   "storage_uri (or --db) as postgresql://user@host:port/database",
+                                                   s.config.storage_uri));
     s.config_hash = fingerprint(config.scoring);
     s.timing_noise_floor = config.scoring.timing_noise_floor;
     return s;

@@ -41,11 +41,21 @@ std::optional<std::string> baseline_branch(const RunResults& results, const Hist
 // Finds the regressions against the baseline (ci/regression.hpp) and hands
 // them to the results: regressed tests marked, each test's baseline PSS,
 // results.regressions for the gate, the reports and the alert step. Prints
-// the findings. A database that cannot be read is a warning.
-void compare_with_history(RunResults& results, const HistorySettings& settings);
+// the findings.
+// A history that cannot be read (unreachable server, locked past the busy
+// timeout, corrupt, newer schema) is a warning when nothing depends on it;
+// with --store-history or --fail-on-regression the run must not pass
+// silently, so the error is returned: give it to fail_gate_for_history.
+std::optional<std::string> compare_with_history(RunResults& results, const HistorySettings& settings);
 
-// Stores the run (one transaction); a failure is a warning, not an error.
-void store_in_history(const RunResults& results, const HistorySettings& settings, const std::string& source);
+// The gate becomes exit 3 ("could not do what was asked") with the history
+// error as its reason, so the table, the reports and the exit code say it.
+void fail_gate_for_history(RunResults& results, const std::string& error);
+
+// Stores the run (one transaction). Returns the error when it could not be
+// stored: the caller exits 3 after the reports are written (nothing lost).
+std::optional<std::string> store_in_history(const RunResults& results, const HistorySettings& settings,
+                                            const std::string& source);
 
 // The options resolved against pss.toml.
 HistorySettings history_settings(const HistoryOptions& options, const Config& config);

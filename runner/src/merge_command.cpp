@@ -6,6 +6,7 @@
 #include "alert_step.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "collect_command.hpp"
 #include "history_step.hpp"
 #include "pss/config/config.hpp"
 #include "quarantine.hpp"
@@ -24,6 +25,8 @@ struct MergeOptions {
     std::optional<std::string> config_file;
     HistoryOptions history;
     bool no_alerts = false;
+    std::vector<std::string> from;  // collectors' streams or files
+    std::string run_id;
 };
 
 int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::string>& argv) {
@@ -43,6 +46,10 @@ int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::str
     in.gate.fail_on_regression = in.history.fail_on_regression;
     in.alerts = alert_settings(opt.no_alerts, config);
     in.command_line = argv;
+    if (opt.trace_files.empty() && opt.from.empty())
+        throw CommandError(exit_usage, "nothing to merge: give the shards' --traces files, or --from the collector "
+                                       "their pss-run --collector sent to");
+    read_collected_runs(opt.from, opt.run_id, in);
     return merge_traces(opt.trace_files, in);
 }
 
@@ -51,7 +58,8 @@ int run_merge(const CLI::App& cmd, MergeOptions& opt, const std::vector<std::str
 CommandRunner add_merge_command(CLI::App& app, const std::vector<std::string>& argv) {
     auto opt = std::make_shared<MergeOptions>();
     CLI::App* cmd = app.add_subcommand("merge", "Combine the --traces files of CI shards into one result and gate");
-    cmd->add_option("traces", opt->trace_files, "Trace files written by pss-run --traces on each shard")->required();
+    cmd->add_option("traces", opt->trace_files, "Trace files written by pss-run --traces on each shard");
+    add_from_options(*cmd, opt->from, opt->run_id);
     cmd->add_option("--fail-below", opt->fail_below, "A test whose PSS is below this is unstable (default 80)")
         ->check(CLI::Range(0, 100));
     cmd->add_flag("--allow-flaky", opt->allow_flaky, "Report flaky tests but do not fail the gate for them");

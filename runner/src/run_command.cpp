@@ -43,6 +43,7 @@ struct RunOptions {
     int confirm_runs = 20;
     HistoryOptions history;
     bool no_alerts = false;
+    CollectOptions collect;
 };
 
 runner::DataMode parse_mode(const std::string& m) {
@@ -127,6 +128,7 @@ int run_run(const CLI::App& cmd, RunOptions& opt, const std::vector<std::string>
     in.gate.fail_on_regression = in.history.fail_on_regression;
     in.alerts = alert_settings(opt.no_alerts, config);
     in.command_line = argv;
+    in.collect = collect_settings(opt.collect, config.runner.collector);
     return run_pipeline(in);
 }
 
@@ -180,6 +182,7 @@ CommandRunner add_run_command(CLI::App& app, std::vector<std::string>& binary_ar
     cmd->add_option("--config", opt->config_file, "Config file (default: $PSS_CONFIG, or pss.toml found upward)");
     add_history_options(*cmd, opt->history);
     add_alert_options(*cmd, opt->no_alerts);
+    add_collect_options(*cmd, opt->collect);
     cmd->add_option("--warmup", opt->plan.warmup,
                     "Runs of every test that are not scored for time and memory (their failures count; default 1)")
         ->check(CLI::Range(0, 1000));

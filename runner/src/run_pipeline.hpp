@@ -7,6 +7,7 @@
 
 #include "adaptive.hpp"
 #include "alert_step.hpp"
+#include "collect_step.hpp"
 #include "executor.hpp"
 #include "history_step.hpp"
 #include "pss/config/config.hpp"
@@ -32,6 +33,11 @@ struct PipelineInput {
     int confirm_runs = 20;  // runs of an unstable test re-run alone (warm-ups besides)
     std::vector<std::string> quarantine;  // names or globs
     std::string traces_file;
+    CollectOptions collect;  // --collector: every record also goes there
+    // pss merge --from: records read from a collector, as (where from, NDJSON)
+    // inputs besides the trace files, and what the reading found (drops).
+    std::vector<std::pair<std::string, std::string>> collected;
+    std::vector<std::string> notes;
     ReportRequest reports;
     HistorySettings history;
     AlertConfig alerts;  // sent after the gate when alerts.enabled

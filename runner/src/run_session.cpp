@@ -22,8 +22,8 @@ AnalyzerOptions session_analyzer_options() {
 
 }  // namespace
 
-RunSession::RunSession(const std::filesystem::path& work_dir, TraceWriter* traces)
-    : work_dir_(work_dir), traces_(traces), analyzer_(session_analyzer_options()) {}
+RunSession::RunSession(const std::filesystem::path& work_dir, TraceWriter* traces, RunPublisher* publisher)
+    : work_dir_(work_dir), traces_(traces), publisher_(publisher), analyzer_(session_analyzer_options()) {}
 
 void RunSession::run(const runner::TestBinary& b, const runner::RunPlan& base, bool progress,
                      const std::vector<std::string>& only) {
@@ -44,6 +44,7 @@ void RunSession::run(const runner::TestBinary& b, const runner::RunPlan& base, b
     if (outcome.mode == "native" || (outcome.mode == "isolate" && !b.has_listener)) native_binaries_.insert(b.path);
     for (const auto& r : outcome.records) {
         if (traces_) traces_->write(r);
+        if (publisher_) publisher_->publish(r);
         analyzer_.add(r, b.path);
     }
     auto& outputs = outputs_by_binary_[b.path];

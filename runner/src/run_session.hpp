@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "collect_step.hpp"
 #include "executor.hpp"
 #include "pss/record/trace_writer.hpp"
 #include "pss/scoring/analyzer.hpp"
@@ -18,8 +19,9 @@ namespace pss::cli {
 
 class RunSession {
 public:
-    // `traces` may be null (no --traces file).
-    RunSession(const std::filesystem::path& work_dir, TraceWriter* traces);
+    // `traces` and `publisher` may be null (no --traces file, no --collector):
+    // every record of the run goes to both.
+    RunSession(const std::filesystem::path& work_dir, TraceWriter* traces, RunPublisher* publisher = nullptr);
 
     // Runs `binary`'s tests (all it lists, or those of `only` when given) as
     // `plan` says. `progress`: draw a progress line on a terminal.
@@ -37,6 +39,7 @@ public:
 private:
     std::filesystem::path work_dir_;
     TraceWriter* traces_;
+    RunPublisher* publisher_;
     Analyzer analyzer_;
     // binary -> (test, run) -> the last lines of a failed run's output
     std::map<std::string, std::map<std::pair<std::string, std::int64_t>, std::string>> outputs_by_binary_;

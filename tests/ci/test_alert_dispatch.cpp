@@ -12,6 +12,7 @@
 
 #include "http_receiver.hpp"
 #include "process.hpp"
+#include "pss/ci/sqlite_history.hpp"
 #include "pss/ci/alert_dispatch.hpp"
 
 using namespace pss;
@@ -37,7 +38,7 @@ class AlertDispatchTest : public ::testing::Test {
 protected:
     void SetUp() override {
         dir_ = pss::test::make_temp_dir("pss-alerts");
-        store_ = std::make_unique<HistoryStore>(db());
+        store_ = std::make_unique<SqliteHistory>(db());
         cfg_.timeout_seconds = 5;
         cfg_.retries = 3;
     }
@@ -51,7 +52,7 @@ protected:
     }
 
     std::string dir_;
-    std::unique_ptr<HistoryStore> store_;
+    std::unique_ptr<SqliteHistory> store_;
     AlertConfig cfg_;
     pss::test::HttpReceiver receiver_;
 };
@@ -100,7 +101,7 @@ TEST_F(AlertDispatchTest, TheSameAlertIsNotRepeatedWithinTheCooldown) {
     EXPECT_EQ(receiver_.requests_to("/hook").size(), 2u);
 
     // Another process (a second store on the same file) shares the cooldown.
-    HistoryStore other(db());
+    SqliteHistory other(db());
     const auto third = dispatch_alerts({alert("Error Burst")}, origin, make_alert_channels(cfg_), cfg_, &other, 4000);
     EXPECT_EQ(third.suppressed.size(), 1u);
     // Past the cooldown it is sent again; another branch has its own cooldown.
@@ -163,7 +164,7 @@ TEST_F(AlertDispatchTest, OfEightRacingProcessesOnlyOneSendsTheAlert) {
         if (pid == 0) {
             int code = 2;
             try {
-                HistoryStore mine(db());
+                SqliteHistory mine(db());
                 const auto d = dispatch_alerts({alert("Error Burst")}, origin, make_alert_channels(cfg_), cfg_, &mine, 1000);
                 code = d.sent.size() == 1 ? 0 : d.suppressed.size() == 1 ? 1 : 2;
             } catch (...) {

@@ -13,6 +13,7 @@
 
 #include "http_receiver.hpp"
 #include "process.hpp"
+#include "pss/ci/sqlite_history.hpp"
 #include "pss/ci/alert_dispatch.hpp"
 
 using namespace pss;
@@ -80,7 +81,7 @@ TEST_F(AlertmanagerTest, ReceivesTheAlertWithItsLabelsAndAnnotations) {
                                                std::chrono::system_clock::now().time_since_epoch())
                                                .count());
     const AlertOrigin origin{"build/unit_tests", "main", "abc123", "ci", now};
-    HistoryStore store(dir_ + "/history.db");
+    SqliteHistory store(dir_ + "/history.db");
     const auto d = dispatch_alerts({a}, origin, make_alert_channels(cfg), cfg, &store, now);
     ASSERT_EQ(d.sent.size(), 1u) << (d.channels.empty() ? "" : d.channels[0].error);
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "process.hpp"
-#include "pss/ci/history_store.hpp"
+#include "pss/ci/sqlite_history.hpp"
 
 using namespace pss;
 using namespace pss::ci;
@@ -42,7 +42,7 @@ protected:
 }  // namespace
 
 TEST_F(HistoryStoreTest, StoresARunAndReadsItBack) {
-    HistoryStore store(db());
+    SqliteHistory store(db());
     const std::int64_t id = store.store(1000.0, {"abc123", "main", "ci-42", "host1", "cfg", "./bin"}, Score{87, {}},
                                         {make_test("A.x", 90, {0.1, 0.2, 0.3}), make_test("A.y", 40, {1.0}, Verdict::flaky)},
                                         1);
@@ -65,7 +65,7 @@ TEST_F(HistoryStoreTest, StoresARunAndReadsItBack) {
 }
 
 TEST_F(HistoryStoreTest, QueriesByLimitBranchTimeAndTest) {
-    HistoryStore store(db());
+    SqliteHistory store(db());
     for (int i = 0; i < 6; ++i)
         store.store(1000.0 + i, {"c" + std::to_string(i), i % 2 ? "feature" : "main", "", "", "", ""}, Score{50 + i, {}},
                     {make_test("T.trend", 50 + i, {0.01 * i})}, 0);
@@ -81,19 +81,19 @@ TEST_F(HistoryStoreTest, QueriesByLimitBranchTimeAndTest) {
 }
 
 TEST_F(HistoryStoreTest, ReopeningKeepsDataAndSchemaVersion) {
-    { HistoryStore(db()).store(1.0, {}, Score{1, {}}, {}, 0); }
-    HistoryStore again(db());
+    { SqliteHistory(db()).store(1.0, {}, Score{1, {}}, {}, 0); }
+    SqliteHistory again(db());
     EXPECT_EQ(again.runs({}).size(), 1u);
 }
 
 TEST_F(HistoryStoreTest, NewerSchemaIsAClearError) {
-    { HistoryStore s(db()); }
+    { SqliteHistory s(db()); }
     sqlite3* raw = nullptr;
     sqlite3_open(db().c_str(), &raw);
     sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     try {
-        HistoryStore s(db());
+        SqliteHistory s(db());
         FAIL();
     } catch (const HistoryError& e) {
         EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
@@ -125,7 +125,7 @@ PRAGMA user_version = 1;
               SQLITE_OK);
     sqlite3_close(raw);
 
-    HistoryStore migrated(db());
+    SqliteHistory migrated(db());
     ASSERT_EQ(migrated.runs({}).size(), 1u);
     EXPECT_EQ(migrated.runs({})[0].pss, 77);
     // The test row got its run's time: a time filter finds it, a later one does not.
@@ -142,7 +142,7 @@ PRAGMA user_version = 1;
 }
 
 TEST_F(HistoryStoreTest, AlertClaimsHonourTheCooldownAndCanBeReleased) {
-    HistoryStore s(db());
+    SqliteHistory s(db());
     const auto first = s.claim_alert("Error Burst@main", 1000, 3600);
     EXPECT_TRUE(first.granted);
     EXPECT_FALSE(first.previous.has_value());
@@ -159,7 +159,7 @@ TEST_F(HistoryStoreTest, AlertClaimsHonourTheCooldownAndCanBeReleased) {
 
 TEST_F(HistoryStoreTest, UnusablePathIsAClearError) {
     try {
-        HistoryStore s("/proc/pss-no/history.db");
+        SqliteHistory s("/proc/pss-no/history.db");
         FAIL();
     } catch (const HistoryError& e) {
         EXPECT_NE(std::string(e.what()).find("/proc/pss-no/history.db"), std::string::npos) << e.what();
@@ -167,7 +167,7 @@ TEST_F(HistoryStoreTest, UnusablePathIsAClearError) {
 }
 
 TEST_F(HistoryStoreTest, EightConcurrentWriterProcessesLoseNothing) {
-    { HistoryStore init(db()); }
+    { SqliteHistory init(db()); }
     constexpr int writers = 8, runs_each = 25;
     std::vector<pid_t> pids;
     for (int w = 0; w < writers; ++w) {
@@ -176,7 +176,7 @@ TEST_F(HistoryStoreTest, EightConcurrentWriterProcessesLoseNothing) {
         if (pid == 0) {
             int code = 0;
             try {
-                HistoryStore store(db());
+                SqliteHistory store(db());
                 for (int i = 0; i < runs_each; ++i)
                     store.store(w * 1000.0 + i, {"", "main", std::to_string(w), "", "", ""}, Score{w, {}},
                                 {make_test("W.a", w, {0.1, 0.2}), make_test("W.b", w, {0.3})}, 0);
@@ -192,7 +192,35 @@ TEST_F(HistoryStoreTest, EightConcurrentWriterProcessesLoseNothing) {
         waitpid(pid, &status, 0);
         EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
-    HistoryStore store(db());
+    SqliteHistory store(db());
     EXPECT_EQ(store.runs({100000, {}, {}}).size(), static_cast<std::size_t>(writers * runs_each));
     EXPECT_EQ(store.test_history("W.b", {100000, {}, {}}).size(), static_cast<std::size_t>(writers * runs_each));
+}
+
+TEST_F(HistoryStoreTest, AWriterHoldingTheDatabasePastTheBusyTimeoutIsAnErrorThatSaysSo) {
+    { SqliteHistory init(db()); }
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open(db().c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    try {
+        SqliteHistory store(db(), 200);
+        store.store(1.0, {}, Score{1, {}}, {}, 0);
+        FAIL() << "stored while another writer held the database";
+    } catch (const HistoryError& e) {
+        EXPECT_NE(std::string(e.what()).find("held the database past the busy timeout"), std::string::npos) << e.what();
+    }
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+}
+
+TEST_F(HistoryStoreTest, ADirectoryOrADeviceIsNotAHistory) {
+    for (const std::string path : {dir_, std::string("/dev/null")}) {
+        try {
+            SqliteHistory s(path);
+            FAIL() << path << " was taken for a history";
+        } catch (const HistoryError& e) {
+            EXPECT_NE(std::string(e.what()).find("is not a regular file"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_FALSE(std::filesystem::exists("/dev/null-journal"));
 }

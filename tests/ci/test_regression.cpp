@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "process.hpp"
+#include "pss/ci/sqlite_history.hpp"
 #include "pss/ci/regression.hpp"
 
 using namespace pss;
@@ -29,7 +30,7 @@ class RegressionTest : public ::testing::Test {
 protected:
     void SetUp() override {
         dir_ = pss::test::make_temp_dir("pss-regression");
-        store_ = std::make_unique<HistoryStore>(std::filesystem::path(dir_) / "history.db");
+        store_ = std::make_unique<SqliteHistory>(std::filesystem::path(dir_) / "history.db");
         for (int i = 0; i < 5; ++i)
             store_->store(100.0 + i, {"c", "main", "", "", "", ""}, Score{95, {}},
                           {result("Steady", 95, 0.010, 10), result("GetsSlower", 95, 0.010, 10),
@@ -41,7 +42,7 @@ protected:
         std::filesystem::remove_all(dir_);
     }
     std::string dir_;
-    std::unique_ptr<HistoryStore> store_;
+    std::unique_ptr<SqliteHistory> store_;
 };
 
 }  // namespace
@@ -90,7 +91,7 @@ TEST_F(RegressionTest, SmallSlowdownIsNotARegressionEvenIfSignificant) {
 
 TEST_F(RegressionTest, ASlowDownWithinTheTimingNoiseFloorIsNotARegression) {
     // 30% slower, significant, but 3 us on a 10 us test: below a 0.2 ms floor.
-    HistoryStore fast(std::filesystem::path(dir_) / "fast.db");
+    SqliteHistory fast(std::filesystem::path(dir_) / "fast.db");
     for (int i = 0; i < 3; ++i)
         fast.store(100.0 + i, {"c", "main", "", "", "", ""}, Score{95, {}}, {result("Tiny", 95, 10e-6, 10)}, 0);
     const std::vector<TestResult> now{result("Tiny", 95, 13e-6, 10)};

@@ -116,6 +116,37 @@ KeySpec path_key(std::string name, Section Config::*section, std::string Section
             }};
 }
 
+// storage_uri: a SQLite path (relative to the config file) or a database URI
+// such as postgresql://user@host/db, kept as written.
+KeySpec storage_key(std::string name, std::string HistoryConfig::*field) {
+    return {name, [=](Config& c, const toml::node& n, std::string& why) {
+                auto s = n.value_exact<std::string>();
+                if (!s) {
+                    why = fmt::format("must be a string (a file path or a postgresql:// URI), got {}", type_name(n));
+                    return false;
+                }
+                std::filesystem::path p(*s);
+                if (s->find("://") == std::string::npos && p.is_relative() && !c.source.empty())
+                    p = c.source.parent_path() / p;
+                c.history.*field = s->find("://") == std::string::npos ? p.string() : *s;
+                return true;
+            }};
+}
+
+// collector: where the records of test processes go (file:PATH, redis://,
+// grpc://, or a custom scheme with its plugin); checked when it is opened.
+KeySpec collector_key(std::string name) {
+    return {name, [=](Config& c, const toml::node& n, std::string& why) {
+                auto s = n.value_exact<std::string>();
+                if (!s || (!s->empty() && s->find(':') == std::string::npos)) {
+                    why = "must be a collector URI: file:PATH, redis://host:port/N?stream=KEY or grpc://host:port";
+                    return false;
+                }
+                c.runner.collector = *s;
+                return true;
+            }};
+}
+
 KeySpec choice_key(std::string name, std::string HistoryConfig::*field, std::vector<std::string> choices) {
     return {name, [=](Config& c, const toml::node& n, std::string& why) {
                 auto s = n.value_exact<std::string>();
@@ -325,8 +356,9 @@ const std::vector<KeySpec>& registry() {
             number_key("warmup", &Config::runner, &RunnerConfig::warmup, Range{0, 1000}),
             bool_key("allow_flaky", &Config::runner, &RunnerConfig::allow_flaky),
             path_key("quarantine", &Config::runner, &RunnerConfig::quarantine),
-            choice_key("storage_backend", &HistoryConfig::storage_backend, {"sqlite"}),
-            path_key("storage_uri", &Config::history, &HistoryConfig::storage_uri),
+            choice_key("storage_backend", &HistoryConfig::storage_backend, {"sqlite", "postgresql"}),
+            storage_key("storage_uri", &HistoryConfig::storage_uri),
+            collector_key("collector"),
             number_key("regression_threshold_drop", &Config::history, &HistoryConfig::regression_threshold_drop,
                        non_negative),
             number_key("regression_history_limit", &Config::history, &HistoryConfig::regression_history_limit,

@@ -7,7 +7,9 @@
 
 namespace pss::heap::detail {
 
-enum class ThreadState : std::uint8_t { unattached, attached, detached };
+// ignored: pss's own background threads (a collector's sender), whose
+// allocations belong to no test (pss_heap_ignore_this_thread).
+enum class ThreadState : std::uint8_t { unattached, attached, detached, ignored };
 
 // Written only by the owning thread (relaxed load + store, no locked
 // instructions); read by the registry when a window opens or closes.

@@ -38,6 +38,8 @@ thread_local ThreadExitHook tls_exit_hook;
         case ThreadState::detached:
             count_detached(delta);
             return;
+        case ThreadState::ignored:
+            return;
         case ThreadState::unattached:
             tls_exit_hook.armed = true;  // registers the destructor (glibc: calloc, not operator new)
             attach(tls_counters);
@@ -48,6 +50,17 @@ thread_local ThreadExitHook tls_exit_hook;
     rebase(tls_counters, epoch);
     add(tls_counters, delta);
 }
+
+}  // namespace
+
+// Called first thing by pss's own background threads (pss::collect declares
+// it weak: without pss::heap there is nothing to ignore). Their epoch never
+// matches, so every count takes the slow path above and stops there.
+extern "C" void pss_heap_ignore_this_thread() noexcept {
+    if (tls_counters.state == ThreadState::unattached) tls_counters.state = ThreadState::ignored;
+}
+
+namespace {
 
 // Block sizes. malloc_usable_size() is a library call that also inspects the
 // next chunk; it made up half the tracking cost. With glibc's own malloc the

@@ -19,6 +19,7 @@
 #include <system_error>
 
 #include "monitor_internal.hpp"
+#include "pss/collect/collector.hpp"
 #include "pss/record/trace_writer.hpp"
 #include "pss/runtime/heap.hpp"
 #include "pss/runtime/monitor.hpp"
@@ -107,6 +108,7 @@ void flush_at_exit() {
     try {
         Session::instance().write_held_record();
         Session::instance().flush_blocks_outside_tests();
+        Session::instance().finish_collection();
     } catch (...) {
     }
 }
@@ -117,6 +119,17 @@ Settings settings_from_environment(std::vector<std::string>& warnings) {
     Settings s;
     if (const char* v = std::getenv("PSS_TRACE_FILE")) s.trace_file = v;
     if (const char* v = std::getenv("PSS_PROGRESS_FILE")) s.progress_file = v;
+    if (const char* v = std::getenv("PSS_COLLECTOR")) s.collector = v;
+    s.run_id = collect::run_id_from_environment();
+    if (const char* v = std::getenv("PSS_COLLECTOR_FLUSH_SECONDS"); v != nullptr && *v != '\0') {
+        char* end = nullptr;
+        const double seconds = std::strtod(v, &end);
+        if (*end == '\0' && seconds >= 0 && seconds <= 3600)
+            s.collector_flush_seconds = seconds;
+        else
+            warnings.push_back("PSS_COLLECTOR_FLUSH_SECONDS='" + std::string(v) +
+                               "' is not a number of seconds from 0 to 3600; using 5");
+    }
     if (const char* v = std::getenv("PSS_RUN"); v != nullptr && *v != '\0') {
         const std::string_view text(v);
         std::int64_t value = 0;
@@ -131,7 +144,10 @@ Settings settings_from_environment(std::vector<std::string>& warnings) {
 
 struct Session::State {
     Settings settings;
-    std::unique_ptr<TraceWriter> writer;
+    // Where records go: PSS_TRACE_FILE (the file collector) and PSS_COLLECTOR.
+    std::unique_ptr<collect::Collector> writer;
+    std::unique_ptr<collect::Collector> collector;
+    bool recording() const noexcept { return writer != nullptr || collector != nullptr; }
     int progress_fd = -1;
     std::size_t progress_length = 0;
     std::atomic<std::int64_t> iteration{0};
@@ -174,6 +190,8 @@ struct Session::State {
 
     void close_outputs() {
         writer.reset();
+        if (collector) collector->close(settings.collector_flush_seconds);
+        collector.reset();
         if (progress_fd >= 0) ::close(progress_fd);
         progress_fd = -1;
         progress_length = 0;
@@ -182,18 +200,23 @@ struct Session::State {
     void stop_tracing(std::string_view why) {
         warn(why);
         writer.reset();
+        if (collector) return;  // records still go there
         detail::g_test_generation.store(0, std::memory_order_relaxed);
         detail::g_monitor_state.store(detail::monitor_off, std::memory_order_relaxed);
         heap::set_counting(false);
     }
 
     void write(const TraceRecord& record) {
-        if (!writer) return;
-        try {
-            writer->write(record);
-        } catch (const std::exception& e) {
-            stop_tracing(std::string(e.what()) + "; no further trace records are written");
+        if (!recording()) return;
+        std::string line = to_json_line(record);
+        if (writer) {
+            try {
+                writer->submit(collector ? line : std::move(line));
+            } catch (const std::exception& e) {
+                stop_tracing(std::string(e.what()) + "; no further trace records are written to it");
+            }
         }
+        if (collector) collector->submit(std::move(line));  // never blocks, never throws
     }
 
     TraceRecord block_record(const detail::BlockTotals& b, const std::string& parent,
@@ -247,10 +270,17 @@ void Session::configure(const Settings& settings) {
     s.settings = settings;
     if (!settings.trace_file.empty()) {
         try {
-            s.writer = std::make_unique<TraceWriter>(settings.trace_file);
+            std::string error;
+            s.writer = collect::open_file_collector(settings.trace_file, error);
+            if (!s.writer) warn(error + " (PSS_TRACE_FILE); tests run without trace records");
         } catch (const std::exception& e) {
             warn(std::string(e.what()) + " (PSS_TRACE_FILE); tests run without trace records");
         }
+    }
+    if (!settings.collector.empty()) {
+        std::string error;
+        s.collector = collect::open_collector(settings.collector, {settings.run_id, {}}, error);
+        if (!s.collector) warn(error + " (PSS_COLLECTOR); records are not collected there");
     }
     if (!settings.progress_file.empty()) {
         s.progress_fd = ::open(settings.progress_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -259,7 +289,7 @@ void Session::configure(const Settings& settings) {
                  " (PSS_PROGRESS_FILE); continuing without it");
     }
     s.system_minus_steady_ns = system_ns() - detail::steady_ns();
-    const bool tracing_on = s.writer != nullptr;
+    const bool tracing_on = s.recording();
     heap::set_counting(tracing_on);
     detail::g_monitor_state.store(tracing_on ? detail::monitor_on : detail::monitor_off,
                                   std::memory_order_relaxed);
@@ -270,7 +300,7 @@ bool Session::tracing() const noexcept {
     return detail::g_monitor_state.load(std::memory_order_relaxed) == detail::monitor_on;
 }
 
-bool Session::active() const noexcept { return state_->writer != nullptr || state_->progress_fd >= 0; }
+bool Session::active() const noexcept { return state_->recording() || state_->progress_fd >= 0; }
 
 std::int64_t Session::run_index() const noexcept {
     return state_->settings.run_base + state_->iteration.load(std::memory_order_relaxed);
@@ -295,7 +325,7 @@ void Session::begin_test(TestIdentity identity) {
             if (c == '\n' || c == '\r' || c == '\t') c = ' ';
         s.set_progress(std::to_string(run_index()) + "\t" + name + "\n");
     }
-    if (!s.writer) return;
+    if (!s.recording()) return;
     {
         // Free the previous test's strings now, not inside this test's heap
         // window (a moved-to std::string may hand its old buffer to the source).
@@ -356,7 +386,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
     const CallerStateGuard caller_state;
     State& s = *state_;
     if (!s.running.exchange(false, std::memory_order_acq_rel)) return;
-    if (s.writer) {
+    if (s.recording()) {
         const std::int64_t end_steady_ns = detail::steady_ns();
         const std::int64_t end_run_delay_ns = s.run_delay_clock.now_ns();
         const Usage end_usage = usage_now();
@@ -440,9 +470,17 @@ void Session::abandon_test() noexcept {
 
 void Session::flush_blocks_outside_tests() {
     State& s = *state_;
-    if (!s.writer) return;
+    if (!s.recording()) return;
     for (const detail::BlockTotals& b : detail::take_blocks(0))
         s.write(s.block_record(b, "", s.program_name, run_index()));
+}
+
+void Session::finish_collection() {
+    State& s = *state_;
+    if (!s.collector) return;
+    s.collector->close(s.settings.collector_flush_seconds);
+    const std::string dropped = collect::drop_summary(s.collector->stats(), s.collector->describe());
+    if (!dropped.empty()) warn(dropped);
 }
 
 std::string current_exception_type_name() {

@@ -1,9 +1,12 @@
-// The history of pss runs in SQLite: one row per run, one per test per run.
-// Safe for concurrent writers (WAL, a busy timeout, one transaction per run).
+// The history of pss runs: one row per run, one per test per run, and the
+// alert cooldowns. One interface, two backends chosen by storage_uri / --db:
+// a SQLite file (the default, nothing to set up) or a PostgreSQL database
+// (`postgresql://user@host:port/db`) that a fleet of CI runners shares.
+// Both are safe for concurrent writers and store a run in one transaction.
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -11,14 +14,13 @@
 
 #include "pss/scoring/results.hpp"
 
-struct sqlite3;
-
 namespace pss::ci {
 
 inline constexpr int history_schema_version = 2;  // 2: alert cooldowns
 
-// The database cannot be opened, is locked past the timeout, or is not a
-// pss history; the message says which file and what to do.
+// The database cannot be opened or reached, is locked past the timeout, is
+// corrupt or newer than this pss; the message says which database and what
+// to do.
 class HistoryError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -52,29 +54,30 @@ struct StoredTest {
 };
 
 struct RunQuery {
-    std::size_t limit = 10;
+    std::size_t limit = 10;  // SIZE_MAX: all
     std::optional<double> since;  // seconds since the epoch
     std::optional<std::string> branch;
 };
 
 class HistoryStore {
 public:
-    // Opens (creating it and its directory) the database at `path` and
-    // migrates its schema. `busy_timeout_ms` bounds waiting for other writers.
-    explicit HistoryStore(const std::filesystem::path& path, int busy_timeout_ms = 15000);
-    ~HistoryStore();
-    HistoryStore(const HistoryStore&) = delete;
-    HistoryStore& operator=(const HistoryStore&) = delete;
+    virtual ~HistoryStore() = default;
 
     // Stores a run and all its tests in one transaction; returns the run id.
     std::int64_t store(double started_at, const RunContext& context, const Score& overall,
                        const std::vector<TestResult>& tests, int gate_exit);
+    // Stores a run as it was read from another history (import), in one
+    // transaction. `run.id` and each test's run_id are ignored; the new id is returned.
+    virtual std::int64_t insert(const StoredRun& run, const std::vector<StoredTest>& tests) = 0;
+    // True when a run with the same start time, host, source, commit and
+    // branch is stored already (an import given the same file twice).
+    virtual bool contains(const StoredRun& run) const = 0;
 
     // Newest first.
-    std::vector<StoredRun> runs(const RunQuery& query) const;
+    virtual std::vector<StoredRun> runs(const RunQuery& query) const = 0;
     // One test's results, newest first.
-    std::vector<StoredTest> test_history(const std::string& name, const RunQuery& query) const;
-    std::vector<StoredTest> tests_of_run(std::int64_t run_id) const;
+    virtual std::vector<StoredTest> test_history(const std::string& name, const RunQuery& query) const = 0;
+    virtual std::vector<StoredTest> tests_of_run(std::int64_t run_id) const = 0;
 
     // Alert cooldowns, shared by every process using this database. Claims
     // the alert `key` (rule and branch) for sending at `now` unless it was
@@ -84,18 +87,28 @@ public:
         bool granted = false;
         std::optional<double> previous;
     };
-    AlertClaim claim_alert(const std::string& key, double now, double cooldown_seconds);
+    virtual AlertClaim claim_alert(const std::string& key, double now, double cooldown_seconds) = 0;
     // The alert reached no channel: forget the claim, so the next run tries again.
-    void release_alert(const std::string& key, const std::optional<double>& previous);
+    virtual void release_alert(const std::string& key, const std::optional<double>& previous) = 0;
 
-    const std::filesystem::path& path() const noexcept { return path_; }
-
-private:
-    void exec(const char* sql) const;
-    void migrate();
-
-    std::filesystem::path path_;
-    sqlite3* db_ = nullptr;
+    // For messages: the file, or the URI without its password.
+    virtual std::string location() const = 0;
 };
+
+// postgresql:// or postgres://
+bool is_postgres_uri(const std::string& uri);
+
+// The URI with any password replaced by "***", for messages and logs.
+std::string redact_uri(const std::string& uri);
+
+// Opens the history at `uri`: a PostgreSQL URI, or else a SQLite file path
+// (its directory and file created). Creates or migrates the schema. Waits up
+// to `busy_timeout_ms` for other writers (SQLite) or for the connection
+// (PostgreSQL, at least 1 s). Throws HistoryError.
+std::unique_ptr<HistoryStore> open_history_store(const std::string& uri, int busy_timeout_ms = 15000);
+
+// Whether there may be history at `uri` without creating anything: a SQLite
+// file that exists, or any PostgreSQL URI (the server is asked on open).
+bool history_may_exist(const std::string& uri);
 
 }  // namespace pss::ci

@@ -30,12 +30,14 @@ struct RunnerConfig {
     double auto_target_failure_rate = 0.10;  // a verdict is confident when it rules out failure rates above this
     bool allow_flaky = false;
     std::string quarantine;  // file of test names or globs; relative to the config file
+    std::string collector;   // where pss-run also sends every record (PSS_COLLECTOR's syntax); empty: nowhere
 };
 
 // Where history is kept and what counts as a regression (pypss's keys).
 struct HistoryConfig {
-    std::string storage_backend = "sqlite";
-    std::string storage_uri = ".pss/history.db";  // relative to the config file, or to the working directory
+    std::string storage_backend = "sqlite";       // or "postgresql"; storage_uri decides
+    std::string storage_uri = ".pss/history.db";  // a SQLite file (relative to the config file, or to the
+                                                  // working directory) or postgresql://user@host:port/db
     double regression_threshold_drop = 10.0;      // PSS points below the baseline mean
     std::int64_t regression_history_limit = 5;    // baseline runs considered
     double regression_alpha = 0.05;               // Mann-Whitney significance on run durations

@@ -5,6 +5,8 @@
 //
 // Configured from the environment on first use:
 //   PSS_TRACE_FILE     append records to this file (nothing is written without it)
+//   PSS_COLLECTOR      also send them to this collector: file:PATH, redis://..., grpc://...
+//                      (pss/collect/collector.hpp); PSS_RUN_ID names the run they belong to
 //   PSS_RUN            run index base, for runners that start one process per run
 //   PSS_PROGRESS_FILE  holds "<run>\t<test name>\n" while a test runs, empty otherwise
 #pragma once
@@ -21,6 +23,9 @@ struct Settings {
     std::string trace_file;     // empty: no records
     std::string progress_file;  // empty: no progress file
     std::int64_t run_base = 0;
+    std::string collector;      // a collector URI (PSS_COLLECTOR); empty: none
+    std::string run_id;         // carried with collected records (shards of one run share it)
+    double collector_flush_seconds = 5;  // at exit, sending what is buffered waits at most this
 };
 
 // Settings from PSS_TRACE_FILE, PSS_PROGRESS_FILE and PSS_RUN. Problems (a
@@ -82,6 +87,10 @@ public:
 
     // Writes the block records collected outside any test (done at exit too).
     void flush_blocks_outside_tests();
+    // Sends what the collector still buffers (waiting at most
+    // collector_flush_seconds) and says on stderr how many records were
+    // dropped and why. Done at exit; no records are collected afterwards.
+    void finish_collection();
 
     // Used by PSS_BRANCH / pss::branch.
     void add_branch(std::string_view tag, std::uint64_t generation);

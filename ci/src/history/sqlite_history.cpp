@@ -1,11 +1,10 @@
-#include "pss/ci/history_store.hpp"
-#include "pss/ci/regression.hpp"
+// The SQLite history backend (pss/ci/sqlite_history.hpp).
+#include "pss/ci/sqlite_history.hpp"
 
 #include <sqlite3.h>
 
-#include <chrono>
+#include <cstdint>
 #include <cstring>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -65,6 +64,11 @@ private:
     sqlite3_stmt* stmt_ = nullptr;
 };
 
+// SIZE_MAX (everything) would wrap to -1, which SQLite also reads as "no limit".
+std::int64_t sql_limit(std::size_t limit) {
+    return limit > static_cast<std::size_t>(INT64_MAX) ? -1 : static_cast<std::int64_t>(limit);
+}
+
 SubScores scores_at(const Statement& s, int first) {
     return {s.real(first), s.real(first + 1), s.real(first + 2), s.real(first + 3), s.real(first + 4)};
 }
@@ -102,8 +106,15 @@ CREATE INDEX test_results_by_name_time ON test_results(name, started_at, run_id)
 
 }  // namespace
 
-HistoryStore::HistoryStore(const std::filesystem::path& path, int busy_timeout_ms) : path_(path) {
+SqliteHistory::SqliteHistory(const std::filesystem::path& path, int busy_timeout_ms) : path_(path) {
     std::error_code ec;
+    // A directory, a device or a pipe is never a history: SQLite would put
+    // its journal next to it (/dev/null-journal) or fail with a vague message.
+    if (const auto st = std::filesystem::status(path, ec);
+        !ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+        throw HistoryError(fmt::format("history database '{}' is not a regular file{}. Give a file path with --db "
+                                       "or storage_uri (default .pss/history.db).",
+                                       path.string(), std::filesystem::is_directory(st) ? " but a directory" : ""));
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
@@ -127,22 +138,26 @@ HistoryStore::HistoryStore(const std::filesystem::path& path, int busy_timeout_m
     }
 }
 
-HistoryStore::~HistoryStore() {
+SqliteHistory::~SqliteHistory() {
     if (db_) sqlite3_close(db_);
 }
 
-void HistoryStore::exec(const char* sql) const {
+void SqliteHistory::exec(const char* sql) const {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
         std::string why = err ? err : sqlite3_errmsg(db_);
         sqlite3_free(err);
         if (why.find("locked") != std::string::npos || why.find("busy") != std::string::npos)
-            why += " (another pss process holds the database; retry, or raise the busy timeout)";
+            why += " (another process held the database past the busy timeout; retry when it is done)";
+        else if (why.find("not a database") != std::string::npos || why.find("malformed") != std::string::npos)
+            why += " (the file is not a pss history or is corrupt; move it away to start a new history)";
+        else if (why.find("readonly") != std::string::npos || why.find("read-only") != std::string::npos)
+            why += " (the file or its directory is read-only; give a writable path with --db or storage_uri)";
         throw HistoryError(fmt::format("history database '{}': {}", path_.string(), why));
     }
 }
 
-void HistoryStore::migrate() {
+void SqliteHistory::migrate() {
     // The schema version lives in SQLite's user_version; each step is one transaction.
     exec("BEGIN IMMEDIATE");
     try {
@@ -169,19 +184,19 @@ void HistoryStore::migrate() {
     }
 }
 
-std::int64_t HistoryStore::store(double started_at, const RunContext& c, const Score& overall,
-                                 const std::vector<TestResult>& tests, int gate_exit) {
+std::int64_t SqliteHistory::insert(const StoredRun& r, const std::vector<StoredTest>& tests) {
     exec("BEGIN IMMEDIATE");
     try {
         Statement run(db_,
                       "INSERT INTO runs(started_at, commit_sha, branch, ci_run_id, host, config_hash, source, pss, "
                       "ts, ms, ev, be, cc, tests, gate_exit) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                       path_);
-        const SubScores& b = overall.breakdown;
-        run.bind(1, started_at).bind(2, c.commit).bind(3, c.branch).bind(4, c.ci_run_id).bind(5, c.host);
-        run.bind(6, c.config_hash).bind(7, c.source).bind(8, overall.pss).bind(9, b.timing_stability);
+        const RunContext& c = r.context;
+        const SubScores& b = r.breakdown;
+        run.bind(1, r.started_at).bind(2, c.commit).bind(3, c.branch).bind(4, c.ci_run_id).bind(5, c.host);
+        run.bind(6, c.config_hash).bind(7, c.source).bind(8, r.pss).bind(9, b.timing_stability);
         run.bind(10, b.memory_stability).bind(11, b.error_volatility).bind(12, b.branching_entropy);
-        run.bind(13, b.concurrency_chaos).bind(14, static_cast<std::int64_t>(tests.size())).bind(15, gate_exit);
+        run.bind(13, b.concurrency_chaos).bind(14, r.tests).bind(15, r.gate_exit);
         run.step();
         const std::int64_t id = sqlite3_last_insert_rowid(db_);
 
@@ -191,15 +206,13 @@ std::int64_t HistoryStore::store(double started_at, const RunContext& c, const S
                        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        path_);
         for (const auto& t : tests) {
-            const SubScores& s = t.score.breakdown;
-            test.bind(1, id).bind(2, t.name).bind(3, t.module).bind(4, t.binary).bind(5, t.score.pss);
+            const SubScores& s = t.breakdown;
+            test.bind(1, id).bind(2, t.name).bind(3, t.module).bind(4, t.binary).bind(5, t.pss);
             test.bind(6, s.timing_stability).bind(7, s.memory_stability).bind(8, s.error_volatility);
             test.bind(9, s.branching_entropy).bind(10, s.concurrency_chaos);
-            test.bind(11, std::string(to_string(t.verdict))).bind(12, static_cast<std::int64_t>(t.runs));
-            test.bind(13, static_cast<std::int64_t>(t.failures)).bind(14, t.duration.p50).bind(15, t.duration.p95);
-            const std::vector<double> durations = measured_durations(t);
-            test.bind_blob(16, durations.data(), durations.size() * sizeof(double));
-            test.bind(17, started_at);
+            test.bind(11, t.verdict).bind(12, t.runs).bind(13, t.failures).bind(14, t.p50).bind(15, t.p95);
+            test.bind_blob(16, t.durations.data(), t.durations.size() * sizeof(double));
+            test.bind(17, r.started_at);
             test.step();
             test.reset();
         }
@@ -211,14 +224,24 @@ std::int64_t HistoryStore::store(double started_at, const RunContext& c, const S
     }
 }
 
-std::vector<StoredRun> HistoryStore::runs(const RunQuery& q) const {
+bool SqliteHistory::contains(const StoredRun& r) const {
+    Statement s(db_,
+                "SELECT 1 FROM runs WHERE started_at = ? AND host = ? AND source = ? AND commit_sha = ? AND branch = ? "
+                "LIMIT 1",
+                path_);
+    s.bind(1, r.started_at).bind(2, r.context.host).bind(3, r.context.source).bind(4, r.context.commit);
+    s.bind(5, r.context.branch);
+    return s.step() == SQLITE_ROW;
+}
+
+std::vector<StoredRun> SqliteHistory::runs(const RunQuery& q) const {
     Statement s(db_,
                 "SELECT id, started_at, commit_sha, branch, ci_run_id, host, config_hash, source, pss, ts, ms, ev, "
                 "be, cc, tests, gate_exit FROM runs WHERE started_at >= ? AND (? = '' OR branch = ?) "
                 "ORDER BY started_at DESC, id DESC LIMIT ?",
                 path_);
     const std::string branch = q.branch.value_or("");
-    s.bind(1, q.since.value_or(0.0)).bind(2, branch).bind(3, branch).bind(4, static_cast<std::int64_t>(q.limit));
+    s.bind(1, q.since.value_or(0.0)).bind(2, branch).bind(3, branch).bind(4, sql_limit(q.limit));
     std::vector<StoredRun> out;
     while (s.step() == SQLITE_ROW) {
         StoredRun r;
@@ -263,7 +286,7 @@ StoredTest read_test(const Statement& s) {
 
 }  // namespace
 
-std::vector<StoredTest> HistoryStore::test_history(const std::string& name, const RunQuery& q) const {
+std::vector<StoredTest> SqliteHistory::test_history(const std::string& name, const RunQuery& q) const {
     Statement s(db_,
                 (std::string(test_columns) +
                  "WHERE t.name = ? AND t.started_at >= ? AND (? = '' OR r.branch = ?) "
@@ -272,13 +295,13 @@ std::vector<StoredTest> HistoryStore::test_history(const std::string& name, cons
                 path_);
     const std::string branch = q.branch.value_or("");
     s.bind(1, name).bind(2, q.since.value_or(0.0)).bind(3, branch).bind(4, branch);
-    s.bind(5, static_cast<std::int64_t>(q.limit));
+    s.bind(5, sql_limit(q.limit));
     std::vector<StoredTest> out;
     while (s.step() == SQLITE_ROW) out.push_back(read_test(s));
     return out;
 }
 
-std::vector<StoredTest> HistoryStore::tests_of_run(std::int64_t run_id) const {
+std::vector<StoredTest> SqliteHistory::tests_of_run(std::int64_t run_id) const {
     Statement s(db_, (std::string(test_columns) + "WHERE t.run_id = ? ORDER BY t.module, t.name").c_str(), path_);
     s.bind(1, run_id);
     std::vector<StoredTest> out;
@@ -286,7 +309,7 @@ std::vector<StoredTest> HistoryStore::tests_of_run(std::int64_t run_id) const {
     return out;
 }
 
-HistoryStore::AlertClaim HistoryStore::claim_alert(const std::string& key, double now, double cooldown_seconds) {
+HistoryStore::AlertClaim SqliteHistory::claim_alert(const std::string& key, double now, double cooldown_seconds) {
     exec("BEGIN IMMEDIATE");
     try {
         AlertClaim claim;
@@ -309,7 +332,7 @@ HistoryStore::AlertClaim HistoryStore::claim_alert(const std::string& key, doubl
     }
 }
 
-void HistoryStore::release_alert(const std::string& key, const std::optional<double>& previous) {
+void SqliteHistory::release_alert(const std::string& key, const std::optional<double>& previous) {
     if (previous) {
         Statement s(db_, "INSERT OR REPLACE INTO alert_state(key, sent_at) VALUES(?, ?)", path_);
         s.bind(1, key).bind(2, *previous);
