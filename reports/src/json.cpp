@@ -164,6 +164,10 @@ std::string render_json(const RunResults& results, const RenderOptions&) {
                                    {"message", r.message}, {"baseline", r.baseline}, {"current", r.current},
                                    {"p_value", r.p_value}, {"relative_change", r.relative_change}});
     j["regressions"] = std::move(regressions);
+    json outside = json::array();
+    for (const auto& f : results.process_failures)
+        outside.push_back(json{{"binary", f.binary}, {"what", f.what}, {"processes", f.processes}, {"output", f.output}});
+    j["process_failures"] = std::move(outside);
     j["tests"] = json::array();
     make_valid_utf8(j);
     const std::string head = j.dump(2, ' ', false, json::error_handler_t::replace);

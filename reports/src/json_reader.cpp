@@ -218,6 +218,16 @@ RunResults read_run_json(std::string_view text) {
     report.gate.exit_code = field<int>(gate, "exit_code", "gate");
     report.gate.reason = field<std::string>(gate, "reason", "gate");
     report.notes = field<std::vector<std::string>>(j, "notes", "results");
+    if (j.contains("process_failures")) {  // since pss 0.1 schema 2; older files have none
+        std::size_t k = 0;
+        for (const auto& f : array(j, "process_failures", "results")) {
+            const std::string w = fmt::format("process_failures[{}]", k++);
+            report.process_failures.push_back(ProcessFailure{field<std::string>(f, "binary", w),
+                                                             field<std::string>(f, "what", w),
+                                                             field<std::uint64_t>(f, "processes", w),
+                                                             field<std::string>(f, "output", w)});
+        }
+    }
     std::size_t i = 0;
     for (const auto& r : array(j, "regressions", "results")) {
         const std::string w = fmt::format("regressions[{}]", i++);

@@ -152,6 +152,18 @@ std::string testcase(const TestResult& t, const RenderOptions& o, const RunMetad
     return out;
 }
 
+// A binary that failed outside its tests (a sanitizer's exit code, a static
+// destructor's abort) is an <error> of a test case of its own, as ctest
+// would fail it.
+std::string outside_tests_case(const ProcessFailure& f) {
+    return fmt::format("  <testcase name=\"(outside tests)\" classname=\"{}\" time=\"0.000\">\n"
+                       "    <error message=\"{}\" type=\"process\">{}</error>\n  </testcase>\n",
+                       xml_attribute(f.binary),
+                       xml_attribute(fmt::format("{} {} outside its tests in {} process{}", f.binary, f.what,
+                                                 f.processes, f.processes == 1 ? "" : "es")),
+                       xml_text(f.output));
+}
+
 std::string property(std::string_view name, std::string_view value) {
     return fmt::format("    <property name=\"{}\" value=\"{}\"/>\n", xml_attribute(name), xml_attribute(value));
 }
@@ -170,9 +182,11 @@ std::string render_junit(const RunResults& report, const RenderOptions& options)
         time += t.duration.p50;
         cases += testcase(t, options, m);
     }
+    for (const auto& f : report.process_failures) cases += outside_tests_case(f);
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out += fmt::format("<testsuite name=\"pss\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">\n",
-                       report.tests.size(), failures, skipped, seconds(time));
+    out += fmt::format("<testsuite name=\"pss\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
+                       report.tests.size() + report.process_failures.size(), failures,
+                       report.process_failures.size(), skipped, seconds(time));
     out += "  <properties>\n";
     out += property("pss.overall_pss", std::to_string(report.overall.pss));
     out += property("pss.gate", report.gate.reason);

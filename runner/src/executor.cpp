@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
 #include "cli_support.hpp"
@@ -100,6 +103,8 @@ struct AttemptResult {
     int signal = 0, exit_code = 0;
     std::string exit_description;  // "exit code 3", "SIGSEGV", ...
     std::string output_tail;
+    // Set when the process failed while no test ran and no test failed.
+    std::optional<ProcessFailure> outside_tests;
 };
 
 class BinaryExecutor {
@@ -108,6 +113,7 @@ public:
         : bin_(b), plan_(p), dir_(std::move(dir)), listener_(listener), live_(live) {}
 
     const TestBinary& binary() const { return bin_; }
+    bool listener() const { return listener_; }
     std::size_t processes() const { return processes_.load(); }
 
     AttemptResult run(const Attempt& a) {
@@ -249,6 +255,20 @@ public:
         } else if (timed_out) {
             result.exit_description = fmt::format("hung outside any test for more than --timeout {} s", plan_.timeout);
         }
+        const bool any_failed =
+            std::any_of(result.records.begin(), result.records.end(), [](const TraceRecord& r) { return r.error; });
+        if (running.empty() && !interrupted() && (child.signal || child.exit_code != 0 || timed_out) && !any_failed) {
+            // LeakSanitizer's exit code, abort() in a static destructor, a
+            // crash after the last test's end: ctest would fail this binary.
+            ProcessFailure f;
+            f.binary = bin_.name;
+            f.what = timed_out      ? result.exit_description
+                     : child.signal ? "was killed by " + signal_name(child.signal)
+                                    : fmt::format("exited with code {}", child.exit_code);
+            f.processes = 1;
+            f.output = last_lines(child.output_tail, 20);
+            result.outside_tests = std::move(f);
+        }
         // The first repetitions of a process that repeats in-process run cold.
         if (a.repeat > 1)
             for (auto& r : result.records)
@@ -367,6 +387,32 @@ struct Job {
 };
 
 // Runs one job to completion: every (test, run) gets a record.
+// The pending name a record's name stands for when the bytes came back
+// changed: the listener's JSON replaces invalid UTF-8 with U+FFFD (a Catch2
+// name in Latin-1), Catch2's XML reporter writes control characters and
+// invalid UTF-8 as \xHH (native mode). Empty when none does.
+std::string as_listed(const std::string& name, const std::set<std::string>& pending) {
+    std::string unescaped;  // \xHH back to the byte
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const bool hex_escape = name[i] == '\\' && i + 3 < name.size() && name[i + 1] == 'x' &&
+                                std::isxdigit(static_cast<unsigned char>(name[i + 2])) &&
+                                std::isxdigit(static_cast<unsigned char>(name[i + 3]));
+        if (!hex_escape) {
+            unescaped += name[i];
+            continue;
+        }
+        unescaped += static_cast<char>(std::stoi(name.substr(i + 2, 2), nullptr, 16));
+        i += 3;
+    }
+    if (unescaped != name && pending.count(unescaped)) return unescaped;
+    if (name.find("\xEF\xBF\xBD") == std::string::npos) return {};  // no U+FFFD: not the listener's replacement
+    for (const auto& p : pending) {
+        const std::string as_json = nlohmann::json(p).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (nlohmann::json::parse(as_json).get<std::string>() == name) return p;
+    }
+    return {};
+}
+
 void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_process_repeat,
              BinaryOutcome& out, std::mutex& mu, LiveCount& live) {
     std::map<int, std::set<std::string>> pending;
@@ -378,13 +424,30 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
     auto absorb = [&](AttemptResult&& r) {
         std::lock_guard lock(mu);
         std::size_t kept = 0;
+        std::map<std::string, std::string> renamed;  // as the record came -> as listed
         for (auto& rec : r.records) {
             auto p = pending.find(static_cast<int>(rec.run));
-            if (p == pending.end() || !p->second.erase(rec.name)) continue;  // not ours, or a duplicate
+            if (p == pending.end()) continue;  // not ours
+            if (!p->second.erase(rec.name)) {
+                std::string listed = as_listed(rec.name, p->second);
+                if (listed.empty()) continue;  // not ours, or a duplicate
+                p->second.erase(listed);
+                renamed[rec.name] = listed;
+                rec.name = std::move(listed);
+            }
             out.records.push_back(std::move(rec));
             ++kept;
         }
-        for (auto& o : r.outputs) out.outputs.push_back(std::move(o));
+        for (auto& o : r.outputs) {
+            if (auto it = renamed.find(o.name); it != renamed.end()) o.name = it->second;
+            out.outputs.push_back(std::move(o));
+        }
+        if (r.outside_tests) {
+            auto same = std::find_if(out.process_failures.begin(), out.process_failures.end(),
+                                     [&](const ProcessFailure& f) { return f.what == r.outside_tests->what; });
+            if (same != out.process_failures.end()) ++same->processes;
+            else out.process_failures.push_back(std::move(*r.outside_tests));
+        }
         report_progress(plan, out, live);
         return kept;
     };
@@ -415,9 +478,15 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
                 if (!ran && !single.timed_out && single.signal == 0 && single.exit_code == 0) {
                     // A clean exit without starting the test: the binary did not
                     // select it by its name. Not a failure of the test.
-                    note_once(fmt::format("'{}' did not run when selected alone ({} exited 0 without starting it); "
-                                          "it has no results. Please report this with the test's name.",
-                                          name, exec.binary().name));
+                    if (name.find_first_of("\r\n") != std::string::npos && !exec.listener())
+                        note_once(fmt::format("'{}' has a line break in its name, which the framework's text output "
+                                              "cannot carry: it has no results in native mode. Link the pss listener "
+                                              "to run it.",
+                                              name));
+                    else
+                        note_once(fmt::format("'{}' did not run when selected alone ({} exited 0 without starting "
+                                              "it); it has no results. Please report this with the test's name.",
+                                              name, exec.binary().name));
                 } else if (!ran) {
                     single.records.push_back(fault_record(name, rep, single.timed_out, single.signal,
                                                           single.exit_code, plan.timeout, 0.0));

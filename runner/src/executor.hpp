@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pss/record/trace_record.hpp"
+#include "pss/scoring/results.hpp"
 #include "test_binary.hpp"
 
 namespace pss::runner {
@@ -53,6 +54,9 @@ struct BinaryOutcome {
     std::string mode;                  // "listener", "native", "isolate"
     std::vector<std::string> notes;    // what the user should know (faults, fallbacks)
     std::size_t processes = 0;         // test processes started
+    // Processes that exited non-zero or by a signal while no test ran and
+    // none of their tests failed; one entry per kind of ending.
+    std::vector<ProcessFailure> process_failures;
 };
 
 // Throws cli::CommandError (exit 3) when the binary runs none of its tests.

@@ -35,6 +35,15 @@ bool quarantined(const std::vector<std::string>& patterns, const TestResult& t) 
     return false;
 }
 
+// "; its output ends: SUMMARY: AddressSanitizer: 4 byte(s) leaked", or nothing.
+std::string last_output_line(const std::string& output) {
+    const std::size_t end = output.find_last_not_of(" \t\r\n");
+    if (end == std::string::npos) return {};
+    const std::size_t nl = output.rfind('\n', end);
+    const std::size_t start = nl == std::string::npos ? 0 : nl + 1;
+    return "; its output ends: " + output.substr(start, end + 1 - start);
+}
+
 // A scratch directory for attempt files, removed at the end.
 struct ScratchDir {
     fs::path path;
@@ -196,6 +205,12 @@ int run_pipeline(const PipelineInput& in) {
     }
     results.meta.modes = session.modes();
     for (auto& n : session.take_notes()) results.notes.push_back(std::move(n));
+    results.process_failures = session.process_failures();
+    for (const auto& f : results.process_failures)
+        results.notes.push_back(fmt::format("{} {} outside its tests in {} process{} whose tests all passed (ctest "
+                                            "would fail it; a sanitizer, a static destructor?){}",
+                                            f.binary, f.what, f.processes, f.processes == 1 ? "" : "es",
+                                            last_output_line(f.output)));
     results.meta.noise = noise.overall();
     for (auto& t : results.tests)  // the machine's noise can make a stable verdict on timing weak
         if (!t.confidence.weak) t.confidence = assess_confidence(t, in.verdicts, false, results.meta.noise);

@@ -33,6 +33,8 @@ public:
     std::vector<TestResult> results(const ScoringConfig& scoring, const VerdictConfig& verdicts) const;
 
     std::vector<std::string> take_notes();
+    // Processes that failed outside every test, per binary and kind of ending.
+    const std::vector<ProcessFailure>& process_failures() const { return process_failures_; }
     const std::vector<std::string>& modes() const { return modes_; }  // per binary, in first-run order
     std::size_t processes() const { return processes_; }
 
@@ -46,6 +48,7 @@ private:
     std::set<std::string> native_binaries_;
     std::set<std::string> seen_binaries_;
     std::vector<std::string> modes_, notes_;
+    std::vector<ProcessFailure> process_failures_;
     std::size_t processes_ = 0;
 };
 

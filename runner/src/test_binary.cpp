@@ -8,8 +8,12 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
 #include "cli_support.hpp"
@@ -43,6 +47,28 @@ Markers scan_markers(const std::string& path) {
     ::close(fd);
     return m;
 }
+
+// A temporary file GoogleTest writes its JSON test list to; removed after.
+struct ListFile {
+    std::string path;
+    ListFile() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "pss-list-XXXXXX").string();
+        const int fd = ::mkstemp(tmpl.data());
+        if (fd < 0) return;  // the text list alone then
+        ::close(fd);
+        path = tmpl;
+    }
+    ~ListFile() {
+        if (!path.empty()) ::unlink(path.c_str());
+    }
+    ListFile(const ListFile&) = delete;
+    ListFile& operator=(const ListFile&) = delete;
+    std::string read() const {
+        if (path.empty()) return {};
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+};
 
 struct ListOutput {
     std::string text;
@@ -101,6 +127,27 @@ std::vector<std::string> parse_gtest_list(std::string_view output, bool include_
                               suite.find("/DISABLED_") != std::string::npos;
         if (disabled && !include_disabled) continue;
         tests.push_back(suite + "." + std::string(test));
+    }
+    return tests;
+}
+
+std::optional<std::vector<std::string>> parse_gtest_json_list(std::string_view text, bool include_disabled) {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object() || !j.contains("testsuites") || !j["testsuites"].is_array()) return std::nullopt;
+    std::vector<std::string> tests;
+    for (const auto& suite : j["testsuites"]) {
+        if (!suite.is_object() || !suite.contains("name") || !suite["name"].is_string() || !suite.contains("testsuite") ||
+            !suite["testsuite"].is_array())
+            return std::nullopt;
+        const std::string suite_name = suite["name"].get<std::string>();
+        for (const auto& test : suite["testsuite"]) {
+            if (!test.is_object() || !test.contains("name") || !test["name"].is_string()) return std::nullopt;
+            const std::string name = test["name"].get<std::string>();
+            const bool disabled = name.rfind("DISABLED_", 0) == 0 || suite_name.rfind("DISABLED_", 0) == 0 ||
+                                  suite_name.find("/DISABLED_") != std::string::npos;
+            if (disabled && !include_disabled) continue;
+            tests.push_back(suite_name + "." + name);
+        }
     }
     return tests;
 }
@@ -167,16 +214,28 @@ TestBinary inspect_binary(const std::string& path, const std::string& filter) {
     b.framework = m.gtest ? Framework::gtest : Framework::catch2;
 
     if (b.framework == Framework::gtest) {
+        // GoogleTest 1.10+ also writes the list as JSON, where a name keeps
+        // every byte (a newline in a RegisterTest name breaks the text list).
+        const ListFile json_list;
         std::vector<std::string> args{"--gtest_list_tests"};
+        if (!json_list.path.empty()) args.push_back("--gtest_output=json:" + json_list.path);
         if (!filter.empty()) args.push_back("--gtest_filter=" + filter);
         const bool include_disabled = false;
         const ListOutput out = list_output(path, args, false);
-        if (out.signal != 0 || out.exit_code != 0)
-            throw cli::CommandError(
-                cli::exit_cannot_run,
-                fmt::format("'{} --gtest_list_tests' failed ({}):\n{}", path,
-                            out.signal ? signal_name(out.signal) : fmt::format("exit {}", out.exit_code), out.text));
-        b.tests = parse_gtest_list(out.text, include_disabled);
+        const auto from_json = parse_gtest_json_list(json_list.read(), include_disabled);
+        b.tests = from_json ? *from_json : parse_gtest_list(out.text, include_disabled);
+        if (out.signal != 0 || out.exit_code != 0) {
+            const std::string how = out.signal ? signal_name(out.signal) : fmt::format("exit {}", out.exit_code);
+            if (!from_json)
+                throw cli::CommandError(cli::exit_cannot_run, fmt::format("'{} --gtest_list_tests' failed ({}):\n{}",
+                                                                          path, how, out.text));
+            // The list was written in full before the failure (a static
+            // destructor's abort, a sanitizer at exit): use it; the runs show
+            // whether the binary also fails after its tests.
+            cli::print_warning(fmt::format("'{} --gtest_list_tests' listed {} test{}, then failed ({}); the list is "
+                                           "used",
+                                           path, b.tests.size(), b.tests.size() == 1 ? "" : "s", how));
+        }
     } else {
         std::vector<std::string> args{"--list-test-names-only"};
         if (!filter.empty()) args.push_back(filter);

@@ -2,6 +2,7 @@
 // listener, and which test cases it has.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,9 @@ TestBinary inspect_binary(const std::string& path, const std::string& filter);
 
 // Parses `--gtest_list_tests` output into "Suite.Test" names.
 std::vector<std::string> parse_gtest_list(std::string_view output, bool include_disabled);
+// Parses the JSON list GoogleTest 1.10+ writes with --gtest_list_tests
+// --gtest_output=json:FILE; nullopt when it is not such a list.
+std::optional<std::vector<std::string>> parse_gtest_json_list(std::string_view json, bool include_disabled);
 
 // Escapes a Catch2 test name so that a test spec matches exactly that test.
 std::string catch2_exact_spec(std::string_view name);

@@ -302,6 +302,68 @@ TEST_F(RunCli, ListenerModeFindsEveryInjectedFaultInBothFrameworks) {
 }
 #endif
 
+TEST_F(RunCli, AFailureOutsideEveryTestFailsTheGateAndNamesTheBinary) {
+    // LeakSanitizer's exit code after every test passed: ctest fails it, so must the gate.
+    for (const char* mode : {"auto", "native"}) {
+        const auto r = pss_run({"--repeat", "3", "--no-confirm", "--mode", mode, "--filter", "Stable.Adds", "--json",
+                                path("r.json"), "--junit", path("r.xml"), "--", FIXTURE_GTEST},
+                               "lsan");
+        EXPECT_EQ(r.exit_code, 1) << mode << r.out << r.err;
+        EXPECT_NE(r.err.find("listed 1 test, then failed (exit 23)"), std::string::npos) << r.err;
+        const auto j = results("r.json");
+        EXPECT_EQ(test(j, "Stable.Adds")["verdict"], "stable");
+        ASSERT_EQ(j["process_failures"].size(), 1u) << j["process_failures"];
+        EXPECT_EQ(j["process_failures"][0]["what"], "exited with code 23");
+        EXPECT_EQ(j["process_failures"][0]["processes"], 3) << mode;
+        EXPECT_NE(j["gate"]["reason"].get<std::string>().find("fixture_gtest_faults exited with code 23 outside its "
+                                                              "tests"),
+                  std::string::npos)
+            << j["gate"];
+        const std::string xml = read_file(path("r.xml"));
+        EXPECT_NE(xml.find("errors=\"1\""), std::string::npos) << xml;
+        EXPECT_NE(xml.find("<testcase name=\"(outside tests)\" classname=\"fixture_gtest_faults\""),
+                  std::string::npos)
+            << xml;
+    }
+    // abort() in a static destructor.
+    const auto r = pss_run({"--repeat", "2", "--no-confirm", "--filter", "Stable.Adds", "--json", path("r.json"), "--",
+                            FIXTURE_GTEST},
+                           "dtor-abort");
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(results("r.json")["process_failures"][0]["what"], "was killed by SIGABRT");
+    // Without the fault the same run passes: nothing else failed it.
+    EXPECT_EQ(pss_run({"--repeat", "2", "--no-confirm", "--filter", "Stable.Adds", "--", FIXTURE_GTEST}).exit_code, 0);
+}
+
+TEST_F(RunCli, ANewlineInATestNameLosesNoOtherTestOfItsSuite) {
+    const auto r = pss_run({"--repeat", "2", "--no-confirm", "--filter", "Names.*", "--json", path("r.json"), "--",
+                            FIXTURE_GTEST},
+                           "newline-name");
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto j = results("r.json");
+    for (const char* name : {"Names.Before", "Names.After", "Names.Last"}) {
+        EXPECT_EQ(test(j, name)["runs"], 2) << name;
+        EXPECT_EQ(test(j, name)["verdict"], "stable") << name;
+    }
+    for (const auto& t : j["tests"]) EXPECT_NE(t["verdict"], "failing") << t["name"];
+    EXPECT_NE(j["notes"].dump().find("has a line break in its name"), std::string::npos) << j["notes"];
+}
+
+TEST_F(RunCli, Catch2NamesInLatin1OrWithControlCharactersAreRunAndJudged) {
+    // Catch2's XML gives \xHH, the listener U+FFFD: both are matched to the
+    // listed names, so nothing is re-run forever or left out.
+    for (const char* binary : {FIXTURE_CATCH2_BYTES, FIXTURE_CATCH2_BYTES_PSS}) {
+        const auto r = pss_run({"--repeat", "3", "--no-confirm", "--timeout", "20", "--json", path("r.json"), "--",
+                                binary});
+        EXPECT_EQ(r.exit_code, 1) << binary << r.out << r.err;
+        const auto j = results("r.json");
+        ASSERT_EQ(j["tests"].size(), 4u) << binary << j["tests"];
+        EXPECT_EQ(j["summary"]["failing"], 1) << binary;
+        EXPECT_EQ(j["summary"]["stable"], 3) << binary;
+        for (const auto& t : j["tests"]) EXPECT_EQ(t["runs"], 3) << binary << t["name"];
+    }
+}
+
 TEST_F(RunCli, HugeOutputIsSurvivedAndOnlyItsTailKept) {
     const auto r = pss_run({"--repeat", "2", "--no-confirm", "--filter", "Faults.HugeOutput:Stable.Adds", "--json",
                             path("r.json"), "--", FIXTURE_GTEST},

@@ -64,11 +64,15 @@ GateDecision decide(const RunResults& results, const GatePolicy& policy) {
         if (count) reason += fmt::format(" and {} test{} failed the gate", count, count == 1 ? "" : "s");
         return {1, reason};
     }
-    if (reasons.empty())
+    std::string outside;  // binaries that failed outside their tests
+    for (const auto& f : results.process_failures)
+        outside += fmt::format("{}{} {} outside its tests", outside.empty() ? "" : ", ", f.binary, f.what);
+    if (reasons.empty() && outside.empty())
         return {0, policy.per_test ? "gate passed: no failing, flaky or unstable test" : "gate passed"};
     std::string reason = "gate failed: ";
     for (std::size_t i = 0; i < reasons.size(); ++i) reason += (i ? ", " : "") + reasons[i];
-    reason += count == 1 ? " test" : " tests";
+    if (!reasons.empty()) reason += count == 1 ? " test" : " tests";
+    if (!outside.empty()) reason += (reasons.empty() ? "" : "; ") + outside;
     return {1, reason};
 }
 

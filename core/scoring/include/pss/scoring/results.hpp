@@ -191,6 +191,17 @@ struct GateDecision {
     std::string reason;
 };
 
+// A test process that failed outside every test: LeakSanitizer's exit code
+// after the last test, abort() in a static destructor, a crash after a test's
+// "[       OK ]" line. No test is to blame, but the binary does not pass as
+// ctest would run it, so neither does the gate.
+struct ProcessFailure {
+    std::string binary;
+    std::string what;              // "exited with code 23", "was killed by SIGABRT"
+    std::uint64_t processes = 0;   // how many of the run's processes ended so
+    std::string output;            // the last lines of the first one's output
+};
+
 struct RunSummary {
     std::uint64_t tests = 0, stable = 0, unstable = 0, flaky = 0, failing = 0, regressed = 0, not_applicable = 0;
     std::uint64_t quarantined = 0, weak = 0;
@@ -206,6 +217,7 @@ struct RunResults {
     GateDecision gate;
     std::vector<std::string> notes;
     std::vector<Regression> regressions;
+    std::vector<ProcessFailure> process_failures;
     std::size_t baseline_runs = 0;  // history runs the regressions were judged against
     std::string baseline_branch;    // the branch of those runs ("" any)
     std::optional<int> baseline_pss;  // the newest baseline run's PSS
