@@ -1,5 +1,10 @@
 #include "pss/ci/alert_dispatch.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "http_post.hpp"
@@ -20,7 +25,7 @@ std::string alert_key(const Alert& alert, const AlertOrigin& origin) { return al
 
 AlertDispatch dispatch_alerts(const std::vector<Alert>& alerts, const AlertOrigin& origin,
                               const std::vector<std::unique_ptr<AlertChannel>>& channels, const AlertConfig& config,
-                              HistoryStore* cooldowns, double now) {
+                              HistoryStore* cooldowns, double now, std::function<bool()> cancelled) {
     AlertDispatch out;
     std::vector<Alert> to_send;
     std::vector<std::optional<double>> previous;
@@ -45,29 +50,41 @@ AlertDispatch dispatch_alerts(const std::vector<Alert>& alerts, const AlertOrigi
     // Per alert: did any channel deliver it? A channel sends one request per
     // alert, or one for all of them.
     std::vector<bool> reached(to_send.size(), false);
-    const HttpPolicy policy{config.timeout_seconds, static_cast<int>(config.retries), 0.5};
-    for (const auto& channel : channels) {
-        ChannelDelivery d;
-        d.channel = std::string(channel->name());
-        const auto requests = channel->requests(to_send, origin);
-        d.requests = requests.size();
-        if (!requests.empty()) d.address = redact_url(requests.front().url);
-        const bool one_per_alert = requests.size() == to_send.size();
-        for (std::size_t i = 0; i < requests.size(); ++i) {
-            const HttpOutcome r = post_json(requests[i].url, requests[i].body, policy);
-            if (r.delivered) {
-                ++d.delivered;
-                if (one_per_alert) {
-                    reached[i] = true;
+    HttpPolicy policy{config.timeout_seconds, static_cast<int>(config.retries), 0.5};
+    const int attempts = std::max(1, static_cast<int>(config.retries));
+    const double budget = config.timeout_seconds * attempts + policy.backoff_seconds * ((1 << std::min(attempts - 1, 20)) - 1);
+    policy.deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                              std::chrono::duration<double>(budget));
+    policy.cancelled = std::move(cancelled);
+    // The channels send side by side: a dead one does not hold back the others.
+    std::mutex mu;
+    out.channels.resize(channels.size());
+    std::vector<std::thread> senders;
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        senders.emplace_back([&, c] {
+            const auto& channel = channels[c];
+            ChannelDelivery d;
+            d.channel = std::string(channel->name());
+            const auto requests = channel->requests(to_send, origin);
+            d.requests = requests.size();
+            if (!requests.empty()) d.address = redact_url(requests.front().url);
+            const bool one_per_alert = requests.size() == to_send.size();
+            for (std::size_t i = 0; i < requests.size(); ++i) {
+                if (!d.error.empty()) break;  // it failed: the next alerts would wait for the same
+                const HttpOutcome r = post_json(requests[i].url, requests[i].body, policy);
+                if (r.delivered) {
+                    ++d.delivered;
+                    std::lock_guard lock(mu);
+                    if (one_per_alert) reached[i] = true;
+                    else reached.assign(reached.size(), true);
                 } else {
-                    reached.assign(reached.size(), true);
+                    d.error = fmt::format("{} (after {} attempt{})", r.error, r.attempts, r.attempts == 1 ? "" : "s");
                 }
-            } else if (d.error.empty()) {
-                d.error = fmt::format("{} (after {} attempt{})", r.error, r.attempts, r.attempts == 1 ? "" : "s");
             }
-        }
-        out.channels.push_back(std::move(d));
+            out.channels[c] = std::move(d);
+        });
     }
+    for (auto& t : senders) t.join();
     for (std::size_t i = 0; i < to_send.size(); ++i) {
         if (reached[i]) {
             out.sent.push_back(to_send[i]);

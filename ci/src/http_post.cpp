@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "pss/text/format.hpp"
+
 namespace pss::ci {
 
 namespace {
@@ -31,6 +33,24 @@ struct CurlHandle {
 
 bool worth_retrying(long status) { return status == 0 || status == 429 || status >= 500; }
 
+// libcurl's progress callback: a non-zero return aborts the transfer.
+int abort_when_cancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const auto* policy = static_cast<const HttpPolicy*>(user);
+    return policy->cancelled && policy->cancelled() ? 1 : 0;
+}
+
+double seconds_left(const HttpPolicy& policy) {
+    if (policy.deadline == std::chrono::steady_clock::time_point::max()) return 1e9;
+    return std::chrono::duration<double>(policy.deadline - std::chrono::steady_clock::now()).count();
+}
+
+// Sleeps `seconds` in short steps, returning early when cancelled.
+void wait(double seconds, const HttpPolicy& policy) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < until && !(policy.cancelled && policy.cancelled()))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
 }  // namespace
 
 HttpOutcome post_json(const std::string& url, const std::string& body, const HttpPolicy& policy) {
@@ -40,8 +60,18 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
     double backoff = policy.backoff_seconds;
     for (int attempt = 1; attempt <= std::max(1, policy.attempts); ++attempt) {
         if (attempt > 1) {
-            std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+            if (seconds_left(policy) <= backoff) break;
+            wait(backoff, policy);
             backoff *= 2;
+        }
+        if (policy.cancelled && policy.cancelled()) {
+            out.error = "interrupted";
+            return out;
+        }
+        const double left = seconds_left(policy);
+        if (left <= 0.001) {
+            if (out.error.empty()) out.error = "no time left for the alerts";
+            return out;
         }
         out.attempts = attempt;
         CurlHandle h;
@@ -50,7 +80,7 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
             return out;
         }
         std::string answer;
-        const auto timeout_ms = static_cast<long>(policy.timeout_seconds * 1000);
+        const auto timeout_ms = std::max(1L, static_cast<long>(std::min(policy.timeout_seconds, left) * 1000));
         h.headers = curl_slist_append(h.headers, "Content-Type: application/json");
         curl_easy_setopt(h.curl, CURLOPT_URL, url.c_str());
         curl_easy_setopt(h.curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -64,8 +94,15 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
         curl_easy_setopt(h.curl, CURLOPT_USERAGENT, "pss-alerts");
         curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, keep_start);
         curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &answer);
+        curl_easy_setopt(h.curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h.curl, CURLOPT_XFERINFOFUNCTION, abort_when_cancelled);
+        curl_easy_setopt(h.curl, CURLOPT_XFERINFODATA, &policy);
         const CURLcode rc = curl_easy_perform(h.curl);
         out.status = 0;
+        if (rc == CURLE_ABORTED_BY_CALLBACK) {
+            out.error = "interrupted";
+            return out;
+        }
         if (rc != CURLE_OK) {
             out.error = curl_easy_strerror(rc);
             continue;
@@ -77,7 +114,9 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
             return out;
         }
         while (!answer.empty() && (answer.back() == '\n' || answer.back() == '\r')) answer.pop_back();
-        out.error = fmt::format("HTTP {}{}", out.status, answer.empty() ? "" : ": " + answer);
+        // The answer is the server's text: control characters (ESC, OSC
+        // sequences) are shown escaped, never sent to the terminal.
+        out.error = fmt::format("HTTP {}{}", out.status, answer.empty() ? "" : ": " + text::display_text(answer));
         if (!worth_retrying(out.status)) return out;
     }
     return out;

@@ -1,6 +1,8 @@
 // A JSON POST over libcurl, with a timeout and retries, for alert channels.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 namespace pss::ci {
@@ -9,6 +11,10 @@ struct HttpPolicy {
     double timeout_seconds = 10;  // per attempt, connecting included
     int attempts = 3;
     double backoff_seconds = 0.5;  // before the 2nd attempt; doubles after each
+    // No attempt, wait or transfer goes past this (all alerts of a run share one).
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    // Checked while waiting and transferring: true ends the post at once (SIGTERM).
+    std::function<bool()> cancelled;
 };
 
 struct HttpOutcome {

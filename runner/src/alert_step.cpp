@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "child_process.hpp"
 #include "cli_support.hpp"
 #include "run_metadata.hpp"
 #include "pss/ci/alert_channels.hpp"
@@ -101,7 +102,8 @@ void send_alerts(const RunResults& report, const AlertConfig& alerts, const Hist
     const ci::AlertOrigin origin{source, report.meta.git_branch, report.meta.git_commit, report.meta.host,
                                  report.meta.finished_at > 0 ? report.meta.finished_at : now_epoch()};
     try {
-        print_outcome(ci::dispatch_alerts(fired, origin, channels, alerts, store.get(), now_epoch()));
+        print_outcome(ci::dispatch_alerts(fired, origin, channels, alerts, store.get(), now_epoch(),
+                                          [] { return runner::interrupted(); }));
     } catch (const ci::HistoryError& e) {
         print_warning(fmt::format("alert cooldown in '{}': {}; alerts were not sent", ci::redact_uri(history.config.storage_uri),
                                   e.what()));

@@ -115,6 +115,8 @@ int finish(RunResults& results, const PipelineInput& in) {
         std::string source;
         for (const auto& b : results.meta.binaries) source += (source.empty() ? "" : " ") + b;
         send_alerts(results, in.alerts, in.history, source);
+        // A SIGTERM while alerting ends the alerts and the run, unstored.
+        if (runner::interrupted()) return 128 + runner::interrupt_signal();
         // Written reports are kept; a run that was asked to be stored and
         // was not is an error, not a warning (issue 15, item 7).
         if (const auto error = store_in_history(results, in.history, source))

@@ -144,6 +144,33 @@ TEST_F(AlertDispatchTest, ServerErrorsAreRetriedClientErrorsAreNot) {
         << rejected.channels[0].error;
 }
 
+TEST_F(AlertDispatchTest, AnAnswersControlSequencesNeverReachTheTerminal) {
+    cfg_.generic_webhook = receiver_.url("/hook");
+    receiver_.fail_next(1, 400, "\x1b]0;owned\x07\x1b[2J\x1b[31mno");
+    const auto d = send({alert("Error Burst")}, 1000);
+    ASSERT_EQ(d.channels.size(), 1u);
+    EXPECT_EQ(d.channels[0].error.find('\x1b'), std::string::npos) << d.channels[0].error;
+    EXPECT_EQ(d.channels[0].error.find('\x07'), std::string::npos) << d.channels[0].error;
+    EXPECT_NE(d.channels[0].error.find("HTTP 400: "), std::string::npos) << d.channels[0].error;
+    EXPECT_NE(d.channels[0].error.find("no (after 1 attempt)"), std::string::npos) << d.channels[0].error;
+}
+
+TEST_F(AlertDispatchTest, AChannelThatFailedIsNotTriedAgainForTheNextAlert) {
+    cfg_.generic_webhook = receiver_.url("/hook");
+    receiver_.fail_next(100, 503);
+    pss::test::HttpReceiver slack;
+    cfg_.slack_webhook = slack.url("/slack/T0/B0/x");
+    const auto d = send({alert("Error Burst"), alert("Entropy Anomaly"), alert("Timing Drift")}, 1000);
+    // The webhook sends one request per alert: the first failed 3 times, the
+    // other two were not tried (9 attempts before).
+    EXPECT_EQ(receiver_.requests_to("/hook").size(), 3u);
+    ASSERT_EQ(d.channels.size(), 2u);
+    for (const auto& c : d.channels)
+        if (c.channel == "webhook") EXPECT_NE(c.error.find("HTTP 503"), std::string::npos) << c.error;
+    EXPECT_FALSE(slack.requests_to("/slack/T0/B0/x").empty());  // the working channel is not held back
+    EXPECT_EQ(d.sent.size(), 3u);
+}
+
 TEST_F(AlertDispatchTest, ASlowReceiverTimesOutInsteadOfHoldingTheRun) {
     cfg_.generic_webhook = receiver_.url("/hook");
     cfg_.timeout_seconds = 0.3;

@@ -3,8 +3,15 @@
 // a channel that is down never changes the exit code.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -131,4 +138,72 @@ TEST_F(AlertsCli, ATestThatGotSlowerAgainstStoredHistoryIsAlertedOnce) {
     const auto again = pss_run(store, "Stable.*", "slow", "10");
     EXPECT_NE(again.err.find("pss: alert 'Stability Regression' not sent again"), std::string::npos) << again.err;
     EXPECT_EQ(hooks_for("Stability Regression"), 1u);
+}
+
+namespace {
+
+// A server that takes connections and never answers: the kernel completes
+// them into its backlog and nobody reads.
+class SilentServer {
+public:
+    SilentServer() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 64) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("cannot listen on 127.0.0.1");
+        port_ = ntohs(a.sin_port);
+    }
+    ~SilentServer() { ::close(fd_); }
+    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+}  // namespace
+
+// Four channels that never answer: every alert of the run shares one
+// deadline (a channel's timeout x retries), a channel that failed is not tried
+// again for the next alert, and SIGTERM ends the alerting and the run at once.
+TEST_F(AlertsCli, ChannelsThatNeverAnswerCannotHoldTheRunAndSigtermEndsIt) {
+    SilentServer silent;
+    auto config = [&](int timeout) {
+        pss::test::write_file(dir_ + "/pss.toml",
+                              "[pss]\nalerts_enabled = true\nalerts_cooldown_seconds = 0\nstorage_uri = \"history.db\"\n"
+                              "alerts_generic_webhook = \"" + silent.url("/hook") + "\"\n" +
+                                  "alerts_slack_webhook = \"" + silent.url("/slack/T0/B0/secret") + "\"\n" +
+                                  "alerts_teams_webhook = \"" + silent.url("/teams") + "\"\n" +
+                                  "alerts_alertmanager_url = \"" + silent.url("") + "\"\n" +
+                                  "alerts_timeout_seconds = " + std::to_string(timeout) + "\nalerts_retries = 3\n");
+    };
+    std::vector<std::string> args{PSS_RUN_EXE, "--repeat", "6", "--no-confirm", "--filter",
+                                  "Flaky.*:Faults.AlwaysFails:Stable.Adds", "--", FIXTURE_GTEST};
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    o.unset_env = {"PSS_CONFIG", "PSS_TRACE_FILE", "GITHUB_ACTIONS"};
+    o.env["FIXTURE_FAULTS"] = "fail";
+    // Sent one channel after the other, 4 channels x 3 attempts x 2 s was
+    // 30 s for one alert (minutes for several); side by side under one
+    // deadline it is 2 s x 3 + 1.5 s between attempts. The limit is waiting
+    // on sockets, not CPU, so a loaded machine does not stretch it.
+    config(2);
+    o.timeout_seconds = 25;
+    const auto bounded = pss::test::run_process(args, o);
+    EXPECT_EQ(bounded.exit_code, 1) << bounded.err;  // the failing test decides, not the channels
+    EXPECT_EQ(bounded.signal, 0) << "still alerting after 25 s";
+    EXPECT_NE(bounded.err.find("alert channel teams (http://127.0.0.1:"), std::string::npos) << bounded.err;
+    EXPECT_NE(bounded.err.find("Timeout was reached"), std::string::npos) << bounded.err;
+
+    // SIGTERM while the alerts wait (each attempt may take 20 s): 143 at once.
+    config(20);
+    o.send_signal = SIGTERM;
+    o.send_signal_after = 4;
+    const auto stopped = pss::test::run_process(args, o);
+    EXPECT_EQ(stopped.exit_code, 128 + SIGTERM) << stopped.err;
+    EXPECT_NE(stopped.err.find("interrupted"), std::string::npos) << stopped.err;
 }

@@ -22,6 +22,7 @@ struct HttpReceiver::State {
     mutable std::condition_variable arrived;
     std::vector<ReceivedRequest> requests;
     int fail_count = 0, fail_status = 500;
+    std::string fail_body = "receiver says no";
     double delay = 0;
 };
 
@@ -30,6 +31,7 @@ HttpReceiver::HttpReceiver() : state_(std::make_unique<State>()) {
     auto handler = [&s](const httplib::Request& req, httplib::Response& res) {
         double delay = 0;
         int status = 200;
+        std::string body = "ok";
         {
             std::lock_guard lock(s.mutex);
             s.requests.push_back({req.method, req.path, req.get_header_value("Content-Type"), req.body});
@@ -37,12 +39,13 @@ HttpReceiver::HttpReceiver() : state_(std::make_unique<State>()) {
             if (s.fail_count > 0) {
                 --s.fail_count;
                 status = s.fail_status;
+                body = s.fail_body;
             }
         }
         s.arrived.notify_all();
         if (delay > 0) std::this_thread::sleep_for(std::chrono::duration<double>(delay));
         res.status = status;
-        res.set_content(status == 200 ? "ok" : "receiver says no", "text/plain");
+        res.set_content(body, "text/plain");
     };
     s.server.Post(".*", handler);
     s.server.Get(".*", handler);
@@ -62,10 +65,11 @@ std::string HttpReceiver::url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(state_->port) + path;
 }
 
-void HttpReceiver::fail_next(int count, int status) {
+void HttpReceiver::fail_next(int count, int status, std::string body) {
     std::lock_guard lock(state_->mutex);
     state_->fail_count = count;
     state_->fail_status = status;
+    state_->fail_body = std::move(body);
 }
 
 void HttpReceiver::set_delay(double seconds) {

@@ -23,7 +23,7 @@ public:
     std::string url(const std::string& path) const;  // "http://127.0.0.1:PORT" + path
 
     // The next `count` requests get `status` (then 200 again).
-    void fail_next(int count, int status);
+    void fail_next(int count, int status, std::string body = "receiver says no");
     // Every answer waits this long first.
     void set_delay(double seconds);
 

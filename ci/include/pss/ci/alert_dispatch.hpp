@@ -4,6 +4,7 @@
 // must not fail a test run.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,12 @@ std::string alert_key(const Alert& alert, const AlertOrigin& origin);
 
 // Sends `alerts` that are not within `config.cooldown_seconds` of their last
 // sending (per rule and branch) through `channels`. `cooldowns` may be null
-// (no history database): then nothing is suppressed.
+// (no history database): then nothing is suppressed. All of it takes at most
+// one channel's full retries (timeout x retries, plus the waits between);
+// a channel that failed is not tried again for the next alerts; `cancelled`
+// returning true (a SIGTERM) ends it at once.
 AlertDispatch dispatch_alerts(const std::vector<Alert>& alerts, const AlertOrigin& origin,
                               const std::vector<std::unique_ptr<AlertChannel>>& channels, const AlertConfig& config,
-                              HistoryStore* cooldowns, double now);
+                              HistoryStore* cooldowns, double now, std::function<bool()> cancelled = {});
 
 }  // namespace pss::ci
