@@ -1,6 +1,10 @@
 // Reads the JSON that render_run_json writes (schema in reports/SCHEMA.md).
 // Strict about what the renderers need, tolerant of fields it does not know,
 // so a file from a newer pss with additive fields still renders.
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -16,16 +20,44 @@ using json = nlohmann::json;
 // Version 3 counts runs from 1 (as every report shows them); 2 counted from 0.
 constexpr int oldest_schema = 2, supported_schema = 3;
 
+// Whether `v` is a whole number that T holds.
+template <class T>
+bool whole_number_fits(const json& v) {
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= max;
+    if (!v.is_number_integer()) return false;
+    const auto n = v.get<std::int64_t>();
+    if (n < 0) return n >= static_cast<std::int64_t>(std::numeric_limits<T>::min());
+    return static_cast<std::uint64_t>(n) <= max;
+}
+
 // A field of `obj` converted to T; names the field when it is missing or mistyped.
 template <class T>
 T field(const json& obj, const char* key, const std::string& where) {
     auto it = obj.find(key);
     if (it == obj.end()) throw ReportFormatError(fmt::format("{}: missing field '{}'", where, key));
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        // A count or a PSS is a whole number in T's range: 1e300 or 2.5 is
+        // not silently cut to -2147483648 or 2.
+        const bool in_range = whole_number_fits<T>(*it);
+        if (it->is_number() && !in_range)
+            throw ReportFormatError(fmt::format("{}: field '{}' must be a whole number from {} to {}, not {}", where, key,
+                                                std::numeric_limits<T>::min(), std::numeric_limits<T>::max(),
+                                                it->dump().substr(0, 40)));
+    }
     try {
         return it->get<T>();
     } catch (const json::exception&) {
         throw ReportFormatError(fmt::format("{}: field '{}' has the wrong type ({})", where, key, it->type_name()));
     }
+}
+
+// A PSS: a whole number from 0 to 100.
+int pss_field(const json& obj, const char* key, const std::string& where) {
+    const int pss = field<int>(obj, key, where);
+    if (pss < 0 || pss > 100)
+        throw ReportFormatError(fmt::format("{}: field '{}' is a PSS, from 0 to 100, not {}", where, key, pss));
+    return pss;
 }
 
 template <class T>
@@ -74,7 +106,7 @@ TestResult test_from(const json& j, const std::string& where, int version, int f
     t.filename = field<std::string>(j, "file", where);
     t.lineno = field<std::int64_t>(j, "line", where);
     t.verdict = verdict_from(field<std::string>(j, "verdict", where), where);
-    t.score.pss = field<int>(j, "pss", where);
+    t.score.pss = pss_field(j, "pss", where);
     t.score.breakdown = breakdown_from(object(j, "breakdown", where), where + ".breakdown");
     t.steady_score.pss = optional_field<int>(j, "steady_pss", where, t.score.pss);
     if (auto b = j.find("baseline_pss"); b != j.end() && !b->is_null()) t.baseline_pss = field<int>(j, "baseline_pss", where);
@@ -194,12 +226,12 @@ RunResults read_run_json(std::string_view text) {
     meta.noise = noise_from(run);
     meta.pss_version = field<std::string>(object(j, "tool", "results"), "version", "tool");
 
-    report.overall.pss = field<int>(j, "pss", "results");
+    report.overall.pss = pss_field(j, "pss", "results");
     report.mean_pss = optional_field<int>(j, "mean_pss", "results", report.overall.pss);
     if (auto b = j.find("baseline"); b != j.end() && b->is_object()) {
         report.baseline_branch = optional_field<std::string>(*b, "branch", "baseline", {});
         report.baseline_runs = optional_field<std::size_t>(*b, "runs", "baseline", 0);
-        if (auto p = b->find("pss"); p != b->end() && !p->is_null()) report.baseline_pss = field<int>(*b, "pss", "baseline");
+        if (auto p = b->find("pss"); p != b->end() && !p->is_null()) report.baseline_pss = pss_field(*b, "pss", "baseline");
     }
     report.overall.breakdown = breakdown_from(object(j, "breakdown", "results"), "breakdown");
     const json& s = object(j, "summary", "results");

@@ -23,6 +23,7 @@
 #include "pss/ci/history_transfer.hpp"
 #include "pss/ci/sqlite_history.hpp"
 #include "pss/config/config.hpp"
+#include "pss/text/escape.hpp"
 #include "pss/text/format.hpp"
 #include "pss/text/width.hpp"
 
@@ -153,12 +154,7 @@ void print_legend(const std::vector<std::string>& lines, std::size_t width) {
         for (const auto& w : text::wrap(l, width ? width : 100)) fmt::print("{}\n", w);
 }
 
-std::string csv(std::string_view field) {
-    if (field.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(field);
-    std::string out = "\"";
-    for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
+std::string csv(std::string_view field) { return text::csv_field(field); }
 
 nlohmann::ordered_json scores_json(const SubScores& s) {
     return {{"ts", s.timing_stability}, {"ms", s.memory_stability}, {"ev", s.error_volatility},

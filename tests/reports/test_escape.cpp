@@ -42,6 +42,22 @@ TEST(Escape, MarkdownCellCannotBreakTheTable) {
     EXPECT_EQ(markdown_cell("two\nlines\tand tab"), "two lines and tab");
 }
 
+TEST(Escape, MarkdownCellShowsBidiAndSeparatorsAndMentionsNoOne) {
+    // U+202E would reverse the rest of the row; U+2028 and U+0085 break lines in some renderers.
+    EXPECT_EQ(markdown_cell("a\u202Eb"), "a\\\\u{202E}b");  // a Markdown-escaped backslash
+    EXPECT_EQ(markdown_cell("a\u2028b\u0085c"), "a\\\\u{2028}b\\\\u{0085}c");
+    EXPECT_EQ(markdown_cell("ping @octocat"), "ping @\u2060octocat");
+    EXPECT_EQ(markdown_cell("a\r\nb"), "a  b");
+}
+
+TEST(Escape, CsvFieldQuotesAndDisarmsFormulas) {
+    EXPECT_EQ(csv_field("main"), "main");
+    EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+    EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    for (const char* formula : {"+1", "-1", "@SUM(A1)", "\tx"}) EXPECT_EQ(csv_field(formula)[0], '\'') << formula;
+}
+
 TEST(Escape, JsonForScriptCannotCloseTheElement) {
     EXPECT_EQ(json_for_script(R"({"n":"</script><b>&"})"), R"({"n":"\u003c/script\u003e\u003cb\u003e\u0026"})");
 }

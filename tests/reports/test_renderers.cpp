@@ -316,6 +316,19 @@ TEST(JsonReader, SaysWhatIsWrong) {
     j = nlohmann::json::parse(render_run_json(sample_report()));
     j["tests"][0]["runs"] = "ten";
     EXPECT_NE(error_of(j.dump()).find("tests[0]: field 'runs' has the wrong type"), std::string::npos);
+    // Numbers out of range are errors, not -2147483648.
+    j = nlohmann::json::parse(render_run_json(sample_report()));
+    j["pss"] = 1e300;
+    EXPECT_NE(error_of(j.dump()).find("results: field 'pss' must be a whole number from -2147483648 to 2147483647, "
+                                      "not 1e+300"),
+              std::string::npos)
+        << error_of(j.dump());
+    j["pss"] = 500;
+    EXPECT_NE(error_of(j.dump()).find("results: field 'pss' is a PSS, from 0 to 100, not 500"), std::string::npos);
+    j = nlohmann::json::parse(render_run_json(sample_report()));
+    j["tests"][0]["runs"] = -3;
+    EXPECT_NE(error_of(j.dump()).find("tests[0]: field 'runs' must be a whole number from 0"), std::string::npos)
+        << error_of(j.dump());
 }
 
 TEST(JsonReader, IgnoresUnknownFields) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pss/text/format.hpp"
+
 namespace pss::text {
 
 namespace {
@@ -117,9 +119,14 @@ std::string html_text(std::string_view text) {
 }
 
 std::string markdown_cell(std::string_view text) {
+    std::string spaced(text);
+    for (char& c : spaced)
+        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
     std::string out;
-    for (char c : clean_text(text)) {
+    // display_text: valid UTF-8, control and format characters made visible.
+    for (char c : display_text(spaced)) {
         switch (c) {
+            case '@': out += "@\u2060"; break;
             case '&': out += "&amp;"; break;
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
@@ -135,6 +142,16 @@ std::string markdown_cell(std::string_view text) {
         }
     }
     return out;
+}
+
+std::string csv_field(std::string_view text) {
+    std::string field(text);
+    if (!field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos)
+        field.insert(0, 1, '\'');
+    if (field.find_first_of(",\"\n\r") == std::string::npos) return field;
+    std::string out = "\"";
+    for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
 }
 
 std::string json_for_script(std::string_view json) {

@@ -27,8 +27,14 @@ std::string xml_attribute(std::string_view text);
 std::string html_text(std::string_view text);
 
 // One Markdown table cell: nothing in it can end the cell, start a new row,
-// open a code span or form HTML.
+// open a code span or form HTML; bidi overrides, line separators and C1
+// controls show as \u{202E}; an '@' cannot mention anyone when the text is
+// posted (a word joiner follows it).
 std::string markdown_cell(std::string_view text);
+
+// One CSV field (RFC 4180 quoting). A field a spreadsheet would take as a
+// formula (=, +, -, @, tab or CR first) gets a leading apostrophe (OWASP).
+std::string csv_field(std::string_view text);
 
 // JSON text for <script type="application/json">: '<', '>' and '&' as \u003c
 // etc., so the data can never close the script element or start markup.
