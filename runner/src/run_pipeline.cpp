@@ -168,8 +168,10 @@ int run_pipeline(const PipelineInput& in) {
 
     std::unique_ptr<TraceWriter> traces;
     if (!in.traces_file.empty()) {
+        // A new file per run; only a regular file is replaced (never a
+        // device or a pipe such as /dev/stdout that the user named).
         std::error_code ec;
-        fs::remove(in.traces_file, ec);
+        if (fs::is_regular_file(fs::symlink_status(in.traces_file, ec))) fs::remove(in.traces_file, ec);
         try {
             traces = std::make_unique<TraceWriter>(in.traces_file);
         } catch (const std::system_error& e) {
@@ -231,7 +233,14 @@ int merge_traces(const std::vector<std::string>& trace_files, const PipelineInpu
     ReadOptions read_options;
     read_options.threads = 2;
     read_options.fields.assign(Analyzer::fields_read().begin(), Analyzer::fields_read().end());
+    std::set<std::string> seen;  // the same shard twice would count its runs twice
     for (const auto& file : trace_files) {
+        std::error_code ec;
+        const auto canonical = fs::weakly_canonical(file, ec);
+        if (!seen.insert(ec ? file : canonical.string()).second) {
+            print_warning(fmt::format("'{}' was given more than once: read once", file));
+            continue;
+        }
         ReadStats read;
         try {
             read = read_trace_file(file, [&](const TraceRecord& r) {

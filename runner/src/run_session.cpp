@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <optional>
+#include <system_error>
 
 #include <fmt/format.h>
 
 #include "child_process.hpp"
+#include "cli_support.hpp"
 #include "progress.hpp"
 
 namespace pss::cli {
@@ -44,7 +46,17 @@ void RunSession::run(const runner::TestBinary& b, const runner::RunPlan& base, b
     if (seen_binaries_.insert(b.path).second) modes_.push_back(outcome.mode);
     if (outcome.mode == "native" || (outcome.mode == "isolate" && !b.has_listener)) native_binaries_.insert(b.path);
     for (const auto& r : outcome.records) {
-        if (traces_) traces_->write(r);
+        if (traces_) {
+            try {
+                traces_->write(r);
+            } catch (const std::system_error& e) {
+                // A full disk loses the --traces file, not the run: the
+                // table, reports and history still come from the engine.
+                notes_.push_back(fmt::format("{}; the --traces file is incomplete, the results are not", e.what()));
+                print_warning(notes_.back());
+                traces_ = nullptr;
+            }
+        }
         if (publisher_) publisher_->publish(r);
         analyzer_.add(r, b.path);
     }

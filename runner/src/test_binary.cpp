@@ -87,6 +87,10 @@ ListOutput list_output(const std::string& path, std::vector<std::string> args, b
     ChildResult r = run_child(opt, [](std::string_view) {}, [&] { return std::chrono::steady_clock::now() > deadline; });
     if (r.spawn_failed)
         throw cli::CommandError(cli::exit_cannot_run, fmt::format("cannot run '{}': {}", path, r.spawn_error));
+    if (interrupted())  // Ctrl-C or SIGTERM while listing: nothing ran, nothing to report
+        throw cli::CommandError(static_cast<cli::ExitCode>(128 + interrupt_signal()), fmt::format("interrupted by {} while listing the tests of "
+                                                                      "'{}'; no test ran",
+                                                                      signal_name(interrupt_signal()), path));
     if (r.killed_by_watchdog)
         throw cli::CommandError(cli::exit_cannot_run,
                                 fmt::format("'{}' did not list its tests within 60 s; is it a test binary?", path));

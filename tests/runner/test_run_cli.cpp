@@ -335,6 +335,54 @@ TEST_F(RunCli, AFailureOutsideEveryTestFailsTheGateAndNamesTheBinary) {
     EXPECT_EQ(pss_run({"--repeat", "2", "--no-confirm", "--filter", "Stable.Adds", "--", FIXTURE_GTEST}).exit_code, 0);
 }
 
+TEST_F(RunCli, SigtermWhileListingTheTestsExitsWith143) {
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    o.unset_env = {"PSS_CONFIG", "PSS_TRACE_FILE"};
+    o.env["FIXTURE_FAULTS"] = "slow-start";
+    o.send_signal = SIGTERM;
+    o.send_signal_after = 1;
+    o.timeout_seconds = 25;
+    const auto r = run_process({PSS_RUN_EXE, "--repeat", "2", "--", FIXTURE_GTEST}, o);
+    EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
+    EXPECT_NE(r.err.find("interrupted by SIGTERM while listing the tests of"), std::string::npos) << r.err;
+}
+
+TEST_F(RunCli, ReadingHistoryFromAnEmptyFileLeavesItEmpty) {
+    pss::test::write_file(path("empty.db"), "");
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    const auto r = run_process({PSS_EXE, "history", "--db", path("empty.db")}, o);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("No history in"), std::string::npos) << r.out;
+    EXPECT_EQ(std::filesystem::file_size(path("empty.db")), 0u);
+    EXPECT_FALSE(std::filesystem::exists(path("empty.db-journal")));
+}
+
+TEST_F(RunCli, AFullDiskLosesTheTracesFileNotTheRun) {
+    // /dev/full: every write fails with ENOSPC (and the device stays).
+    const auto r = pss_run({"--repeat", "2", "--no-confirm", "--filter", "Stable.Adds", "--traces", "/dev/full",
+                            "--json", path("r.json"), "--", FIXTURE_GTEST});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("cannot write to trace file '/dev/full'"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("Stable.Adds"), std::string::npos) << r.out;
+    EXPECT_EQ(test(results("r.json"), "Stable.Adds")["runs"], 2);
+    EXPECT_TRUE(std::filesystem::is_character_file("/dev/full"));
+}
+
+TEST_F(RunCli, AShardGivenTwiceToMergeIsReadOnce) {
+    ASSERT_EQ(pss_run({"--repeat", "3", "--no-confirm", "--filter", "Stable.Adds", "--traces", path("t.ndjson"), "--",
+                       FIXTURE_GTEST})
+                  .exit_code,
+              0);
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    const auto r = run_process({PSS_EXE, "merge", path("t.ndjson"), path("t.ndjson"), "--json", path("m.json")}, o);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("was given more than once: read once"), std::string::npos) << r.err;
+    EXPECT_EQ(test(results("m.json"), "Stable.Adds")["runs"], 3);
+}
+
 TEST_F(RunCli, ANewlineInATestNameLosesNoOtherTestOfItsSuite) {
     const auto r = pss_run({"--repeat", "2", "--no-confirm", "--filter", "Names.*", "--json", path("r.json"), "--",
                             FIXTURE_GTEST},

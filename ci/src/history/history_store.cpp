@@ -81,6 +81,9 @@ std::unique_ptr<HistoryStore> open_history_store(const std::string& uri, int bus
 bool history_may_exist(const std::string& uri) {
     if (uri.find("://") != std::string::npos) return true;
     std::error_code ec;
+    // An empty file holds no history: reading must not turn it into a
+    // database (it may be anything the user named by mistake).
+    if (std::filesystem::is_regular_file(uri, ec) && std::filesystem::file_size(uri, ec) == 0 && !ec) return false;
     return std::filesystem::exists(uri, ec);
 }
 

@@ -108,7 +108,8 @@ std::string redact_uri(const std::string& uri);
 std::unique_ptr<HistoryStore> open_history_store(const std::string& uri, int busy_timeout_ms = 15000);
 
 // Whether there may be history at `uri` without creating anything: a SQLite
-// file that exists, or any PostgreSQL URI (the server is asked on open).
+// file that exists and is not empty, or any PostgreSQL URI (the server is
+// asked on open).
 bool history_may_exist(const std::string& uri);
 
 }  // namespace pss::ci
