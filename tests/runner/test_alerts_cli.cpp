@@ -135,7 +135,9 @@ TEST_F(AlertsCli, ATestThatGotSlowerAgainstStoredHistoryIsAlertedOnce) {
         if (j["rule"] == "Stability Regression") EXPECT_EQ(j["subjects"], json::array({"Stable.Sleeps1ms"}));
     }
 
-    const auto again = pss_run(store, "Stable.*", "slow", "10");
+    // Slower still, so that it regressed against a baseline that now holds
+    // the slow run too: the alert fires again and the cooldown holds it back.
+    const auto again = pss_run(store, "Stable.*", "slower", "10");
     EXPECT_NE(again.err.find("pss: alert 'Stability Regression' not sent again"), std::string::npos) << again.err;
     EXPECT_EQ(hooks_for("Stability Regression"), 1u);
 }

@@ -2,6 +2,10 @@
 // fault kinds, exit codes, output files.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <sstream>
+
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
@@ -94,7 +98,7 @@ TEST_F(RunCli, EveryGtestFaultIsFoundWithItsKindAndOtherTestsKeepTheirRuns) {
     // --traces has one record per test per run.
     std::size_t records = 0;
     pss::read_trace_file(path("t.ndjson"), [&](const pss::TraceRecord&) { ++records; });
-    EXPECT_EQ(records, 12u * 4u);
+    EXPECT_EQ(records, 13u * 4u);
     // (Stable.Sleeps1ms may add "1 unstable" on a loaded machine: a real latency tail.)
     EXPECT_NE(r.out.find("gate failed: 2 failing, 4 flaky"), std::string::npos) << r.out;
 }
@@ -178,7 +182,7 @@ TEST_F(RunCli, ShardsSplitTheTests) {
         }
     }
     EXPECT_EQ(total, seen.size());  // no test in both shards
-    EXPECT_EQ(seen.size(), 12u);    // and none left out
+    EXPECT_EQ(seen.size(), 13u);    // and none left out
 }
 
 TEST_F(RunCli, WhatCannotRunGetsExit3AndBadOptionsExit2) {
@@ -221,7 +225,7 @@ TEST_F(RunCli, ShardTracesMergeIntoOneGate) {
                                o);
     EXPECT_EQ(m.exit_code, 1) << m.out << m.err;  // the flaky test is in one of the shards
     const auto j = results("m.json");
-    EXPECT_EQ(j["tests"].size(), 12u);
+    EXPECT_EQ(j["tests"].size(), 13u);
     EXPECT_EQ(test(j, "Flaky.FailsEveryThirdRun")["verdict"], "flaky");
     EXPECT_EQ(test(j, "Stable.Adds")["runs"], 3);
     const auto missing = run_process({PSS_EXE, "merge", path("nope.ndjson")}, o);
@@ -381,6 +385,25 @@ TEST_F(RunCli, AShardGivenTwiceToMergeIsReadOnce) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("was given more than once: read once"), std::string::npos) << r.err;
     EXPECT_EQ(test(results("m.json"), "Stable.Adds")["runs"], 3);
+}
+
+TEST_F(RunCli, ADaemonATestLeavesBehindNeitherHoldsTheRunNorOutlivesIt) {
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    o.unset_env = {"PSS_CONFIG", "PSS_TRACE_FILE"};
+    o.env["FIXTURE_FAULTS"] = "daemon";
+    o.env["FIXTURE_DAEMON_PID"] = path("daemons");
+    // Holding stdout used to cost every process the whole --timeout (3 x 30 s).
+    o.timeout_seconds = 60;
+    const auto r = run_process({PSS_RUN_EXE, "--repeat", "3", "--no-confirm", "--timeout", "30", "--mode", "native",
+                                "--filter", "Faults.LeavesADaemon", "--json", path("r.json"), "--", FIXTURE_GTEST},
+                               o);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(test(results("r.json"), "Faults.LeavesADaemon")["verdict"], "stable");
+    std::istringstream pids(read_file(path("daemons")));
+    int count = 0;
+    for (int pid; pids >> pid; ++count) EXPECT_NE(::kill(pid, 0), 0) << "daemon " << pid << " outlived the run";
+    EXPECT_EQ(count, 3);
 }
 
 TEST_F(RunCli, ANewlineInATestNameLosesNoOtherTestOfItsSuite) {
