@@ -72,7 +72,8 @@ void for_each_index(std::size_t n, unsigned threads, F&& f) {
 
 }  // namespace
 
-Analyzer::Analyzer(const AnalyzerOptions& options) : options_(options), test_index_(1024) {}
+Analyzer::Analyzer(const AnalyzerOptions& options)
+    : options_(options), test_index_(1024), budget_check_at_(options.exact_memory_bytes) {}
 
 std::uint32_t Analyzer::module_of(std::string_view module) {
     const std::string key(module);
@@ -210,7 +211,7 @@ void Analyzer::add(const TraceRecord& r, std::string_view binary) {
     add_run(modules_[t.module_index], index, r.error);
     add_run(overall_, index, r.error);
     keep_run(t, r);
-    if (exact_bytes_ > options_.exact_memory_bytes) enforce_memory_budget();
+    if (exact_bytes_ > budget_check_at_) enforce_memory_budget();
 }
 
 // What the verdict's observations and the reports need beyond the samples.
@@ -262,8 +263,12 @@ void Analyzer::enforce_memory_budget() {
     if (overall_.exact) candidates.push_back({overall_.runs, 0, 0});
     for (std::uint32_t i = 0; i < modules_.size(); ++i)
         if (modules_[i].exact && !modules_[i].order.empty()) candidates.push_back({modules_[i].runs, 1, i});
+    // A test with few runs stays exact: its sketch would take more memory
+    // than its samples (a million single-run tests went 2.2x slower so).
+    constexpr std::uint64_t worth_a_sketch = 64;
     for (std::uint32_t i = 0; i < tests_.size(); ++i)
-        if (tests_[i].samples.exact() && tests_[i].samples.exact_bytes() > 0)
+        if (tests_[i].samples.exact() && tests_[i].samples.exact_bytes() > 0 &&
+            tests_[i].samples.count() >= worth_a_sketch)
             candidates.push_back({tests_[i].samples.count(), 2, i});
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
         return std::tie(b.runs, a.kind, a.index) < std::tie(a.runs, b.kind, b.index);
@@ -275,6 +280,9 @@ void Analyzer::enforce_memory_budget() {
         if (c.kind == 1) release(modules_[c.index]);
         if (c.kind == 2) release(tests_[c.index]);
     }
+    // What stays is small groups' samples, which sketches would not shrink:
+    // look again only once they have grown by half, not on every record.
+    budget_check_at_ = std::max(options_.exact_memory_bytes, exact_bytes_ + exact_bytes_ / 2);
 }
 
 // The samples of a module or of the whole input, from its tests' samples.

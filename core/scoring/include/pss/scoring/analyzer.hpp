@@ -150,6 +150,7 @@ private:
     std::vector<Slot> test_index_;
     std::uint32_t previous_test_ = no_test;  // of the last record
     std::size_t exact_bytes_ = 0;
+    std::size_t budget_check_at_ = 0;  // exact_bytes_ past this: free samples (enforce_memory_budget)
     std::size_t series_bytes_ = 0;
 };
 
