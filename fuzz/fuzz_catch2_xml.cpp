@@ -1,0 +1,29 @@
+// Fuzz target: Catch2's output as the runner reads it. The same bytes as
+// `--list-test-names-only` output (each name then made into an exact test
+// spec and an input-file line) and, line by line, as the XML reporter's
+// output of a run in native mode; the XML helpers on the whole text too.
+// Contract: any text gives names and test ends, never a crash.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "lines.hpp"
+#include "output_parsers.hpp"
+#include "test_lists.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    for (const auto& name : pss::runner::parse_catch2_list(text)) {
+        (void)pss::runner::catch2_exact_spec(name);
+        (void)pss::runner::catch2_input_file_line(name);
+    }
+    (void)pss::runner::xml_unescape(text);
+    (void)pss::runner::xml_attribute(text, "name");
+
+    pss::runner::Catch2XmlOutputParser parser;
+    pss::fuzz::for_each_line(text, [&](std::string_view line) {
+        (void)parser.feed(line);
+        (void)parser.current_output();
+    });
+    return 0;
+}
