@@ -1,6 +1,12 @@
 // Reads the JSON that render_run_json writes (schema in reports/SCHEMA.md).
 // Strict about what the renderers need, tolerant of fields it does not know,
 // so a file from a newer pss with additive fields still renders.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -16,11 +22,42 @@ using json = nlohmann::json;
 // Version 3 counts runs from 1 (as every report shows them); 2 counted from 0.
 constexpr int oldest_schema = 2, supported_schema = 3;
 
-// A field of `obj` converted to T; names the field when it is missing or mistyped.
+// Whether the number `v` converts to the integer type T without leaving its
+// range: nlohmann's get<T>() casts, which is undefined behaviour for a double
+// out of range (1e300 as an int) and wraps an integer that is too large.
+template <class T>
+bool integer_fits(const json& v) {
+    using limits = std::numeric_limits<T>;
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(limits::max());
+    if (v.is_number_integer()) {
+        const std::int64_t i = v.get<std::int64_t>();
+        if (i < 0) return limits::is_signed && i >= static_cast<std::int64_t>(limits::min());
+        return static_cast<std::uint64_t>(i) <= static_cast<std::uint64_t>(limits::max());
+    }
+    // A double converts by truncation; it fits when the result does. 2^digits
+    // is max + 1 exactly, also where max itself is no double.
+    const double d = v.get<double>();
+    const double above_max = std::ldexp(1.0, limits::digits);
+    const double min = limits::is_signed ? -above_max : 0.0;
+    return d > min - 1.0 && d < above_max;
+}
+
+// A field of `obj` converted to T; names the field when it is missing,
+// mistyped, or a number out of T's range.
 template <class T>
 T field(const json& obj, const char* key, const std::string& where) {
     auto it = obj.find(key);
     if (it == obj.end()) throw ReportFormatError(fmt::format("{}: missing field '{}'", where, key));
+    auto out_of_range = [&](const json& v) {
+        return ReportFormatError(fmt::format("{}: field '{}' is out of range ({})", where, key, v.dump()));
+    };
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        if (it->is_number() && !integer_fits<T>(*it)) throw out_of_range(*it);
+    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+        if (it->is_array())
+            for (const json& v : *it)
+                if (v.is_number() && !integer_fits<int>(v)) throw out_of_range(v);
+    }
     try {
         return it->get<T>();
     } catch (const json::exception&) {
@@ -62,6 +99,13 @@ SubScores breakdown_from(const json& b, const std::string& where) {
     return {field<double>(b, "timing_stability", where), field<double>(b, "memory_stability", where),
             field<double>(b, "error_volatility", where), field<double>(b, "branching_entropy", where),
             field<double>(b, "concurrency_chaos", where)};
+}
+
+// A run as the file numbers it (from `first_run`) as pss does (from 0).
+std::int64_t run_from(std::int64_t written, std::int64_t first_run, const std::string& where) {
+    if (written < std::numeric_limits<std::int64_t>::min() + first_run)
+        throw ReportFormatError(fmt::format("{}: field 'run' is out of range ({})", where, written));
+    return written - first_run;
 }
 
 TestResult test_from(const json& j, const std::string& where, int version, int fail_below) {
@@ -115,7 +159,7 @@ TestResult test_from(const json& j, const std::string& where, int version, int f
     for (const auto& f : array(j, "failure_samples", where)) {
         const std::string w = fmt::format("{}.failure_samples[{}]", where, i++);
         FailureSample s;
-        s.run = field<std::int64_t>(f, "run", w) - first_run;
+        s.run = run_from(field<std::int64_t>(f, "run", w), first_run, w);
         s.type = field<std::string>(f, "type", w);
         s.kind = failure_kind(s.type);
         s.message = field<std::string>(f, "message", w);
@@ -127,8 +171,9 @@ TestResult test_from(const json& j, const std::string& where, int version, int f
     i = 0;
     for (const auto& r : array(j, "run_data", where)) {
         const std::string w = fmt::format("{}.run_data[{}]", where, i);
-        t.series.push_back(RunPoint{optional_field<std::int64_t>(r, "run", w, static_cast<std::int64_t>(i) + first_run) - first_run,
-                                    field<double>(r, "duration", w), field<double>(r, "memory", w),
+        const auto written = optional_field<std::int64_t>(r, "run", w, static_cast<std::int64_t>(i) + first_run);
+        t.series.push_back(RunPoint{run_from(written, first_run, w), field<double>(r, "duration", w),
+                                    field<double>(r, "memory", w),
                                     field<bool>(r, "failed", w), optional_field<bool>(r, "warmup", w, false)});
         ++i;
     }
@@ -163,7 +208,7 @@ RunResults read_run_json(std::string_view text) {
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
         throw ReportFormatError(fmt::format("not valid JSON ({})", e.what()));
     }
     if (!j.is_object() || !j.contains("schema_version"))
