@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "pss/config/config.hpp"
 
@@ -72,6 +73,17 @@ TEST(Config, OutOfRangeNamesTheRange) {
     EXPECT_EQ(error_of("[pss]\nw_ts = -1\n"), "pss.toml:2: [pss] key 'w_ts' must be >= 0, got -1");
     EXPECT_EQ(error_of("[pss]\nscore_latency_tail_percentile = 99\n"),
               "pss.toml:2: [pss] key 'score_latency_tail_percentile' must be between 0 and 98, got 99");
+}
+
+// Found by fuzz/fuzz_config.cpp: integer keys went through a double, where
+// 2^63 - 1 becomes 2^63, and the cast back to int64 was undefined behaviour
+// (on x86 the threshold came out as -2^63).
+TEST(Config, LargestIntegersAreStoredExactly) {
+    const Config c = parse_config("[pss]\nconsecutive_error_threshold = 9223372036854775807\n", "pss.toml");
+    EXPECT_EQ(c.scoring.consecutive_error_threshold, std::numeric_limits<std::int64_t>::max());
+    // Named as written, not as the nearest double (9007199254740992).
+    EXPECT_EQ(error_of("[pss]\nalerts_retries = 9007199254740993\n"),
+              "pss.toml:2: [pss] key 'alerts_retries' must be between 1 and 10, got 9007199254740993");
 }
 
 TEST(Config, AllWeightsZeroIsAnError) {
