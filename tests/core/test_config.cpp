@@ -219,6 +219,22 @@ conditions = [{ metric = "duration_p95", operator = ">", value = 0.5 }]
     EXPECT_EQ(c.alerts.custom_rules[1].test_pattern, "Storage\\.");
 }
 
+// Found with fuzz/fuzz_config.cpp: std::regex compiles recursively, and a
+// pattern of 100,000 nested parentheses overflowed the stack while the config
+// was checked.
+TEST(Config, AlertRulePatternsHaveABoundedLength) {
+    const auto rule = [](const std::string& pattern) {
+        return "[pss]\n[[pss.custom_alert_rules]]\nname = \"deep\"\ntest_pattern = \"" + pattern +
+               "\"\n[[pss.custom_alert_rules.conditions]]\nmetric = \"pss\"\noperator = \"<\"\nvalue = 1\n";
+    };
+    const std::string deep = std::string(100000, '(') + "a" + std::string(100000, ')');
+    EXPECT_EQ(error_of(rule(deep)),
+              "pss.toml:2: [pss] key 'custom_alert_rules' rule 1 (line 2) 'deep': a pattern is 200001 characters "
+              "long; at most 1000 are allowed");
+    const std::string longest = std::string(499, '(') + "ab" + std::string(499, ')');
+    EXPECT_EQ(parse_config(rule(longest), "pss.toml").alerts.custom_rules.at(0).test_pattern, longest);
+}
+
 TEST(Config, CustomAlertRuleErrorsNameTheRuleAndWhatIsWrong) {
     auto rule = [](std::string body) { return error_of("[pss]\n[[pss.custom_alert_rules]]\n" + body); };
     const std::string cond = "conditions = [{ metric = \"pss\", operator = \"<\", value = 70 }]\n";

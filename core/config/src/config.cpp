@@ -183,6 +183,7 @@ std::string names(const Table& table) {
 
 // [[pss.custom_alert_rules]] tables, each with [[...conditions]]. Every
 // problem names the rule (by position and name) and the key.
+constexpr std::size_t max_pattern_length = 1000;
 bool parse_custom_alert_rules(Config& c, const toml::node& n, std::string& why) {
     const toml::array* rules = n.as_array();
     if (!rules || !rules->is_array_of_tables()) {
@@ -239,6 +240,13 @@ bool parse_custom_alert_rules(Config& c, const toml::node& n, std::string& why) 
             return false;
         }
         for (const std::string* pattern : {&rule.module_pattern, &rule.test_pattern}) {
+            // std::regex compiles a pattern recursively: parentheses nested some
+            // ten thousand deep overflow the stack (a crash, not an error).
+            if (pattern->size() > max_pattern_length) {
+                why = fmt::format("{} '{}': a pattern is {} characters long; at most {} are allowed", at, rule.name,
+                                  pattern->size(), max_pattern_length);
+                return false;
+            }
             try {
                 std::regex check(*pattern, std::regex::ECMAScript);
             } catch (const std::regex_error& e) {
