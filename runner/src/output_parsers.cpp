@@ -1,6 +1,7 @@
 #include "output_parsers.hpp"
 
 #include <charconv>
+#include <cstdint>
 
 namespace pss::runner {
 
@@ -29,6 +30,28 @@ bool parse_location(std::string_view line, std::string& file, std::int64_t& line
     file = std::string(loc.substr(0, colon));
     lineno = n;
     return true;
+}
+
+// A character reference's code point as UTF-8. One that XML allows no
+// document to contain (NUL, a surrogate, past U+10FFFF) becomes U+FFFD, so
+// that names stay valid UTF-8.
+void append_utf8(std::string& out, std::uint32_t code) {
+    if (code == 0 || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) code = 0xFFFD;
+    if (code < 0x80) {
+        out += static_cast<char>(code);
+    } else if (code < 0x800) {
+        out += static_cast<char>(0xC0 | (code >> 6));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+        out += static_cast<char>(0xE0 | (code >> 12));
+        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (code >> 18));
+        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    }
 }
 
 }  // namespace
@@ -146,20 +169,14 @@ std::string xml_unescape(std::string_view s) {
         else if (ent == "quot") out += '"';
         else if (ent == "apos") out += '\'';
         else if (!ent.empty() && ent[0] == '#') {
-            unsigned code = 0;
+            std::uint32_t code = 0;
             const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
             const std::string_view digits = ent.substr(hex ? 2 : 1);
-            std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
-            if (code < 0x80) {
-                out += static_cast<char>(code);
-            } else if (code < 0x800) {
-                out += static_cast<char>(0xC0 | (code >> 6));
-                out += static_cast<char>(0x80 | (code & 0x3F));
-            } else {
-                out += static_cast<char>(0xE0 | ((code >> 12) & 0x0F));
-                out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-                out += static_cast<char>(0x80 | (code & 0x3F));
-            }
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
+            if (digits.empty() || end != digits.data() + digits.size())
+                out.append(s.substr(i, semi - i + 1));  // no number: not a reference, kept as written
+            else
+                append_utf8(out, ec == std::errc{} ? code : 0x110000);
         } else {
             out.append(s.substr(i, semi - i + 1));
         }

@@ -100,3 +100,16 @@ TEST(XmlUnescape, EntitiesAndNumericReferences) {
     EXPECT_EQ(xml_unescape("&lt;&gt;&amp;&quot;&apos;&#x41;&#66;&#xe9;"), "<>&\"'AB\xC3\xA9");
     EXPECT_EQ(xml_unescape("no entities & stray"), "no entities & stray");
 }
+
+// Found by fuzz/fuzz_catch2_xml.cpp (valid UTF-8 in, invalid out): a code
+// point past U+FFFF lost its top bits (&#x1F600; came out as U+F600), and
+// references to no character gave NUL or raw surrogates.
+TEST(XmlUnescape, CharacterReferencesGiveValidUtf8) {
+    EXPECT_EQ(xml_unescape("&#x1F600;&#128512;"), "\xF0\x9F\x98\x80\xF0\x9F\x98\x80");
+    EXPECT_EQ(xml_unescape("&#x10FFFF;"), "\xF4\x8F\xBF\xBF");
+    EXPECT_EQ(xml_unescape("&#xFFFF;"), "\xEF\xBF\xBF");
+    const std::string replacement = "\xEF\xBF\xBD";
+    EXPECT_EQ(xml_unescape("&#0;&#xD800;&#x110000;&#99999999999;"), replacement + replacement + replacement + replacement);
+    // No number at all: not a reference, kept as written.
+    EXPECT_EQ(xml_unescape("&#;&#x;&#-1;&#12a;"), "&#;&#x;&#-1;&#12a;");
+}
