@@ -1,6 +1,7 @@
 #include "output_parsers.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 
 namespace pss::runner {
@@ -30,6 +31,16 @@ bool parse_location(std::string_view line, std::string& file, std::int64_t& line
     file = std::string(loc.substr(0, colon));
     lineno = n;
     return true;
+}
+
+// A duration as a framework prints it: a finite number >= 0, the whole
+// text. Anything else (nan, inf, -1, 1e999, "12 apples") is none, so that no
+// NaN or negative time reaches the scores.
+std::optional<double> parse_duration(std::string_view text) {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) || value < 0) return std::nullopt;
+    return value;
 }
 
 // A character reference's code point as UTF-8. One that XML allows no
@@ -116,14 +127,12 @@ std::optional<TestEnd> GtestOutputParser::feed(std::string_view raw) {
             return std::nullopt;
         }
         // gtest's own timing, in whole milliseconds: the runner's clock would
-        // measure pipe buffering as much as the test.
+        // measure pipe buffering as much as the test. It is used only when the
+        // line holds no such number (nan, -1, 1e999 from a hostile binary).
         const auto open = rest.rfind('(');
-        double ms = 0;
-        if (open != std::string_view::npos) {
-            const auto digits = rest.substr(open + 1);
-            std::from_chars(digits.data(), digits.data() + digits.size(), ms);
-        }
-        return finish(ms / 1000.0, failed, skipped, exception_ ? "exception" : "assertion");
+        std::optional<double> ms;
+        if (open != std::string_view::npos) ms = parse_duration(rest.substr(open + 1, rest.rfind(" ms)") - open - 1));
+        return finish(ms ? *ms / 1000.0 : elapsed(), failed, skipped, exception_ ? "exception" : "assertion");
     }
     capture(raw);
     if (current_.empty()) return std::nullopt;
@@ -212,8 +221,11 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
     if (starts_with(line, "<OverallResult ")) {
         const bool failed = xml_attribute(line, "success").value_or("true") == "false";
         const bool skipped = xml_attribute(line, "skips").value_or("0") != "0" && !failed;
-        const auto seconds = xml_attribute(line, "durationInSeconds");
-        TestEnd end = finish(seconds ? std::atof(seconds->c_str()) : elapsed(), failed, skipped, kind_);
+        // Catch2's own timing; the runner's clock when it is missing or no
+        // duration (nan, -5, 1e999).
+        const auto attribute = xml_attribute(line, "durationInSeconds");
+        const auto seconds = attribute ? parse_duration(*attribute) : std::nullopt;
+        TestEnd end = finish(seconds ? *seconds : elapsed(), failed, skipped, kind_);
         end.file = file_;
         end.line = line_;
         return end;

@@ -1,6 +1,9 @@
 // The framework output parsers the native mode relies on.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+
 #include "output_parsers.hpp"
 #include "test_binary.hpp"
 
@@ -62,6 +65,23 @@ TEST(GtestOutput, ExceptionsSkipsAndIterations) {
     EXPECT_FALSE(end->failed);
 }
 
+// Found by fuzz_gtest_output once it scored what it parsed: "(nan ms)" gave a
+// NaN duration, "(-5 ms)" a negative one, and both reached the scores. A
+// time that is no duration is measured by the runner's clock instead.
+TEST(GtestOutput, DurationsThatAreNoDurationsAreMeasuredByTheRunner) {
+    GtestOutputParser p;
+    for (const char* ms : {"nan", "-5", "inf", "1e999", "12 apples", ""}) {
+        p.feed("[ RUN      ] A.B");
+        const auto end = p.feed(std::string("[       OK ] A.B (") + ms + " ms)");
+        ASSERT_TRUE(end) << ms;
+        EXPECT_TRUE(std::isfinite(end->seconds)) << ms;
+        EXPECT_GE(end->seconds, 0.0) << ms;
+        EXPECT_LT(end->seconds, 60.0) << ms;  // the runner's clock: this test's own time
+    }
+    p.feed("[ RUN      ] A.B");
+    EXPECT_DOUBLE_EQ(p.feed("[       OK ] A.B (1500 ms)")->seconds, 1.5);
+}
+
 TEST(Catch2XmlOutput, TestCaseResultAndExpandedMessage) {
     Catch2XmlOutputParser p;
     p.feed(R"(  <TestCase name="a &amp; b &lt;x&gt;" tags="[t]" filename="/src/t.cpp" line="7">)");
@@ -83,6 +103,22 @@ TEST(Catch2XmlOutput, TestCaseResultAndExpandedMessage) {
     EXPECT_EQ(end->file, "/src/t.cpp");
     EXPECT_EQ(end->line, 7);
     EXPECT_DOUBLE_EQ(end->seconds, 0.00125);
+}
+
+// Found by fuzz_catch2_xml once it scored what it parsed: durationInSeconds
+// "nan" or "-5" became the test's time.
+TEST(Catch2XmlOutput, DurationsThatAreNoDurationsAreMeasuredByTheRunner) {
+    Catch2XmlOutputParser p;
+    for (const char* seconds : {"nan", "-5", "inf", "1e999", "0x10", "1,5"}) {
+        p.feed(R"(<TestCase name="t" filename="t.cpp" line="1">)");
+        const auto end = p.feed(std::string(R"(<OverallResult success="true" durationInSeconds=")") + seconds + "\"/>");
+        ASSERT_TRUE(end) << seconds;
+        EXPECT_TRUE(std::isfinite(end->seconds)) << seconds;
+        EXPECT_GE(end->seconds, 0.0) << seconds;
+        EXPECT_LT(end->seconds, 60.0) << seconds;
+    }
+    p.feed(R"(<TestCase name="t" filename="t.cpp" line="1">)");
+    EXPECT_DOUBLE_EQ(p.feed(R"(<OverallResult success="true" durationInSeconds="1.5e-05"/>)")->seconds, 1.5e-05);
 }
 
 TEST(Catch2XmlOutput, FatalSignalIsACrash) {
