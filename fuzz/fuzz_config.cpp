@@ -10,6 +10,7 @@
 #include "pss/config/config.hpp"
 #include "pss/scoring/advisor.hpp"
 #include "pss/scoring/analyzer.hpp"
+#include "score_checks.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -35,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     pss::VerdictConfig verdicts;
     verdicts.fail_below = static_cast<int>(config.runner.fail_below);
     const pss::Analysis analysis = analyzer.finish(config.scoring, verdicts);
+    pss::fuzz::check_scores(analysis);
     (void)pss::advise(analysis.overall.score, config.advisor);
     return 0;
 }

@@ -3,7 +3,8 @@
 // reader into the Analyzer, scored, judged, advised on and rendered as
 // `pss analyze` does, so that hostile numbers reach the scoring too.
 // Contract: a bad input is counted as malformed or ends in TraceFileError;
-// nothing else may escape, crash or trip a sanitizer.
+// nothing else may escape, crash or trip a sanitizer; every score is in range
+// (score_checks.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "pss/reports/analysis_report.hpp"
 #include "pss/scoring/advisor.hpp"
 #include "pss/scoring/analyzer.hpp"
+#include "score_checks.hpp"
 
 namespace {
 
@@ -26,6 +28,7 @@ void analyze(std::string_view text, const pss::ReadOptions& read, const pss::Ana
     (void)stats.warning();
     pss::VerdictConfig verdicts;
     const pss::Analysis analysis = analyzer.finish(pss::ScoringConfig{}, verdicts);
+    pss::fuzz::check_scores(analysis);
     const pss::Advice advice = pss::advise(analysis.overall.score, pss::AdvisorConfig{});
     const pss::reports::AnalysisReport report{analysis, advice, stats, "fuzz.ndjson", {}};
     (void)pss::reports::render_analysis_text(report);
