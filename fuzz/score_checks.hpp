@@ -2,10 +2,8 @@
 // fuzz targets find wrong numbers as well as crashes: scores in range and
 // never NaN (a NaN compares false with every threshold, so a gate would
 // pass it), and no test more stable than its pass rate (README, "How the
-// numbers read"). A sub-score may pass 1 by rounding: pypss's memory formula
-// gives 1 + 2^-52 when every run has the same heap, and pss keeps pypss's
-// formulas bit for bit. A violation names the group and aborts, as a crash
-// would.
+// numbers read"), each sub-score within 0-1 (docs/SCORING.md). A violation
+// names the group and aborts, as a crash would.
 #pragma once
 
 #include <cstdio>
@@ -30,7 +28,7 @@ inline void check_score(const std::string& group, const Score& s) {
                                                    {"branching_entropy", b.branching_entropy},
                                                    {"concurrency_chaos", b.concurrency_chaos}};
     for (const auto& [what, value] : subs)
-        if (!(value >= 0.0 && value <= 1.0 + 1e-12)) violated(group, what, value);
+        if (!(value >= 0.0 && value <= 1.0)) violated(group, what, value);
 }
 
 inline void check_scores(const Analysis& analysis) {
