@@ -138,7 +138,7 @@ TEST(MemoryStability, ConstantMemoryScoresOne) {
 TEST(MemoryStability, NeverAboveOne) {
     EXPECT_EQ(memory_stability(std::vector<double>{1e-12, 1e-12, 1e-12}, pypss()), 1.0);
     EXPECT_EQ(memory_stability(std::vector<double>{4096, 4096, 4096}, pypss()), 1.0);
-    EXPECT_LT(memory_stability(std::vector<double>{1e-12, 1e-12, 2e-12}, pypss()), 1.0);
+    EXPECT_LT(memory_stability(std::vector<double>{4096, 4096, 8192}, pypss()), 1.0);  // a real spike still counts
 }
 
 // ---- EV -------------------------------------------------------------------

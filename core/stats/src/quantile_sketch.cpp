@@ -191,8 +191,7 @@ double QuantileSketch::quantile_exclusive(int k, int n) const {
     const double lo = value_at_rank(static_cast<std::uint64_t>(j - 1));
     const double hi = value_at_rank(static_cast<std::uint64_t>(j));
     if (std::max(std::fabs(lo), std::fabs(hi)) > huge)  // the products would overflow: each value divided first
-        return lo / static_cast<double>(n) * static_cast<double>(n - delta) +
-               hi / static_cast<double>(n) * static_cast<double>(delta);
+        return lo + (hi / static_cast<double>(n) - lo / static_cast<double>(n)) * static_cast<double>(delta);
     return (lo * static_cast<double>(n - delta) + hi * static_cast<double>(delta)) / static_cast<double>(n);
 }
 

@@ -101,10 +101,9 @@ double quantile_exclusive(std::span<const double> sorted, int k, int n) {
     const long long delta = i * m - j * n;
     const double lo = sorted[j - 1], hi = sorted[j];
     // Python's products would overflow here, and so would hi - lo across
-    // zero: the same weighted mean with each value divided first.
+    // zero: the same interpolation with each value divided first.
     if (std::max(std::fabs(lo), std::fabs(hi)) > huge)
-        return lo / static_cast<double>(n) * static_cast<double>(n - delta) +
-               hi / static_cast<double>(n) * static_cast<double>(delta);
+        return lo + (hi / static_cast<double>(n) - lo / static_cast<double>(n)) * static_cast<double>(delta);
     return (lo * static_cast<double>(n - delta) + hi * static_cast<double>(delta)) / static_cast<double>(n);
 }
 
