@@ -43,6 +43,14 @@ std::optional<double> parse_duration(std::string_view text) {
     return value;
 }
 
+// A source line number, or 0 (unknown) when the text is none: atoll's
+// result for a number out of range is undefined.
+std::int64_t parse_line_number(std::string_view text) {
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    return ec == std::errc{} && end == text.data() + text.size() && n > 0 ? n : 0;
+}
+
 // A character reference's code point as UTF-8. One that XML allows no
 // document to contain (NUL, a surrogate, past U+10FFFF) becomes U+FFFD, so
 // that names stay valid UTF-8.
@@ -209,7 +217,7 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
     if (starts_with(line, "<TestCase ")) {
         start(xml_attribute(line, "name").value_or(""));
         file_ = xml_attribute(line, "filename").value_or("");
-        line_ = std::atoll(xml_attribute(line, "line").value_or("0").c_str());
+        line_ = parse_line_number(xml_attribute(line, "line").value_or(""));
         message_.clear();
         failure_file_.clear();
         failure_line_ = 0;
@@ -235,7 +243,7 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
     auto note_location = [&] {
         if (!failure_file_.empty()) return;
         failure_file_ = xml_attribute(line, "filename").value_or("");
-        failure_line_ = std::atoll(xml_attribute(line, "line").value_or("0").c_str());
+        failure_line_ = parse_line_number(xml_attribute(line, "line").value_or(""));
     };
     if (starts_with(line, "<Expression success=\"false\"")) {
         note_location();

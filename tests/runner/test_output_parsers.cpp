@@ -121,6 +121,21 @@ TEST(Catch2XmlOutput, DurationsThatAreNoDurationsAreMeasuredByTheRunner) {
     EXPECT_DOUBLE_EQ(p.feed(R"(<OverallResult success="true" durationInSeconds="1.5e-05"/>)")->seconds, 1.5e-05);
 }
 
+// Seen while writing fuzz_catch2_xml: line numbers went through atoll, whose
+// result for a number out of range is undefined (glibc gives 2^63 - 1).
+TEST(Catch2XmlOutput, LineNumbersThatAreNoLineNumbersAreUnknown) {
+    Catch2XmlOutputParser p;
+    p.feed(R"(<TestCase name="t" filename="t.cpp" line="99999999999999999999">)");
+    p.feed(R"(<Expression success="false" type="CHECK" filename="t.cpp" line="-3">)");
+    auto end = p.feed(R"(<OverallResult success="false" durationInSeconds="0.1"/>)");
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->line, 0);
+    EXPECT_EQ(end->failure_line, 0);
+    p.feed(R"(<TestCase name="t" filename="t.cpp" line="12">)");
+    end = p.feed(R"(<OverallResult success="true" durationInSeconds="0.1"/>)");
+    EXPECT_EQ(end->line, 12);
+}
+
 TEST(Catch2XmlOutput, FatalSignalIsACrash) {
     Catch2XmlOutputParser p;
     p.feed(R"(<TestCase name="boom" filename="t.cpp" line="1">)");
