@@ -3,15 +3,18 @@
 #   ./setup.sh demo    install what the demo needs, build pss and the example
 #                      suites only, run the demo
 #   ./setup.sh test    install everything, build everything (tests and
-#                      benchmarks too), run every test (CTest)
+#                      benchmarks too), run every test (CTest), then build
+#                      the fuzz targets with clang and run each briefly
 #   ./setup.sh build   install everything, build everything
 #   ./setup.sh deps    install everything, build nothing
-# Environment: PSS_BUILD_DIR (default build), PSS_JOBS (parallel compile and
-# test jobs; default: the number of cores; use fewer on a busy machine).
+# Environment: PSS_BUILD_DIR (default build; the fuzz targets go to
+# PSS_BUILD_DIR-fuzz), PSS_JOBS (parallel compile and test jobs; default: the
+# number of cores; use fewer on a busy machine).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
 BUILD_DIR=${PSS_BUILD_DIR:-build}
+FUZZ_BUILD_DIR=$BUILD_DIR-fuzz
 JOBS=${PSS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # What pss itself and the example suites need.
 BUILD_PACKAGES=(
@@ -27,6 +30,9 @@ TEST_PACKAGES=(
   libbenchmark-dev libxml2-dev cmark-gfm chromium python3-junitparser
   libcpp-httplib-dev prometheus-alertmanager
   libpq-dev postgresql libhiredis-dev redis-server libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  # The fuzz targets: clang, libFuzzer and the sanitizers' runtimes (which
+  # clang only recommends), llvm-symbolizer for readable stacks in findings.
+  clang libclang-rt-14-dev llvm
 )
 DEMO_TARGETS=(pss gtest_examples gtest_examples_plain catch2_examples catch2_examples_plain)
 
@@ -60,6 +66,21 @@ configure() {  # $1: ON to build tests and benchmarks
     -DPSS_BUILD_TESTS="$1" -DPSS_BUILD_BENCH="$1" -DPSS_BUILD_EXAMPLES=ON
 }
 
+# The fuzz targets with libFuzzer, ASan and UBSan in a clang build of their
+# own (the main build stays g++ and replays their seeds), each run briefly.
+fuzz_short_run() {
+  if ! command -v clang++ >/dev/null; then
+    echo "setup: no clang++: the fuzz targets only replayed their seeds (in $BUILD_DIR)" >&2
+    return 0
+  fi
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S . -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    "${launcher[@]}" -DPSS_BUILD_FUZZERS=ON -DPSS_BUILD_TESTS=OFF -DPSS_BUILD_EXAMPLES=OFF -DPSS_BUILD_BENCH=OFF
+  cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target fuzzers
+  ctest --test-dir "$FUZZ_BUILD_DIR" --output-on-failure -j "$JOBS" -L fuzz
+}
+
 case "${1:-}" in
   deps) install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
   build)
@@ -73,6 +94,7 @@ case "${1:-}" in
     cmake --build "$BUILD_DIR" -j "$JOBS"
     install_npm_packages
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
+    fuzz_short_run
     ;;
   demo)
     install_packages "${BUILD_PACKAGES[@]}"

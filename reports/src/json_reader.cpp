@@ -1,9 +1,11 @@
 // Reads the JSON that render_run_json writes (schema in reports/SCHEMA.md).
 // Strict about what the renderers need, tolerant of fields it does not know,
 // so a file from a newer pss with additive fields still renders.
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -20,30 +22,41 @@ using json = nlohmann::json;
 // Version 3 counts runs from 1 (as every report shows them); 2 counted from 0.
 constexpr int oldest_schema = 2, supported_schema = 3;
 
-// Whether `v` is a whole number that T holds.
+// Whether the number `v` converts to the integer type T without leaving its
+// range: nlohmann's get<T>() casts, which is undefined behaviour for a double
+// out of range (1e300 as an int) and wraps an integer that is too large.
 template <class T>
-bool whole_number_fits(const json& v) {
-    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<T>::max());
-    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= max;
-    if (!v.is_number_integer()) return false;
-    const auto n = v.get<std::int64_t>();
-    if (n < 0) return n >= static_cast<std::int64_t>(std::numeric_limits<T>::min());
-    return static_cast<std::uint64_t>(n) <= max;
+bool integer_fits(const json& v) {
+    using limits = std::numeric_limits<T>;
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(limits::max());
+    if (v.is_number_integer()) {
+        const std::int64_t i = v.get<std::int64_t>();
+        if (i < 0) return limits::is_signed && i >= static_cast<std::int64_t>(limits::min());
+        return static_cast<std::uint64_t>(i) <= static_cast<std::uint64_t>(limits::max());
+    }
+    // A double converts by truncation; it fits when the result does. 2^digits
+    // is max + 1 exactly, also where max itself is no double.
+    const double d = v.get<double>();
+    const double above_max = std::ldexp(1.0, limits::digits);
+    const double min = limits::is_signed ? -above_max : 0.0;
+    return d > min - 1.0 && d < above_max;
 }
 
-// A field of `obj` converted to T; names the field when it is missing or mistyped.
+// A field of `obj` converted to T; names the field when it is missing,
+// mistyped, or a number out of T's range.
 template <class T>
 T field(const json& obj, const char* key, const std::string& where) {
     auto it = obj.find(key);
     if (it == obj.end()) throw ReportFormatError(fmt::format("{}: missing field '{}'", where, key));
+    auto out_of_range = [&](const json& v) {
+        return ReportFormatError(fmt::format("{}: field '{}' is out of range ({})", where, key, v.dump()));
+    };
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-        // A count or a PSS is a whole number in T's range: 1e300 or 2.5 is
-        // not silently cut to -2147483648 or 2.
-        const bool in_range = whole_number_fits<T>(*it);
-        if (it->is_number() && !in_range)
-            throw ReportFormatError(fmt::format("{}: field '{}' must be a whole number from {} to {}, not {}", where, key,
-                                                std::numeric_limits<T>::min(), std::numeric_limits<T>::max(),
-                                                it->dump().substr(0, 40)));
+        if (it->is_number() && !integer_fits<T>(*it)) throw out_of_range(*it);
+    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+        if (it->is_array())
+            for (const json& v : *it)
+                if (v.is_number() && !integer_fits<int>(v)) throw out_of_range(v);
     }
     try {
         return it->get<T>();
@@ -94,6 +107,13 @@ SubScores breakdown_from(const json& b, const std::string& where) {
     return {field<double>(b, "timing_stability", where), field<double>(b, "memory_stability", where),
             field<double>(b, "error_volatility", where), field<double>(b, "branching_entropy", where),
             field<double>(b, "concurrency_chaos", where)};
+}
+
+// A run as the file numbers it (from `first_run`) as pss does (from 0).
+std::int64_t run_from(std::int64_t written, std::int64_t first_run, const std::string& where) {
+    if (written < std::numeric_limits<std::int64_t>::min() + first_run)
+        throw ReportFormatError(fmt::format("{}: field 'run' is out of range ({})", where, written));
+    return written - first_run;
 }
 
 TestResult test_from(const json& j, const std::string& where, int version, int fail_below) {
@@ -147,7 +167,7 @@ TestResult test_from(const json& j, const std::string& where, int version, int f
     for (const auto& f : array(j, "failure_samples", where)) {
         const std::string w = fmt::format("{}.failure_samples[{}]", where, i++);
         FailureSample s;
-        s.run = field<std::int64_t>(f, "run", w) - first_run;
+        s.run = run_from(field<std::int64_t>(f, "run", w), first_run, w);
         s.type = field<std::string>(f, "type", w);
         s.kind = failure_kind(s.type);
         s.message = field<std::string>(f, "message", w);
@@ -159,8 +179,9 @@ TestResult test_from(const json& j, const std::string& where, int version, int f
     i = 0;
     for (const auto& r : array(j, "run_data", where)) {
         const std::string w = fmt::format("{}.run_data[{}]", where, i);
-        t.series.push_back(RunPoint{optional_field<std::int64_t>(r, "run", w, static_cast<std::int64_t>(i) + first_run) - first_run,
-                                    field<double>(r, "duration", w), field<double>(r, "memory", w),
+        const auto written = optional_field<std::int64_t>(r, "run", w, static_cast<std::int64_t>(i) + first_run);
+        t.series.push_back(RunPoint{run_from(written, first_run, w), field<double>(r, "duration", w),
+                                    field<double>(r, "memory", w),
                                     field<bool>(r, "failed", w), optional_field<bool>(r, "warmup", w, false)});
         ++i;
     }
@@ -195,7 +216,7 @@ RunResults read_run_json(std::string_view text) {
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
         throw ReportFormatError(fmt::format("not valid JSON ({})", e.what()));
     }
     if (!j.is_object() || !j.contains("schema_version"))

@@ -138,6 +138,11 @@ std::vector<std::string> check_arguments(const CLI::App& app, std::vector<std::s
 
 std::string explain(const CLI::ParseError& e) {
     const std::string m = e.what();
+    // std::regex matches recursively, a stack frame or more per character: a
+    // value of 100 KB crashed pss here. A message that long is no typo to
+    // explain; it is shown shortened.
+    constexpr std::size_t longest_explained = 4096;
+    if (m.size() > longest_explained) return fmt::format("{}... ({} characters)", m.substr(0, 200), m.size());
     std::smatch g;
     // "--repeat: Value abc not in range 1 to 100000"
     if (std::regex_match(m, g, std::regex(R"((\S+): Value (.*) not in range (\S+) to (\S+))"))) {

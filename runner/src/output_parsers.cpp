@@ -1,6 +1,8 @@
 #include "output_parsers.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdint>
 
 namespace pss::runner {
 
@@ -29,6 +31,46 @@ bool parse_location(std::string_view line, std::string& file, std::int64_t& line
     file = std::string(loc.substr(0, colon));
     lineno = n;
     return true;
+}
+
+// A duration as a framework prints it: a finite number >= 0, the whole
+// text. Anything else (nan, inf, -1, 1e999, "12 apples") is none, so that no
+// NaN or negative time reaches the scores.
+std::optional<double> parse_duration(std::string_view text) {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) || value < 0) return std::nullopt;
+    return value;
+}
+
+// A source line number, or 0 (unknown) when the text is none: atoll's
+// result for a number out of range is undefined.
+std::int64_t parse_line_number(std::string_view text) {
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    return ec == std::errc{} && end == text.data() + text.size() && n > 0 ? n : 0;
+}
+
+// A character reference's code point as UTF-8. One that XML allows no
+// document to contain (NUL, a surrogate, past U+10FFFF) becomes U+FFFD, so
+// that names stay valid UTF-8.
+void append_utf8(std::string& out, std::uint32_t code) {
+    if (code == 0 || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) code = 0xFFFD;
+    if (code < 0x80) {
+        out += static_cast<char>(code);
+    } else if (code < 0x800) {
+        out += static_cast<char>(0xC0 | (code >> 6));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+        out += static_cast<char>(0xE0 | (code >> 12));
+        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (code >> 18));
+        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    }
 }
 
 }  // namespace
@@ -93,14 +135,12 @@ std::optional<TestEnd> GtestOutputParser::feed(std::string_view raw) {
             return std::nullopt;
         }
         // gtest's own timing, in whole milliseconds: the runner's clock would
-        // measure pipe buffering as much as the test.
+        // measure pipe buffering as much as the test. It is used only when the
+        // line holds no such number (nan, -1, 1e999 from a hostile binary).
         const auto open = rest.rfind('(');
-        double ms = 0;
-        if (open != std::string_view::npos) {
-            const auto digits = rest.substr(open + 1);
-            std::from_chars(digits.data(), digits.data() + digits.size(), ms);
-        }
-        return finish(ms / 1000.0, failed, skipped, exception_ ? "exception" : "assertion");
+        std::optional<double> ms;
+        if (open != std::string_view::npos) ms = parse_duration(rest.substr(open + 1, rest.rfind(" ms)") - open - 1));
+        return finish(ms ? *ms / 1000.0 : elapsed(), failed, skipped, exception_ ? "exception" : "assertion");
     }
     capture(raw);
     if (current_.empty()) return std::nullopt;
@@ -146,20 +186,14 @@ std::string xml_unescape(std::string_view s) {
         else if (ent == "quot") out += '"';
         else if (ent == "apos") out += '\'';
         else if (!ent.empty() && ent[0] == '#') {
-            unsigned code = 0;
+            std::uint32_t code = 0;
             const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
             const std::string_view digits = ent.substr(hex ? 2 : 1);
-            std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
-            if (code < 0x80) {
-                out += static_cast<char>(code);
-            } else if (code < 0x800) {
-                out += static_cast<char>(0xC0 | (code >> 6));
-                out += static_cast<char>(0x80 | (code & 0x3F));
-            } else {
-                out += static_cast<char>(0xE0 | ((code >> 12) & 0x0F));
-                out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-                out += static_cast<char>(0x80 | (code & 0x3F));
-            }
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
+            if (digits.empty() || end != digits.data() + digits.size())
+                out.append(s.substr(i, semi - i + 1));  // no number: not a reference, kept as written
+            else
+                append_utf8(out, ec == std::errc{} ? code : 0x110000);
         } else {
             out.append(s.substr(i, semi - i + 1));
         }
@@ -183,7 +217,7 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
     if (starts_with(line, "<TestCase ")) {
         start(xml_attribute(line, "name").value_or(""));
         file_ = xml_attribute(line, "filename").value_or("");
-        line_ = std::atoll(xml_attribute(line, "line").value_or("0").c_str());
+        line_ = parse_line_number(xml_attribute(line, "line").value_or(""));
         message_.clear();
         failure_file_.clear();
         failure_line_ = 0;
@@ -195,8 +229,11 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
     if (starts_with(line, "<OverallResult ")) {
         const bool failed = xml_attribute(line, "success").value_or("true") == "false";
         const bool skipped = xml_attribute(line, "skips").value_or("0") != "0" && !failed;
-        const auto seconds = xml_attribute(line, "durationInSeconds");
-        TestEnd end = finish(seconds ? std::atof(seconds->c_str()) : elapsed(), failed, skipped, kind_);
+        // Catch2's own timing; the runner's clock when it is missing or no
+        // duration (nan, -5, 1e999).
+        const auto attribute = xml_attribute(line, "durationInSeconds");
+        const auto seconds = attribute ? parse_duration(*attribute) : std::nullopt;
+        TestEnd end = finish(seconds ? *seconds : elapsed(), failed, skipped, kind_);
         end.file = file_;
         end.line = line_;
         return end;
@@ -206,7 +243,7 @@ std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
     auto note_location = [&] {
         if (!failure_file_.empty()) return;
         failure_file_ = xml_attribute(line, "filename").value_or("");
-        failure_line_ = std::atoll(xml_attribute(line, "line").value_or("0").c_str());
+        failure_line_ = parse_line_number(xml_attribute(line, "line").value_or(""));
     };
     if (starts_with(line, "<Expression success=\"false\"")) {
         note_location();

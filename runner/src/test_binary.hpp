@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "test_lists.hpp"  // the listings' parsers
+
 namespace pss::runner {
 
 enum class Framework { gtest, catch2 };
@@ -23,23 +25,5 @@ struct TestBinary {
 // spec; empty for all tests). Throws CommandError with exit 3 when the binary
 // is missing, not executable, or not a test binary.
 TestBinary inspect_binary(const std::string& path, const std::string& filter);
-
-// Parses `--gtest_list_tests` output into "Suite.Test" names.
-std::vector<std::string> parse_gtest_list(std::string_view output, bool include_disabled);
-// Parses the JSON list GoogleTest 1.10+ writes with --gtest_list_tests
-// --gtest_output=json:FILE; nullopt when it is not such a list.
-std::optional<std::vector<std::string>> parse_gtest_json_list(std::string_view json, bool include_disabled);
-
-// Escapes a Catch2 test name so that a test spec matches exactly that test.
-std::string catch2_exact_spec(std::string_view name);
-
-// Parses `--list-test-names-only` output: one name a line, a name starting
-// with '#' in quotes; names trimmed as Catch2 trims them when matching.
-std::vector<std::string> parse_catch2_list(std::string_view output);
-
-// One line of a Catch2 `-f` (--input-file) test list that selects exactly
-// the test `name` (Catch2 ORs the lines; several test specs on the command
-// line would be ANDed).
-std::string catch2_input_file_line(std::string_view name);
 
 }  // namespace pss::runner

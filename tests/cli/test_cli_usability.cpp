@@ -106,6 +106,17 @@ TEST_F(CliUsability, ValuesAreExplained) {
     EXPECT_NE(r.err.find("--json needs a value after it"), std::string::npos) << r.err;
 }
 
+// Seen while probing the parsers beside the fuzz targets: explaining
+// CLI11's message for a 100 KB value ran std::regex over it, which recursed
+// until the stack overflowed (SIGSEGV instead of a usage error).
+TEST_F(CliUsability, HugeValuesAreUsageErrorsNotCrashes) {
+    const auto r = pss({"analyze", "--fail-if-below", std::string(100000, '9'), "--trace-file", "t.ndjson"});
+    EXPECT_EQ(r.exit_code, 2) << r.err.substr(0, 300);
+    EXPECT_NE(r.err.find("--fail-if-below: Value 999"), std::string::npos) << r.err.substr(0, 300);
+    EXPECT_NE(r.err.find("(100"), std::string::npos) << r.err.substr(0, 300);  // shortened, with its length
+    EXPECT_LT(r.err.size(), 2000u);
+}
+
 TEST_F(CliUsability, OptionsMayFollowTheBinaries) {
     const auto r = run({PSS_RUN_EXE, "--repeat", "2", "--", FIXTURE_GTEST, "--filter", "Stable.*", "--json",
                         path("r.json"), "--no-confirm"});

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "pss/config/config.hpp"
 
@@ -72,6 +73,17 @@ TEST(Config, OutOfRangeNamesTheRange) {
     EXPECT_EQ(error_of("[pss]\nw_ts = -1\n"), "pss.toml:2: [pss] key 'w_ts' must be >= 0, got -1");
     EXPECT_EQ(error_of("[pss]\nscore_latency_tail_percentile = 99\n"),
               "pss.toml:2: [pss] key 'score_latency_tail_percentile' must be between 0 and 98, got 99");
+}
+
+// Found by fuzz/fuzz_config.cpp: integer keys went through a double, where
+// 2^63 - 1 becomes 2^63, and the cast back to int64 was undefined behaviour
+// (on x86 the threshold came out as -2^63).
+TEST(Config, LargestIntegersAreStoredExactly) {
+    const Config c = parse_config("[pss]\nconsecutive_error_threshold = 9223372036854775807\n", "pss.toml");
+    EXPECT_EQ(c.scoring.consecutive_error_threshold, std::numeric_limits<std::int64_t>::max());
+    // Named as written, not as the nearest double (9007199254740992).
+    EXPECT_EQ(error_of("[pss]\nalerts_retries = 9007199254740993\n"),
+              "pss.toml:2: [pss] key 'alerts_retries' must be between 1 and 10, got 9007199254740993");
 }
 
 TEST(Config, AllWeightsZeroIsAnError) {
@@ -205,6 +217,22 @@ conditions = [{ metric = "duration_p95", operator = ">", value = 0.5 }]
     EXPECT_EQ(c.alerts.custom_rules[1].scope, "test");
     EXPECT_EQ(c.alerts.custom_rules[1].severity, "warning");
     EXPECT_EQ(c.alerts.custom_rules[1].test_pattern, "Storage\\.");
+}
+
+// Found with fuzz/fuzz_config.cpp: std::regex compiles recursively, and a
+// pattern of 100,000 nested parentheses overflowed the stack while the config
+// was checked.
+TEST(Config, AlertRulePatternsHaveABoundedLength) {
+    const auto rule = [](const std::string& pattern) {
+        return "[pss]\n[[pss.custom_alert_rules]]\nname = \"deep\"\ntest_pattern = \"" + pattern +
+               "\"\n[[pss.custom_alert_rules.conditions]]\nmetric = \"pss\"\noperator = \"<\"\nvalue = 1\n";
+    };
+    const std::string deep = std::string(100000, '(') + "a" + std::string(100000, ')');
+    EXPECT_EQ(error_of(rule(deep)),
+              "pss.toml:2: [pss] key 'custom_alert_rules' rule 1 (line 2) 'deep': a pattern is 200001 characters "
+              "long; at most 1000 are allowed");
+    const std::string longest = std::string(499, '(') + "ab" + std::string(499, ')');
+    EXPECT_EQ(parse_config(rule(longest), "pss.toml").alerts.custom_rules.at(0).test_pattern, longest);
 }
 
 TEST(Config, CustomAlertRuleErrorsNameTheRuleAndWhatIsWrong) {

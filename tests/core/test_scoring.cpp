@@ -132,6 +132,15 @@ TEST(MemoryStability, ConstantMemoryScoresOne) {
     EXPECT_NEAR(memory_stability(std::vector<double>{4096, 4096, 4096}, pypss()), 1.0, 1e-9);
 }
 
+// Found by fuzz_trace_records: pypss's expression is above 1 when the peak is
+// below median + 1e-9, e^2 = 7.39 for heaps of a fraction of a byte, which
+// outweighed every other sub-score (PSS 100 whatever the timing).
+TEST(MemoryStability, NeverAboveOne) {
+    EXPECT_EQ(memory_stability(std::vector<double>{1e-12, 1e-12, 1e-12}, pypss()), 1.0);
+    EXPECT_EQ(memory_stability(std::vector<double>{4096, 4096, 4096}, pypss()), 1.0);
+    EXPECT_LT(memory_stability(std::vector<double>{4096, 4096, 8192}, pypss()), 1.0);  // a real spike still counts
+}
+
 // ---- EV -------------------------------------------------------------------
 
 TEST(ErrorVolatility, NoErrorsScoresOne) {
@@ -158,6 +167,16 @@ TEST(ErrorVolatility, ConsecutiveErrorsAtAndAboveThreshold) {
     // 3 in a row (= threshold): extra factor exp(-2*1); 4 in a row: exp(-2*2)
     EXPECT_NEAR(error_volatility(errors_from({0, 0, 0, 0, 0, 0, 0, 1, 1, 1}), pypss()), 0.06040569293783821, 1e-12);
     EXPECT_NEAR(error_volatility(errors_from({0, 0, 0, 0, 0, 0, 1, 1, 1, 1}), pypss()), 0.007330915375921256, 1e-12);
+}
+
+// Found with fuzz_config's score checks: score_error_spike_impact_multiplier
+// may be any number >= 0, and above 1 the spike factor 1 - impact * m went
+// below 0, and the sub-score with it (-0.34 with 10 and a 25% failure rate).
+TEST(ErrorVolatility, NeverBelowZero) {
+    ScoringConfig c = pypss();
+    c.score_error_spike_impact_multiplier = 10;
+    EXPECT_EQ(error_volatility(errors_from({1, 0, 0, 1, 0, 0, 1, 0, 0, 0}), c), 0.0);
+    EXPECT_EQ(error_volatility(errors_from({1, 1, 1, 1, 1}), c), 0.0);
 }
 
 TEST(ErrorVolatility, AlwaysFailing) {

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "pss/scoring/analyzer.hpp"
@@ -174,6 +175,32 @@ TEST(SampleSetCap, SystemRecordsAndTinySets) {
     EXPECT_EQ(score.breakdown.timing_stability, 1.0);
     EXPECT_EQ(score.breakdown.memory_stability, 1.0);
     EXPECT_EQ(s.duration_summary().p95, 0.002);
+}
+
+// Found by fuzz_trace_records (the long run): durations of 1e308 and 0 in
+// sketched groups overflowed the running sums (inf - inf) when the whole
+// input's group merged them, and its timing sub-score was NaN (null in the
+// JSON, "nan" in the reports).
+TEST(SampleSetCap, OverflowingSumsGiveASubScoreOfZeroNotNaN) {
+    AnalyzerOptions options;
+    options.sample_cap = 4;
+    Analyzer analyzer(options);
+    const std::vector<std::pair<const char*, double>> runs{
+        {"A", 0.1}, {"B", 1e308}, {"B", 0}, {"B", 1e308}, {"B", 0}, {"B", 1e308}, {"B", 0},
+        {"B", 0},   {"B", 1e308}, {"B", 0}, {"C", 1e308}, {"B", 0}};
+    for (const auto& [name, duration] : runs) {
+        TraceRecord r;
+        r.name = name;
+        r.duration = duration;
+        analyzer.add(r);
+    }
+    const Analysis a = analyzer.finish(ScoringConfig{}, VerdictConfig{});
+    ASSERT_GT(a.estimated_groups, 0u);  // the sketches' path
+    EXPECT_EQ(a.overall.score.breakdown.timing_stability, 0.0);
+    EXPECT_FALSE(std::isnan(a.overall.score.breakdown.concurrency_chaos));
+    // The other sub-scores still count: not the PSS of a NaN (0).
+    EXPECT_GT(a.overall.score.pss, 0);
+    EXPECT_LE(a.overall.score.pss, 70);
 }
 
 TEST(AnalyzerBudget, UnderTheCapTheAnalysisIsIdenticalToTheExactOne) {

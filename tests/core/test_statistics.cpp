@@ -1,8 +1,10 @@
 // Statistics must match Python's `statistics` module, which pypss uses.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
+#include "pss/stats/quantile_sketch.hpp"
 #include "pss/stats/statistics.hpp"
 
 namespace st = pss::stats;
@@ -36,6 +38,23 @@ TEST(Statistics, ConstantDataHasZeroVarianceNotNegative) {
 TEST(Statistics, MedianOddAndEven) {
     EXPECT_EQ(st::median_sorted(std::vector<double>{1, 3, 7}), 3.0);
     EXPECT_EQ(st::median_sorted(std::vector<double>{1, 3, 7, 10}), 5.0);
+}
+
+// Found by fuzz_trace_records: two runs with 1e308 bytes each had an
+// infinite median, so the memory ratio peak / median was 0 and the memory
+// sub-score e^2 (7.39) instead of at most 1; an interpolation across zero
+// between -1e308 and 1e308 overflowed the same way.
+TEST(Statistics, MedianAndQuantilesOfHugeValuesAreFinite) {
+    EXPECT_EQ(st::median_sorted(std::vector<double>{1e308, 1e308}), 1e308);
+    EXPECT_EQ(st::median_sorted(std::vector<double>{-1.5e308, 1.5e308}), 0.0);
+    EXPECT_EQ(st::quantile_exclusive(std::vector<double>{-1e308, 1e308}, 49), 0.0);
+    EXPECT_DOUBLE_EQ(st::quantile_exclusive(std::vector<double>{1e308, 1e308, 1e308}, 94), 1e308);
+    pss::QuantileSketch s;
+    s.add(1e308);
+    s.add(1e308);
+    EXPECT_TRUE(std::isfinite(s.median()));
+    EXPECT_NEAR(s.median() / 1e308, 1.0, pss::QuantileSketch::relative_accuracy);
+    EXPECT_TRUE(std::isfinite(s.quantile_exclusive(49)));
 }
 
 TEST(Statistics, QuantilesMatchPythonExclusiveMethod) {

@@ -1,7 +1,10 @@
 // The escaping every renderer relies on.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "pss/text/escape.hpp"
+#include "pss/text/format.hpp"
 #include "sha256.hpp"
 
 using namespace pss::text;
@@ -65,6 +68,17 @@ TEST(Escape, JsonForScriptCannotCloseTheElement) {
 TEST(Escape, GithubWorkflowCommands) {
     EXPECT_EQ(github_command_data("50% done\nnext"), "50%25 done%0Anext");
     EXPECT_EQ(github_command_property("a:b,c%"), "a%3Ab%2Cc%25");
+}
+
+// Found by fuzz_results_json: "started_at": -1e308 in a results file was
+// cast to time_t (undefined behaviour) for JUnit's timestamp and the HTML
+// header; the result was whatever the machine made of it.
+TEST(Iso8601, TimesOutsideTheFormatAreClamped) {
+    EXPECT_EQ(iso8601_utc(1763800000.0), "2025-11-22T08:26:40Z");
+    EXPECT_EQ(iso8601_utc(-1e308), "1970-01-01T00:00:00Z");
+    EXPECT_EQ(iso8601_utc(std::numeric_limits<double>::quiet_NaN()), "1970-01-01T00:00:00Z");
+    EXPECT_EQ(iso8601_utc(1e308), "9999-12-31T23:59:59Z");
+    EXPECT_EQ(iso8601_utc(std::numeric_limits<double>::infinity()), "9999-12-31T23:59:59Z");
 }
 
 TEST(Sha256, KnownDigests) {

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -316,19 +318,59 @@ TEST(JsonReader, SaysWhatIsWrong) {
     j = nlohmann::json::parse(render_run_json(sample_report()));
     j["tests"][0]["runs"] = "ten";
     EXPECT_NE(error_of(j.dump()).find("tests[0]: field 'runs' has the wrong type"), std::string::npos);
-    // Numbers out of range are errors, not -2147483648.
+    // A PSS is 0-100 (out of int range: see NumbersOutOfRange below).
     j = nlohmann::json::parse(render_run_json(sample_report()));
-    j["pss"] = 1e300;
-    EXPECT_NE(error_of(j.dump()).find("results: field 'pss' must be a whole number from -2147483648 to 2147483647, "
-                                      "not 1e+300"),
-              std::string::npos)
-        << error_of(j.dump());
     j["pss"] = 500;
     EXPECT_NE(error_of(j.dump()).find("results: field 'pss' is a PSS, from 0 to 100, not 500"), std::string::npos);
-    j = nlohmann::json::parse(render_run_json(sample_report()));
-    j["tests"][0]["runs"] = -3;
-    EXPECT_NE(error_of(j.dump()).find("tests[0]: field 'runs' must be a whole number from 0"), std::string::npos)
-        << error_of(j.dump());
+}
+
+// Found by fuzz/fuzz_results_json.cpp: numbers that do not fit the field
+// were cast regardless (1e300 as the PSS read as -2147483648 after undefined
+// behaviour; 2^32 + 100 wrapped to 100), and a number beyond a double escaped
+// as nlohmann's out_of_range instead of a ReportFormatError.
+TEST(JsonReader, NumbersOutOfTheirFieldsRangeAreErrors) {
+    auto error_of = [](const nlohmann::json& j) {
+        try {
+            read_run_json(j.dump());
+        } catch (const ReportFormatError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const auto sample = nlohmann::json::parse(render_run_json(sample_report()));
+    auto j = sample;
+    j["pss"] = 1e300;
+    EXPECT_NE(error_of(j).find("results: field 'pss' is out of range (1e+300)"), std::string::npos) << error_of(j);
+    j = sample;
+    j["tests"][0]["pss"] = 4294967396;  // 2^32 + 100
+    EXPECT_NE(error_of(j).find("tests[0]: field 'pss' is out of range (4294967396)"), std::string::npos);
+    j = sample;
+    j["tests"][0]["runs"] = -1.5;
+    EXPECT_NE(error_of(j).find("tests[0]: field 'runs' is out of range"), std::string::npos);
+    j = sample;
+    j["tests"][2]["pss_trend"] = {90, 1e10};
+    EXPECT_NE(error_of(j).find("tests[2]: field 'pss_trend' is out of range (10000000000.0)"), std::string::npos)
+        << error_of(j);
+    j = sample;
+    j["tests"][0]["run_data"][0]["run"] = std::numeric_limits<std::int64_t>::min();  // minus 1 would overflow
+    EXPECT_NE(error_of(j).find("tests[0].run_data[0]: field 'run' is out of range"), std::string::npos);
+    j = sample;
+    j["tests"][0]["failure_samples"][0]["run"] = std::numeric_limits<std::int64_t>::min();
+    EXPECT_NE(error_of(j).find("tests[0].failure_samples[0]: field 'run' is out of range"), std::string::npos);
+
+    std::string text = render_run_json(sample_report());
+    text.replace(text.find("\"pss\": "), 0, "\"big\": 1e400, ");
+    EXPECT_THROW(read_run_json(text), ReportFormatError);
+
+    // The edges themselves still read.
+    j = sample;
+    j["run"]["seed"] = 4294967295u;
+    j["tests"][0]["line"] = std::numeric_limits<std::int64_t>::max();
+    j["tests"][0]["pss"] = 34.0;  // a whole double is the number it names
+    const RunResults edges = read_run_json(j.dump());
+    EXPECT_EQ(edges.meta.seed, 4294967295u);
+    EXPECT_EQ(edges.tests[0].lineno, std::numeric_limits<std::int64_t>::max());
+    EXPECT_EQ(edges.tests[0].score.pss, 34);
 }
 
 TEST(JsonReader, IgnoresUnknownFields) {

@@ -1,6 +1,9 @@
 // The framework output parsers the native mode relies on.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+
 #include "output_parsers.hpp"
 #include "test_binary.hpp"
 
@@ -62,6 +65,23 @@ TEST(GtestOutput, ExceptionsSkipsAndIterations) {
     EXPECT_FALSE(end->failed);
 }
 
+// Found by fuzz_gtest_output once it scored what it parsed: "(nan ms)" gave a
+// NaN duration, "(-5 ms)" a negative one, and both reached the scores. A
+// time that is no duration is measured by the runner's clock instead.
+TEST(GtestOutput, DurationsThatAreNoDurationsAreMeasuredByTheRunner) {
+    GtestOutputParser p;
+    for (const char* ms : {"nan", "-5", "inf", "1e999", "12 apples", ""}) {
+        p.feed("[ RUN      ] A.B");
+        const auto end = p.feed(std::string("[       OK ] A.B (") + ms + " ms)");
+        ASSERT_TRUE(end) << ms;
+        EXPECT_TRUE(std::isfinite(end->seconds)) << ms;
+        EXPECT_GE(end->seconds, 0.0) << ms;
+        EXPECT_LT(end->seconds, 60.0) << ms;  // the runner's clock: this test's own time
+    }
+    p.feed("[ RUN      ] A.B");
+    EXPECT_DOUBLE_EQ(p.feed("[       OK ] A.B (1500 ms)")->seconds, 1.5);
+}
+
 TEST(Catch2XmlOutput, TestCaseResultAndExpandedMessage) {
     Catch2XmlOutputParser p;
     p.feed(R"(  <TestCase name="a &amp; b &lt;x&gt;" tags="[t]" filename="/src/t.cpp" line="7">)");
@@ -85,6 +105,37 @@ TEST(Catch2XmlOutput, TestCaseResultAndExpandedMessage) {
     EXPECT_DOUBLE_EQ(end->seconds, 0.00125);
 }
 
+// Found by fuzz_catch2_xml once it scored what it parsed: durationInSeconds
+// "nan" or "-5" became the test's time.
+TEST(Catch2XmlOutput, DurationsThatAreNoDurationsAreMeasuredByTheRunner) {
+    Catch2XmlOutputParser p;
+    for (const char* seconds : {"nan", "-5", "inf", "1e999", "0x10", "1,5"}) {
+        p.feed(R"(<TestCase name="t" filename="t.cpp" line="1">)");
+        const auto end = p.feed(std::string(R"(<OverallResult success="true" durationInSeconds=")") + seconds + "\"/>");
+        ASSERT_TRUE(end) << seconds;
+        EXPECT_TRUE(std::isfinite(end->seconds)) << seconds;
+        EXPECT_GE(end->seconds, 0.0) << seconds;
+        EXPECT_LT(end->seconds, 60.0) << seconds;
+    }
+    p.feed(R"(<TestCase name="t" filename="t.cpp" line="1">)");
+    EXPECT_DOUBLE_EQ(p.feed(R"(<OverallResult success="true" durationInSeconds="1.5e-05"/>)")->seconds, 1.5e-05);
+}
+
+// Seen while writing fuzz_catch2_xml: line numbers went through atoll, whose
+// result for a number out of range is undefined (glibc gives 2^63 - 1).
+TEST(Catch2XmlOutput, LineNumbersThatAreNoLineNumbersAreUnknown) {
+    Catch2XmlOutputParser p;
+    p.feed(R"(<TestCase name="t" filename="t.cpp" line="99999999999999999999">)");
+    p.feed(R"(<Expression success="false" type="CHECK" filename="t.cpp" line="-3">)");
+    auto end = p.feed(R"(<OverallResult success="false" durationInSeconds="0.1"/>)");
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->line, 0);
+    EXPECT_EQ(end->failure_line, 0);
+    p.feed(R"(<TestCase name="t" filename="t.cpp" line="12">)");
+    end = p.feed(R"(<OverallResult success="true" durationInSeconds="0.1"/>)");
+    EXPECT_EQ(end->line, 12);
+}
+
 TEST(Catch2XmlOutput, FatalSignalIsACrash) {
     Catch2XmlOutputParser p;
     p.feed(R"(<TestCase name="boom" filename="t.cpp" line="1">)");
@@ -99,4 +150,17 @@ TEST(Catch2XmlOutput, FatalSignalIsACrash) {
 TEST(XmlUnescape, EntitiesAndNumericReferences) {
     EXPECT_EQ(xml_unescape("&lt;&gt;&amp;&quot;&apos;&#x41;&#66;&#xe9;"), "<>&\"'AB\xC3\xA9");
     EXPECT_EQ(xml_unescape("no entities & stray"), "no entities & stray");
+}
+
+// Found by fuzz/fuzz_catch2_xml.cpp (valid UTF-8 in, invalid out): a code
+// point past U+FFFF lost its top bits (&#x1F600; came out as U+F600), and
+// references to no character gave NUL or raw surrogates.
+TEST(XmlUnescape, CharacterReferencesGiveValidUtf8) {
+    EXPECT_EQ(xml_unescape("&#x1F600;&#128512;"), "\xF0\x9F\x98\x80\xF0\x9F\x98\x80");
+    EXPECT_EQ(xml_unescape("&#x10FFFF;"), "\xF4\x8F\xBF\xBF");
+    EXPECT_EQ(xml_unescape("&#xFFFF;"), "\xEF\xBF\xBF");
+    const std::string replacement = "\xEF\xBF\xBD";
+    EXPECT_EQ(xml_unescape("&#0;&#xD800;&#x110000;&#99999999999;"), replacement + replacement + replacement + replacement);
+    // No number at all: not a reference, kept as written.
+    EXPECT_EQ(xml_unescape("&#;&#x;&#-1;&#12a;"), "&#;&#x;&#-1;&#12a;");
 }

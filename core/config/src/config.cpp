@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <regex>
+#include <utility>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -45,27 +46,31 @@ std::string_view type_name(const toml::node& n) {
 template <class Section, class T>
 KeySpec number_key(std::string name, Section Config::*section, T Section::*field, Range range) {
     return {name, [=](Config& c, const toml::node& n, std::string& why) {
-                double v = 0;
                 if constexpr (std::is_integral_v<T>) {
+                    // Stored from the integer itself: through a double, 2^63 - 1
+                    // rounds up to 2^63, which no int64 holds (undefined behaviour).
                     auto i = n.value_exact<std::int64_t>();
                     if (!i) {
                         why = fmt::format("must be an integer, got {}", type_name(n));
                         return false;
                     }
-                    v = static_cast<double>(*i);
+                    if (!range.contains(static_cast<double>(*i)) || !std::in_range<T>(*i)) {
+                        why = fmt::format("must be {}, got {}", range.describe(), *i);
+                        return false;
+                    }
+                    c.*section.*field = static_cast<T>(*i);
                 } else {
                     auto d = n.value<double>();  // accepts integers too
                     if (!d || !(n.is_integer() || n.is_floating_point())) {
                         why = fmt::format("must be a number, got {}", type_name(n));
                         return false;
                     }
-                    v = *d;
+                    if (!range.contains(*d)) {
+                        why = fmt::format("must be {}, got {}", range.describe(), *d);
+                        return false;
+                    }
+                    c.*section.*field = static_cast<T>(*d);
                 }
-                if (!range.contains(v)) {
-                    why = fmt::format("must be {}, got {}", range.describe(), v);
-                    return false;
-                }
-                c.*section.*field = static_cast<T>(v);
                 return true;
             }};
 }
@@ -178,6 +183,7 @@ std::string names(const Table& table) {
 
 // [[pss.custom_alert_rules]] tables, each with [[...conditions]]. Every
 // problem names the rule (by position and name) and the key.
+constexpr std::size_t max_pattern_length = 1000;
 bool parse_custom_alert_rules(Config& c, const toml::node& n, std::string& why) {
     const toml::array* rules = n.as_array();
     if (!rules || !rules->is_array_of_tables()) {
@@ -234,6 +240,13 @@ bool parse_custom_alert_rules(Config& c, const toml::node& n, std::string& why) 
             return false;
         }
         for (const std::string* pattern : {&rule.module_pattern, &rule.test_pattern}) {
+            // std::regex compiles a pattern recursively: parentheses nested some
+            // ten thousand deep overflow the stack (a crash, not an error).
+            if (pattern->size() > max_pattern_length) {
+                why = fmt::format("{} '{}': a pattern is {} characters long; at most {} are allowed", at, rule.name,
+                                  pattern->size(), max_pattern_length);
+                return false;
+            }
             try {
                 std::regex check(*pattern, std::regex::ECMAScript);
             } catch (const std::regex_error& e) {

@@ -212,6 +212,12 @@ Score SampleSet::score_of(const ScoringConfig& cfg, const std::map<std::string, 
                                                 lag_mean, cfg);
         if (summary) *summary = duration_summary();
     }
+    // Past the sketches' sums (values near 1e308: inf - inf) a sub-score can
+    // be NaN. Whatever those numbers were, they were not stable: 0, so that
+    // reports and the JSON get a number and the other sub-scores still count.
+    for (double* sub : {&s.timing_stability, &s.memory_stability, &s.error_volatility, &s.branching_entropy,
+                        &s.concurrency_chaos})
+        if (std::isnan(*sub)) *sub = 0.0;
     out.pss = combine(out.breakdown, cfg);
     return out;
 }

@@ -41,7 +41,10 @@ double memory_score(double peak, double median, double stdev, const ScoringConfi
     const double ratio = peak / median;
     double score = decay(stdev / median + (ratio - 1.0), cfg.gamma);
     if (ratio > cfg.mem_spike_threshold_ratio) score *= decay(ratio - cfg.mem_spike_threshold_ratio, cfg.gamma);
-    return score;
+    // pypss's expression passes 1 when the peak is below median + epsilon:
+    // barely for real heaps (1 + 2e-9 / bytes), up to e^gamma for fractions
+    // of a byte, enough to outweigh every other sub-score. A sub-score is 0-1.
+    return std::min(score, 1.0);
 }
 
 double error_score(std::uint64_t n, std::uint64_t failures, std::uint64_t longest_run, double variance,
@@ -61,7 +64,9 @@ double error_score(std::uint64_t n, std::uint64_t failures, std::uint64_t longes
         const auto excess = static_cast<double>(longest - cfg.consecutive_error_threshold + 1);
         score *= decay(excess, cfg.delta * cfg.score_consecutive_error_decay_multiplier);
     }
-    return score;
+    // A spike impact multiplier above 1 (a config value) takes the spike
+    // factor below 0; a sub-score is 0-1.
+    return std::max(score, 0.0);
 }
 
 double concurrency_score(std::size_t wait_n, double wait_mean, double wait_stdev, std::size_t lag_n, double lag_mean,

@@ -12,6 +12,9 @@ namespace {
 
 constexpr int per_octave = QuantileSketch::buckets_per_octave;
 constexpr int mantissa_bits = 52;
+// Values this large overflow a sum or a product in the interpolation (as in
+// statistics.cpp).
+constexpr double huge = 1e150;
 constexpr int cell_bits = 12;  // cells of the mantissa finer than any bucket (1/4096 < 2^(1/70) - 1)
 
 // Bucket bounds inside one octave as 52-bit mantissas, and for every cell of
@@ -187,6 +190,8 @@ double QuantileSketch::quantile_exclusive(int k, int n) const {
     const long long delta = i * m - j * n;
     const double lo = value_at_rank(static_cast<std::uint64_t>(j - 1));
     const double hi = value_at_rank(static_cast<std::uint64_t>(j));
+    if (std::max(std::fabs(lo), std::fabs(hi)) > huge)  // the products would overflow: each value divided first
+        return lo + (hi / static_cast<double>(n) - lo / static_cast<double>(n)) * static_cast<double>(delta);
     return (lo * static_cast<double>(n - delta) + hi * static_cast<double>(delta)) / static_cast<double>(n);
 }
 
@@ -194,7 +199,9 @@ double QuantileSketch::median() const {
     if (count_ < 2) return value_at_rank(0);
     const std::uint64_t half = count_ / 2;
     if (count_ % 2 == 1) return value_at_rank(half);
-    return (value_at_rank(half - 1) + value_at_rank(half)) / 2.0;
+    const double lo = value_at_rank(half - 1), hi = value_at_rank(half);
+    if (std::max(std::fabs(lo), std::fabs(hi)) > huge) return lo / 2.0 + hi / 2.0;  // lo + hi would overflow
+    return (lo + hi) / 2.0;
 }
 
 }  // namespace pss

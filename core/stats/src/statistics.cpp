@@ -81,7 +81,11 @@ double median_sorted(std::span<const double> sorted) {
     const std::size_t n = sorted.size();
     if (n == 0) return 0.0;
     if (n % 2 == 1) return sorted[n / 2];
-    return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    const double lo = sorted[n / 2 - 1], hi = sorted[n / 2];
+    // Python's (lo + hi) / 2 is infinite for two values above 2^1023: the
+    // same midpoint, each halved first (exact at that size).
+    if (std::max(std::fabs(lo), std::fabs(hi)) > huge) return lo / 2.0 + hi / 2.0;
+    return (lo + hi) / 2.0;
 }
 
 double quantile_exclusive(std::span<const double> sorted, int k, int n) {
@@ -96,8 +100,10 @@ double quantile_exclusive(std::span<const double> sorted, int k, int n) {
     j = j < 1 ? 1 : (j > ld - 1 ? ld - 1 : j);
     const long long delta = i * m - j * n;
     const double lo = sorted[j - 1], hi = sorted[j];
-    if (std::max(std::fabs(lo), std::fabs(hi)) > huge)  // Python's products would overflow here: same value, scaled
-        return lo + (hi - lo) / static_cast<double>(n) * static_cast<double>(delta);
+    // Python's products would overflow here, and so would hi - lo across
+    // zero: the same interpolation with each value divided first.
+    if (std::max(std::fabs(lo), std::fabs(hi)) > huge)
+        return lo + (hi / static_cast<double>(n) - lo / static_cast<double>(n)) * static_cast<double>(delta);
     return (lo * static_cast<double>(n - delta) + hi * static_cast<double>(delta)) / static_cast<double>(n);
 }
 

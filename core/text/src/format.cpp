@@ -24,6 +24,12 @@ std::string format_bytes(double bytes) {
 }
 
 std::string iso8601_utc(double epoch_seconds) {
+    // A time from a corrupt or hostile file (-1e308, NaN) is clamped to what
+    // the format can write: casting it to time_t would be undefined, and
+    // consumers (JUnit, Alertmanager) need a valid timestamp.
+    constexpr double last = 253402300799.0;  // 9999-12-31T23:59:59Z
+    if (!(epoch_seconds >= 0.0)) epoch_seconds = 0.0;
+    if (epoch_seconds > last) epoch_seconds = last;
     const auto t = static_cast<std::time_t>(epoch_seconds);
     std::tm tm{};
     ::gmtime_r(&t, &tm);

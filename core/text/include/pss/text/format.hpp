@@ -13,7 +13,8 @@ std::string format_seconds(double seconds, double resolution = 0);
 // "512 B", "1.5 KiB", "12.0 MiB", "1.20 GiB".
 std::string format_bytes(double bytes);
 
-// "2026-11-22T04:36:20Z" (UTC) from seconds since the epoch.
+// "2026-11-22T04:36:20Z" (UTC) from seconds since the epoch; times before
+// 1970 or after 9999 (or NaN) are clamped to those years.
 std::string iso8601_utc(double epoch_seconds);
 
 // Seconds since the epoch, now.
