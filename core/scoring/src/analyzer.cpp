@@ -327,6 +327,7 @@ TestResult Analyzer::test_result(const Test& t, const ScoringConfig& scoring, co
     r.score = t.samples.score(scoring, t.samples.branch_tags(), &r.duration);
     r.steady_score = t.samples.has_run_delay() ? t.samples.steady_score(scoring) : r.score;
     r.memory_peak = t.samples.memory_peak();
+    r.metrics = t.samples.metric_stabilities(scoring);
     r.leaking_runs = t.evidence.leaking_runs;
     r.timing_resolution = t.samples.timing_resolution();
     r.exact = t.samples.exact();
