@@ -34,6 +34,11 @@ bool worth_retrying(long status) { return status == 0 || status == 429 || status
 }  // namespace
 
 HttpOutcome post_json(const std::string& url, const std::string& body, const HttpPolicy& policy) {
+    return send_http("POST", url, body, "application/json", policy);
+}
+
+HttpOutcome send_http(const std::string& method, const std::string& url, const std::string& body,
+                      const std::string& content_type, const HttpPolicy& policy) {
     static std::once_flag init;
     std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     HttpOutcome out;
@@ -51,7 +56,7 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
         }
         std::string answer;
         const auto timeout_ms = static_cast<long>(policy.timeout_seconds * 1000);
-        h.headers = curl_slist_append(h.headers, "Content-Type: application/json");
+        h.headers = curl_slist_append(h.headers, ("Content-Type: " + content_type).c_str());
         curl_easy_setopt(h.curl, CURLOPT_URL, url.c_str());
         curl_easy_setopt(h.curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(h.curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -61,6 +66,7 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
         curl_easy_setopt(h.curl, CURLOPT_HTTPHEADER, h.headers);
         curl_easy_setopt(h.curl, CURLOPT_POSTFIELDS, body.data());
         curl_easy_setopt(h.curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        if (method != "POST") curl_easy_setopt(h.curl, CURLOPT_CUSTOMREQUEST, method.c_str());
         curl_easy_setopt(h.curl, CURLOPT_USERAGENT, "pss-alerts");
         curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, keep_start);
         curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &answer);
