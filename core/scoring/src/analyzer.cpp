@@ -172,7 +172,7 @@ std::span<const std::string_view> Analyzer::fields_read() {
         "name",         "module",       "run",       "duration",          "wait_time",     "memory",
         "memory_diff",  "error",        "exception_type", "exception_message", "branch_tag", "filename",
         "lineno",       "kind",         "failure_file", "failure_line",  "run_delay",     "warmup",
-        "timing_resolution", "system_metric", "metadata"};
+        "timing_resolution", "system_metric", "metadata", "metrics"};
     return fields;
 }
 
