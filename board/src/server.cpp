@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 
@@ -70,15 +72,21 @@ int serve(const Model& model, const ServerOptions& options, const std::function<
         throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(port) +
                                  " (in use, or not an address of this machine); choose another --port");
     }
-    std::thread stopper([&server, stop_signals] {
+    std::atomic<bool> done{false};
+    std::thread stopper([&server, &done, stop_signals] {
         int sig = 0;
         sigwait(&stop_signals, &sig);
-        server.stop();
+        // A signal may come before the server loop runs, when stop() does
+        // nothing yet: ask again until the loop has ended.
+        while (!done.load()) {
+            server.stop();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
     });
     if (listening) listening(port);
     server.listen_after_bind();
-    // Ended by a signal (the stopper is done) or by an error: wake the stopper.
-    pthread_kill(stopper.native_handle(), SIGTERM);
+    done.store(true);
+    pthread_kill(stopper.native_handle(), SIGTERM);  // wakes the stopper when no signal came
     stopper.join();
     return 0;
 }

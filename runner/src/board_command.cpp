@@ -64,15 +64,16 @@ int run_board(const BoardOptions& opt) {
     board::finish(model);
     model.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    if (!loopback(opt.host))
-        print_warning(fmt::format("--host {}: the board is reachable from other machines, without authentication; "
-                                  "anyone who can connect sees every test name, failure message and source line",
-                                  opt.host));
     board::ServerOptions server;
     server.host = opt.host;
     server.port = opt.port;
     try {
         return board::serve(model, server, [&](int port) {
+            if (!loopback(opt.host))
+                print_warning(fmt::format("--host {}: the board is reachable from other machines, without "
+                                          "authentication; anyone who can connect sees every test name, failure "
+                                          "message and source line",
+                                          opt.host));
             const bool v6 = opt.host.find(':') != std::string::npos;
             fmt::print("pss board: {} runs, {} tests (loaded in {:.1f} s); serving http://{}{}{}:{}/ (Ctrl-C to stop)\n",
                        model.runs.size(), model.tests.size(), model.load_seconds, v6 ? "[" : "", opt.host,

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -58,10 +60,6 @@ int run_exporter(const ExporterOptions& opt) {
     }
     ci::ExpositionLimits limits;
     limits.max_tests = static_cast<std::size_t>(config.history.prometheus_max_tests);
-    if (opt.host != "127.0.0.1" && opt.host != "localhost" && opt.host != "::1")
-        print_warning(fmt::format("--host {}: /metrics is reachable from other machines, without authentication",
-                                  opt.host));
-
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
@@ -88,15 +86,23 @@ int run_exporter(const ExporterOptions& opt) {
         throw CommandError(exit_cannot_run, fmt::format("cannot listen on {}:{} (in use, or not an address of this "
                                                         "machine); choose another --port",
                                                         opt.host, opt.port.value_or(8000)));
-    std::thread stopper([&server, stop_signals] {
+    std::atomic<bool> done{false};
+    std::thread stopper([&server, &done, stop_signals] {
         int sig = 0;
         sigwait(&stop_signals, &sig);
-        server.stop();
+        while (!done.load()) {  // stop() does nothing before the loop runs: ask until it has ended
+            server.stop();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
     });
+    if (opt.host != "127.0.0.1" && opt.host != "localhost" && opt.host != "::1")
+        print_warning(fmt::format("--host {}: /metrics is reachable from other machines, without authentication",
+                                  opt.host));
     fmt::print("pss exporter: serving http://{}:{}/metrics from {} (Ctrl-C to stop)\n", opt.host, port,
                store->location());
     std::fflush(stdout);
     server.listen_after_bind();
+    done.store(true);
     pthread_kill(stopper.native_handle(), SIGTERM);
     stopper.join();
     return exit_ok;
