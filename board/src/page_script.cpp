@@ -317,9 +317,11 @@ const std::string& page_script() {
       s.suites.forEach(function (x) { option($('filter-suite'), x, x); });
       s.branches.forEach(function (b) { option($('compare-branch'), b, b || '(none)'); option($('compare-baseline'), b, b || '(none)'); });
       if (s.branches.length > 1) {
+        // Against main (else the second newest branch): the newest other branch of the history.
         var main = s.branches.indexOf('main') >= 0 ? 'main' : s.branches[1];
+        var others = s.branches.filter(function (b) { return b !== main && b !== 'traces'; });
         $('compare-baseline').value = main;
-        $('compare-branch').value = s.branches[0] === main ? s.branches[1] : s.branches[0];
+        $('compare-branch').value = others.length ? others[0] : s.branches.filter(function (b) { return b !== main; })[0];
       }
       return api('/api/runs', { limit: 200 });
     }).then(function (d) {

@@ -50,6 +50,10 @@ int serve(const Model& model, const ServerOptions& options, const std::function<
         set_common_headers(res);
         res.set_content(page_style(), "text/css; charset=utf-8");
     });
+    server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) {
+        set_common_headers(res);
+        res.status = 204;  // none: browsers ask for one, and a 404 would be a console error
+    });
     server.Get(R"(/api/[a-z]+)", [&model](const httplib::Request& req, httplib::Response& res) {
         set_common_headers(res);
         Params params;
