@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
     while (__atomic_load_n(&port, __ATOMIC_ACQUIRE) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     httplib::Client client("127.0.0.1", port);
     client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);
 
     const Timing baseline = time_get(client, "/board.css");
     const std::string newest = std::to_string(model.runs.size() - 1);

@@ -38,6 +38,7 @@ int serve(const Model& model, const ServerOptions& options, const std::function<
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     httplib::Server server;
+    server.set_tcp_nodelay(true);  // small JSON answers go out at once, not after a delayed ACK (40 ms)
     server.Get("/", [](const httplib::Request&, httplib::Response& res) {
         set_common_headers(res);
         res.set_content(page_html(), "text/html; charset=utf-8");
