@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
         {"tests filtered by suite", "/api/tests?suite=Suite7"},
         {"tests by name search", "/api/tests?q=test99"},
         {"tests sorted by p95, page 50", "/api/tests?sort=p95&offset=5000"},
-        {"one test (200 runs)", "/api/test?id=4242"},
+        {"one test (all its runs)", "/api/test?id=" + std::to_string(model.tests.size() / 2)},
         {"branch comparison", "/api/compare?branch=feature/b1&baseline=main"},
     };
     std::printf("\n%-34s %10s %10s %8s\n", "request", "median", "worst", "ratio");
