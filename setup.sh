@@ -22,13 +22,14 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev catch2
   nlohmann-json3-dev libfmt-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev
   libsimdjson-dev libfast-float-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
+  libcpp-httplib-dev
 )
 # What the tests and benchmarks add: real consumers of the reports (libxml2
 # with the JUnit schemas, junitparser, GitHub's Markdown renderer, Chromium),
 # an HTTP receiver and Alertmanager for the alert channels, Google Benchmark.
 TEST_PACKAGES=(
   libbenchmark-dev libxml2-dev cmark-gfm chromium python3-junitparser
-  libcpp-httplib-dev prometheus-alertmanager
+  libcpp-httplib-dev prometheus-alertmanager prometheus prometheus-pushgateway
   libpq-dev postgresql libhiredis-dev redis-server libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # The fuzz targets: clang, libFuzzer and the sanitizers' runtimes (which
   # clang only recommends), llvm-symbolizer for readable stacks in findings.
@@ -53,10 +54,18 @@ install_packages() {
 # browser download); it lives in the build folder, never in the sources.
 install_npm_packages() {
   command -v npm >/dev/null || install_packages npm || return 0
-  [ -d "$BUILD_DIR/npm/node_modules/playwright-core" ] && return 0
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$BUILD_DIR/npm" --no-save --no-audit --no-fund \
-    playwright-core@1.65.1 ||
-    echo "setup: could not install playwright-core from npm; the HTML report's click-through test will be skipped" >&2
+  if [ ! -d "$BUILD_DIR/npm/node_modules/playwright-core" ]; then
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$BUILD_DIR/npm" --no-save --no-audit --no-fund \
+      playwright-core@1.65.1 ||
+      echo "setup: could not install playwright-core from npm; the HTML report's click-through test will be skipped" >&2
+  fi
+  # pss board's browser test: its own locked npm project (tests/browser), installed with npm ci.
+  if [ ! -d "$BUILD_DIR/tests/browser/node_modules/playwright-core" ]; then
+    mkdir -p "$BUILD_DIR/tests/browser"
+    cp tests/browser/package.json tests/browser/package-lock.json "$BUILD_DIR/tests/browser/"
+    (cd "$BUILD_DIR/tests/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) ||
+      echo "setup: npm ci failed; the board's browser test will try again and fail with npm's message" >&2
+  fi
 }
 
 configure() {  # $1: ON to build tests and benchmarks

@@ -16,6 +16,8 @@ _pss_options() {
         report) echo "--from $reports --color --help" ;;
         history) echo "--limit --days --test --branch --export --import --db --config --color --help" ;;
         collect) echo "--listen --out --color --help" ;;
+        board) echo "--db --traces --port --host --max-runs --config --color --help" ;;
+        exporter) echo "--port --host --db --config --color --help" ;;
         *) echo "--help --version --color" ;;
     esac
 }
@@ -30,7 +32,7 @@ _pss() {
     else
         for ((i = 1; i < COMP_CWORD; i++)); do
             case "${COMP_WORDS[i]}" in
-                run|merge|analyze|report|history|collect) command="${COMP_WORDS[i]}"; break ;;
+                run|merge|analyze|report|history|collect|board|exporter) command="${COMP_WORDS[i]}"; break ;;
             esac
         done
     fi
@@ -43,7 +45,7 @@ _pss() {
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [[ -z "$command" && "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W "run merge analyze report history collect" -- "$cur"))
+        COMPREPLY=($(compgen -W "run merge analyze report history collect board exporter" -- "$cur"))
     elif [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$(_pss_options "$command")" -- "$cur"))
     else

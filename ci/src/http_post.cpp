@@ -54,6 +54,11 @@ void wait(double seconds, const HttpPolicy& policy) {
 }  // namespace
 
 HttpOutcome post_json(const std::string& url, const std::string& body, const HttpPolicy& policy) {
+    return send_http("POST", url, body, "application/json", policy);
+}
+
+HttpOutcome send_http(const std::string& method, const std::string& url, const std::string& body,
+                      const std::string& content_type, const HttpPolicy& policy) {
     static std::once_flag init;
     std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     HttpOutcome out;
@@ -81,7 +86,7 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
         }
         std::string answer;
         const auto timeout_ms = std::max(1L, static_cast<long>(std::min(policy.timeout_seconds, left) * 1000));
-        h.headers = curl_slist_append(h.headers, "Content-Type: application/json");
+        h.headers = curl_slist_append(h.headers, ("Content-Type: " + content_type).c_str());
         curl_easy_setopt(h.curl, CURLOPT_URL, url.c_str());
         curl_easy_setopt(h.curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(h.curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -91,6 +96,7 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
         curl_easy_setopt(h.curl, CURLOPT_HTTPHEADER, h.headers);
         curl_easy_setopt(h.curl, CURLOPT_POSTFIELDS, body.data());
         curl_easy_setopt(h.curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        if (method != "POST") curl_easy_setopt(h.curl, CURLOPT_CUSTOMREQUEST, method.c_str());
         curl_easy_setopt(h.curl, CURLOPT_USERAGENT, "pss-alerts");
         curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, keep_start);
         curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &answer);

@@ -27,6 +27,9 @@ struct HttpOutcome {
 // Retries on connection errors, timeouts, 429 and 5xx; a 4xx other than 429
 // will not change, so it is not retried. Only http and https; no redirects.
 HttpOutcome post_json(const std::string& url, const std::string& body, const HttpPolicy& policy);
+// The same with another method ("PUT", "POST", "DELETE") and content type.
+HttpOutcome send_http(const std::string& method, const std::string& url, const std::string& body,
+                      const std::string& content_type, const HttpPolicy& policy);
 
 // The URL without its path and query, which for webhooks hold the secret:
 // "https://hooks.slack.com/services/T0/B0/xyz" -> "https://hooks.slack.com/…".

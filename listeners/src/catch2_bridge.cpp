@@ -5,6 +5,7 @@
 #include <string>
 
 #include "pss/runtime/heap.hpp"
+#include "pss/listener/metrics_probe.hpp"
 #include "pss/runtime/session.hpp"
 
 namespace pss::catch2 {
@@ -98,6 +99,7 @@ void test_case_starting(std::string_view name, const char* file, std::size_t lin
     id.module = session.program_name() + "." + file_stem(path);
     id.filename = std::string(path);
     id.lineno = static_cast<std::int64_t>(line);
+    session.set_metrics_probe(listener::metrics_probe());
     session.begin_test(std::move(id));
 }
 

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pss/listener/metrics_probe.hpp"
 #include "pss/runtime/session.hpp"
 
 // TestInfo::test_suite_name() and the "test suite" vocabulary came with 1.10.
@@ -110,7 +111,7 @@ void install() {
         Session::instance().configure(runtime::Settings{});
         return;
     }
-    Session::instance();  // reads the environment now, before any test output
+    Session::instance().set_metrics_probe(listener::metrics_probe());  // reads the environment now too
     testing::UnitTest::GetInstance()->listeners().Append(make_listener());
 }
 

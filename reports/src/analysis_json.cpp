@@ -1,5 +1,6 @@
 #include "json_util.hpp"
 #include "pss/reports/analysis_report.hpp"
+#include "report_util.hpp"
 
 namespace pss::reports {
 
@@ -19,6 +20,14 @@ json test(const TestResult& t) {
            {"duration_max", t.duration.max}, {"memory_peak", t.memory_peak}, {"filename", t.filename},
            {"lineno", t.lineno}};
     if (t.pypss_pss) j["pypss_pss"] = *t.pypss_pss;  // pss caps a test's PSS at its pass rate
+    if (!t.metrics.empty()) {
+        json metrics = json::array();
+        for (const auto& m : t.metrics)
+            metrics.push_back(json{{"name", m.name}, {"runs", m.runs}, {"mean", m.mean}, {"min", m.min},
+                                   {"max", m.max}, {"cv", m.cv}, {"score", rounded_subscore(m.score)},
+                                   {"weight", m.weight}});
+        j["metrics"] = std::move(metrics);
+    }
     if (!t.failure_samples.empty()) {
         const FailureSample& f = t.failure_samples.front();
         j["first_failure"] = f.message.empty() ? f.type : f.type + ": " + f.message;

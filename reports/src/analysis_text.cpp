@@ -65,6 +65,7 @@ std::string render_analysis_text(const AnalysisReport& report, std::size_t max_t
             line(fmt::format("  {:>3}  {:>5}  {:>6}  {:>10}  {:>10}  {}", t.score.pss, t.runs, t.failures,
                              format_duration(t, t.duration.p50), format_duration(t, t.duration.p95),
                              display_text(t.name)));
+            for (const auto& m : metric_notes(t)) line("         " + display_text(m));
         }
     }
     if (!report.read.warning().empty()) {

@@ -54,6 +54,7 @@ json test_json(const TestResult& t, const std::string& root) {
         failures.push_back(json::array({f.run + 1, f.type, relative_path(f.file, root), f.line, f.message, f.output}));
     json notes = json::array();
     for (const auto& o : t.observations) notes.push_back(o.text);
+    for (const auto& m : metric_notes(t)) notes.push_back(m);
     if (t.confidence.weak) notes.push_back("weak: " + t.confidence.reason);
     json j{{"n", t.name},
            {"s", t.module},

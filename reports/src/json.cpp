@@ -6,6 +6,7 @@
 #include "pss/scoring/verdicts.hpp"
 #include "pss/text/escape.hpp"
 #include "renderers.hpp"
+#include "report_util.hpp"
 
 namespace pss::reports {
 
@@ -39,6 +40,10 @@ json test_json(const TestResult& t) {
     json observations = json::array();
     for (const auto& o : t.observations)
         observations.push_back(json{{"kind", std::string(to_string(o.kind))}, {"text", o.text}});
+    json metrics = json::array();
+    for (const auto& m : t.metrics)
+        metrics.push_back(json{{"name", m.name}, {"runs", m.runs}, {"mean", m.mean}, {"min", m.min}, {"max", m.max},
+                               {"cv", m.cv}, {"score", rounded_subscore(m.score)}, {"weight", m.weight}});
     return json{{"name", t.name},
                 {"module", t.module},
                 {"binary", t.binary},
@@ -61,6 +66,7 @@ json test_json(const TestResult& t) {
                 {"quarantined", t.quarantined},
                 {"order_dependent", t.order_dependent},
                 {"observations", std::move(observations)},
+                {"metrics", std::move(metrics)},
                 {"duration", duration_json(t.duration)},
                 {"timing_resolution", t.timing_resolution},
                 {"memory", json{{"peak", t.memory_peak}, {"measured", t.heap_measured},

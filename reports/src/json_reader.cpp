@@ -156,6 +156,22 @@ TestResult test_from(const json& j, const std::string& where, int version, int f
         if (!k) continue;  // a kind from a newer pss: skipped, as unknown fields are
         t.observations.push_back({*k, field<std::string>(o, "text", w)});
     }
+    if (auto ms = j.find("metrics"); ms != j.end() && ms->is_array()) {
+        i = 0;
+        for (const auto& m : *ms) {
+            const std::string w = fmt::format("{}.metrics[{}]", where, i++);
+            MetricStability s;
+            s.name = field<std::string>(m, "name", w);
+            s.runs = field<std::uint64_t>(m, "runs", w);
+            s.mean = field<double>(m, "mean", w);
+            s.min = optional_field<double>(m, "min", w, s.mean);
+            s.max = optional_field<double>(m, "max", w, s.mean);
+            s.cv = field<double>(m, "cv", w);
+            s.score = field<double>(m, "score", w);
+            s.weight = optional_field<double>(m, "weight", w, 0.0);
+            t.metrics.push_back(std::move(s));
+        }
+    }
     t.duration = duration_from(object(j, "duration", where), where + ".duration");
     t.timing_resolution = optional_field<double>(j, "timing_resolution", where, 0.0);
     const json& m = object(j, "memory", where);

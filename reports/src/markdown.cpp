@@ -50,6 +50,7 @@ std::string attention_reason(const TestResult& t) {
         case Verdict::not_applicable: break;
     }
     for (const auto& o : t.observations) parts.push_back(o.text);
+    for (const auto& m : metric_notes(t)) parts.push_back(m);
     if (t.quarantined) parts.push_back("quarantined");
     std::string out;
     for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;

@@ -77,4 +77,16 @@ std::string failed_run_numbers(const TestResult& t, std::size_t max) {
     return out;
 }
 
+std::vector<std::string> metric_notes(const TestResult& test) {
+    std::vector<std::string> out;
+    for (const MetricStability& m : test.metrics) {
+        if (m.weight <= 0 && m.score >= 0.8) continue;
+        std::string line = fmt::format("metric {}: stability {:.2f} (CV {:.0f}%, mean {:.4g}, {} run{}", m.name,
+                                       rounded_subscore(m.score), 100 * m.cv, m.mean, m.runs, m.runs == 1 ? "" : "s");
+        line += m.weight > 0 ? fmt::format(", weight {:g})", m.weight) : ", not scored)";
+        out.push_back(std::move(line));
+    }
+    return out;
+}
+
 }  // namespace pss::reports

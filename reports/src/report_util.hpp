@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pss/scoring/results.hpp"
 
@@ -37,5 +38,10 @@ std::string weakest_subscore(const SubScores& b);
 
 // The 1-based numbers of a test's failed runs, "4, 7, 9" (at most `max`, then ", ...").
 std::string failed_run_numbers(const TestResult& test, std::size_t max = 10);
+
+// One line per metric the test's records carried that the reports show:
+// those custom_metric_weights scores, and unscored ones whose stability is
+// below 0.8. "metric cache.hit_rate: stability 0.62 (CV 24%, mean 0.71, 10 runs, weight 0.1)"
+std::vector<std::string> metric_notes(const TestResult& test);
 
 }  // namespace pss::reports

@@ -66,6 +66,7 @@ std::string render_table(const RunResults& results, const TableStyle& style) {
         if (!t.failure_samples.empty() && (t.verdict == Verdict::failing || t.verdict == Verdict::flaky))
             note(t.failure_samples.front().type);
         for (const auto& o : t.observations) note(o.text);
+        for (const auto& m : metric_notes(t)) note(m);
         if (t.confidence.weak) note("weak: " + t.confidence.reason);
         notes = text::display_text(notes);
         std::string line = fmt::format("{}  {:>4}  {:>3.0f}%  {:>6}  {:>3}  {:>8}  {:>8}  {}",

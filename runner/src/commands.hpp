@@ -24,5 +24,9 @@ CommandRunner add_history_command(CLI::App& app);
 CommandRunner add_report_command(CLI::App& app);
 // pss collect: the gRPC collector server (collect_command.cpp).
 CommandRunner add_collect_command(CLI::App& app);
+// pss board: the web dashboard (board_command.cpp).
+CommandRunner add_board_command(CLI::App& app);
+// pss exporter: /metrics for Prometheus from the history (exporter_command.cpp).
+CommandRunner add_exporter_command(CLI::App& app);
 
 }  // namespace pss::cli

@@ -19,6 +19,7 @@
 #include "cli_errors.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "history_step.hpp"
 #include "pss/ci/history_store.hpp"
 #include "pss/ci/history_transfer.hpp"
 #include "pss/ci/sqlite_history.hpp"
@@ -297,7 +298,7 @@ int run_history(const HistoryQuery& opt) {
     if (opt.config_file) explicit_config = *opt.config_file;
     const Config config = resolve_config(explicit_config);
     for (const auto& w : config.warnings) print_warning(w);
-    const std::string db = opt.db.empty() ? config.history.storage_uri : opt.db;
+    const std::string db = history_database(config, opt.db);
     if (!opt.import_file.empty()) return import_runs(db, opt.import_file);
 
     if (!ci::history_may_exist(db)) {

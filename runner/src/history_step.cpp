@@ -9,6 +9,7 @@
 
 #include "cli_support.hpp"
 #include "pss/ci/history_store.hpp"
+#include "pss/ci/prometheus.hpp"
 #include "pss/ci/regression.hpp"
 #include "pss/text/format.hpp"
 
@@ -34,6 +35,12 @@ void add_trends(RunResults& results, const ci::HistoryStore& store, const std::o
 }
 
 }  // namespace
+
+std::string history_database(const Config& config, const std::string& db_option) {
+    if (!db_option.empty()) return db_option;
+    if (config.history.storage_backend == "prometheus") return HistoryConfig{}.storage_uri;
+    return config.history.storage_uri;
+}
 
 std::optional<std::string> baseline_branch(const RunResults& report, const HistorySettings& s) {
     if (s.baseline_branch) return s.baseline_branch;
@@ -83,7 +90,6 @@ std::optional<std::string> store_in_history(const RunResults& report, const Hist
                                             const std::string& source) {
     if (!s.store) return std::nullopt;
     try {
-        const auto store = ci::open_history_store(s.config.storage_uri);
         ci::RunContext context;
         context.commit = report.meta.git_commit;
         context.branch = report.meta.git_branch;
@@ -95,6 +101,16 @@ std::optional<std::string> store_in_history(const RunResults& report, const Hist
         context.host = report.meta.host;
         context.config_hash = s.config_hash;
         context.source = source;
+        if (!s.pushgateway.empty()) {
+            const ci::StoredRows rows =
+                ci::as_stored_rows(report.meta.started_at, context, report.overall, report.tests, report.gate.exit_code);
+            ci::ExpositionLimits limits;
+            limits.max_tests = static_cast<std::size_t>(s.config.prometheus_max_tests);
+            ci::push_to_gateway(s.pushgateway, rows.run, rows.tests, limits);
+            fmt::print(stderr, "pss: pushed to the Pushgateway at {}\n", s.pushgateway);
+        }
+        if (!s.store_in_database) return std::nullopt;
+        const auto store = ci::open_history_store(s.config.storage_uri);
         const auto id = store->store(report.meta.started_at, context, report.overall, report.tests,
                                      report.gate.exit_code);
         fmt::print(stderr, "pss: stored as run {} in {}\n", id, store->location());
@@ -119,6 +135,17 @@ HistorySettings history_settings(const HistoryOptions& o, const Config& config) 
     s.baseline_branch = o.baseline_branch;
     s.fail_on_regression = o.fail_on_regression;
     s.config = config.history;
+    if (s.config.storage_backend == "prometheus") {
+        // storage_uri is the Pushgateway (push) or the exporter's port (pull);
+        // the history database is --db, else the default file.
+        const std::string prometheus_uri =
+            s.config.storage_uri_as_written.empty() ? s.config.storage_uri : s.config.storage_uri_as_written;
+        s.config.storage_uri = HistoryConfig{}.storage_uri;
+        if (s.config.storage_mode == "push") {
+            s.pushgateway = prometheus_uri;
+            s.store_in_database = !o.db.empty();
+        }
+    }
     if (!o.db.empty()) s.config.storage_uri = o.db;
     if (s.config.storage_backend == "postgresql" && !ci::is_postgres_uri(s.config.storage_uri))
         throw CommandError(exit_usage, fmt::format("storage_backend is \"postgresql\" but the history is '{}'; give "

@@ -31,8 +31,17 @@ struct HistorySettings {
     HistoryConfig config;                        // storage_uri and regression thresholds
     double timing_noise_floor = 0;               // the scoring's: smaller slow-downs are not regressions
     std::string config_hash;
+    // storage_backend "prometheus", storage_mode "push": --store-history
+    // pushes to this Pushgateway (host:port) instead of writing a database
+    // (unless --db names one too).
+    std::string pushgateway;
+    bool store_in_database = true;
     bool enabled() const { return store || baseline_branch || fail_on_regression; }
 };
+
+// The history database: --db, else storage_uri, else (storage_backend
+// "prometheus", whose storage_uri is the gateway or a port) .pss/history.db.
+std::string history_database(const Config& config, const std::string& db_option);
 
 // The branch whose recent runs are the baseline: --baseline-branch, else the
 // run's own branch, else none (any branch).

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "always", "never"}));
     std::vector<CommandRunner> commands{add_analyze_command(app), add_run_command(app, binary_args, command_line),
                                          add_merge_command(app, command_line), add_report_command(app),
-                                         add_history_command(app), add_collect_command(app)};
+                                         add_history_command(app), add_collect_command(app),
+                                         add_board_command(app), add_exporter_command(app)};
     for (CLI::App* sub : app.get_subcommands({})) sub->formatter(app.get_formatter());
 
     std::string command;

@@ -41,7 +41,7 @@ TEST(InstallFiles, ManPageAndCompletionsKnowEveryOption) {
     const std::string bash = read_file(source + "/completions/pss.bash");
     const std::string zsh = read_file(source + "/completions/_pss");
     std::size_t checked = 0;
-    for (const char* command : {"run", "merge", "analyze", "report", "history", "collect"}) {
+    for (const char* command : {"run", "merge", "analyze", "report", "history", "collect", "board", "exporter"}) {
         const auto options = options_of(command);
         EXPECT_GT(options.size(), 3u) << command;
         for (const auto& option : options) {

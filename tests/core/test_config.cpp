@@ -140,7 +140,7 @@ TEST(Config, HistoryKeysAndPathsRelativeToTheConfigFile) {
     EXPECT_DOUBLE_EQ(c.history.regression_min_change, 0.2);
     EXPECT_EQ(Config{}.history.storage_uri, ".pss/history.db");
     EXPECT_EQ(error_of("[pss]\nstorage_backend = \"postgres\"\n"),
-              "pss.toml:2: [pss] key 'storage_backend' must be one of \"sqlite\", \"postgresql\"");
+              "pss.toml:2: [pss] key 'storage_backend' must be one of \"sqlite\", \"postgresql\", \"prometheus\"");
 }
 
 TEST(Config, AlertKeysUsePypssNamesAndSubTables) {

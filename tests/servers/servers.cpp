@@ -304,4 +304,76 @@ std::string RedisServer::cli(const std::string& a, const std::string& b, const s
     return run_process(argv).out;
 }
 
+// --- Prometheus and its Pushgateway ------------------------------------------
+
+namespace {
+
+void stop_child(pid_t& pid) {
+    if (pid <= 0) return;
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 100; ++i) {  // up to 5 s, then SIGKILL
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            pid = -1;
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+}
+
+}  // namespace
+
+PushgatewayServer::PushgatewayServer() {
+    const std::string bin = "/usr/bin/prometheus-pushgateway";
+    if (find_program({bin}).empty())
+        throw std::runtime_error(bin + " was not found: install the 'prometheus-pushgateway' package (setup.sh does)");
+    dir_ = make_temp_dir("pss-pushgateway");
+    port_ = free_port();
+    pid_ = spawn({bin, "--web.listen-address=127.0.0.1:" + std::to_string(port_)}, dir_ + "/pushgateway.log", 0, 0,
+                 false);
+    if (!wait_for_port(port_, 30)) {
+        stop_child(pid_);
+        throw std::runtime_error("prometheus-pushgateway did not listen:\n" + slurp(dir_ + "/pushgateway.log"));
+    }
+}
+
+PushgatewayServer::~PushgatewayServer() {
+    stop_child(pid_);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+PrometheusServer::PrometheusServer(const std::vector<std::pair<std::string, std::string>>& jobs_and_targets) {
+    const std::string bin = "/usr/bin/prometheus";
+    if (find_program({bin}).empty())
+        throw std::runtime_error(bin + " was not found: install the 'prometheus' package (setup.sh does)");
+    dir_ = make_temp_dir("pss-prometheus");
+    port_ = free_port();
+    {
+        std::ofstream config(dir_ + "/prometheus.yml");
+        config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n";
+        for (const auto& [job, target] : jobs_and_targets)
+            config << "  - job_name: '" << job << "'\n    honor_labels: true\n    static_configs:\n      - targets: ['"
+                   << target << "']\n";
+    }
+    pid_ = spawn({bin, "--config.file=" + dir_ + "/prometheus.yml", "--storage.tsdb.path=" + dir_ + "/data",
+                  "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+                 dir_ + "/prometheus.log", 0, 0, false);
+    if (!wait_for_port(port_, 60)) {
+        stop_child(pid_);
+        throw std::runtime_error("prometheus did not listen:\n" + slurp(dir_ + "/prometheus.log"));
+    }
+}
+
+PrometheusServer::~PrometheusServer() {
+    stop_child(pid_);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+std::string PrometheusServer::log() const { return slurp(dir_ + "/prometheus.log"); }
+
 }  // namespace pss::test

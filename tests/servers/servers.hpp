@@ -94,4 +94,38 @@ private:
     pid_t pid_ = -1;
 };
 
+// Debian's prometheus-pushgateway on a free port, no persistence.
+class PushgatewayServer {
+public:
+    PushgatewayServer();
+    ~PushgatewayServer();
+    PushgatewayServer(const PushgatewayServer&) = delete;
+    PushgatewayServer& operator=(const PushgatewayServer&) = delete;
+    int port() const { return port_; }
+    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+private:
+    std::string dir_;
+    int port_ = 0;
+    pid_t pid_ = -1;
+};
+
+// Debian's prometheus, scraping the given targets ("127.0.0.1:PORT") every
+// second (each target its own job, labels kept as pushed: honor_labels),
+// its data in a temporary directory.
+class PrometheusServer {
+public:
+    explicit PrometheusServer(const std::vector<std::pair<std::string, std::string>>& jobs_and_targets);
+    ~PrometheusServer();
+    PrometheusServer(const PrometheusServer&) = delete;
+    PrometheusServer& operator=(const PrometheusServer&) = delete;
+    int port() const { return port_; }
+    std::string log() const;
+
+private:
+    std::string dir_;
+    int port_ = 0;
+    pid_t pid_ = -1;
+};
+
 }  // namespace pss::test

@@ -12,6 +12,12 @@ namespace pss::ci {
 
 std::int64_t HistoryStore::store(double started_at, const RunContext& context, const Score& overall,
                                  const std::vector<TestResult>& tests, int gate_exit) {
+    const StoredRows rows = as_stored_rows(started_at, context, overall, tests, gate_exit);
+    return insert(rows.run, rows.tests);
+}
+
+StoredRows as_stored_rows(double started_at, const RunContext& context, const Score& overall,
+                          const std::vector<TestResult>& tests, int gate_exit) {
     StoredRun run;
     run.started_at = started_at;
     run.context = context;
@@ -39,7 +45,7 @@ std::int64_t HistoryStore::store(double started_at, const RunContext& context, c
         row.durations = measured_durations(t);
         rows.push_back(std::move(row));
     }
-    return insert(run, rows);
+    return {std::move(run), std::move(rows)};
 }
 
 bool is_postgres_uri(const std::string& uri) {

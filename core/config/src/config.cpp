@@ -4,11 +4,14 @@
 #include <cstdlib>
 #include <functional>
 #include <limits>
+#include <map>
 #include <regex>
 #include <utility>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+
+#include "pss/record/trace_record.hpp"
 
 namespace pss {
 
@@ -134,10 +137,41 @@ KeySpec storage_key(std::string name, std::string HistoryConfig::*field) {
                 if (s->find("://") == std::string::npos && p.is_relative() && !c.source.empty())
                     p = c.source.parent_path() / p;
                 c.history.*field = s->find("://") == std::string::npos ? p.string() : *s;
+                c.history.storage_uri_as_written = *s;  // host:port or a port for Prometheus
                 return true;
             }};
 }
 
+// custom_metric_weights = { "cache.hit_rate" = 0.1 }: pypss's table of
+// metric weights; each a non-negative number, keyed by a metric's record key.
+KeySpec metric_weights_key(std::string name) {
+    return {name, [=](Config& c, const toml::node& n, std::string& why) {
+                const toml::table* t = n.as_table();
+                if (!t) {
+                    why = fmt::format("must be a table of metric names and weights, such as "
+                                      "{{ \"cache.hit_rate\" = 0.1 }}, got {}", type_name(n));
+                    return false;
+                }
+                std::map<std::string, double> weights;
+                for (const auto& [key, value] : *t) {
+                    const auto d = value.value<double>();
+                    if (!d || !(value.is_integer() || value.is_floating_point()) || !(*d >= 0) || !(*d < 1e6)) {
+                        why = fmt::format("'{}' must be a weight >= 0, got {}", key.str(), type_name(value));
+                        return false;
+                    }
+                    if (key.str().empty() || key.str().size() > max_record_metric_name) {
+                        why = fmt::format("has a metric name of {} bytes; names are 1 to {} bytes", key.str().size(),
+                                          max_record_metric_name);
+                        return false;
+                    }
+                    weights[std::string(key.str())] = *d;
+                }
+                c.scoring.custom_metric_weights = std::move(weights);
+                return true;
+            }};
+}
+
+// storage_mode: "push" (a Pushgateway at storage_uri) or "pull" (pss exporter).
 // collector: where the records of test processes go (file:PATH, redis://,
 // grpc://, or a custom scheme with its plugin); checked when it is opened.
 KeySpec collector_key(std::string name) {
@@ -369,7 +403,11 @@ const std::vector<KeySpec>& registry() {
             number_key("warmup", &Config::runner, &RunnerConfig::warmup, Range{0, 1000}),
             bool_key("allow_flaky", &Config::runner, &RunnerConfig::allow_flaky),
             path_key("quarantine", &Config::runner, &RunnerConfig::quarantine),
-            choice_key("storage_backend", &HistoryConfig::storage_backend, {"sqlite", "postgresql"}),
+            choice_key("storage_backend", &HistoryConfig::storage_backend, {"sqlite", "postgresql", "prometheus"}),
+            choice_key("storage_mode", &HistoryConfig::storage_mode, {"push", "pull"}),
+            number_key("prometheus_max_tests", &Config::history, &HistoryConfig::prometheus_max_tests,
+                       Range{0, 100000}),
+            metric_weights_key("custom_metric_weights"),
             storage_key("storage_uri", &HistoryConfig::storage_uri),
             collector_key("collector"),
             number_key("regression_threshold_drop", &Config::history, &HistoryConfig::regression_threshold_drop,
@@ -431,7 +469,8 @@ std::string where(const std::filesystem::path& file, const toml::source_region& 
 void apply_table(Config& cfg, const toml::table& table, const std::string& prefix, const std::filesystem::path& file) {
     for (const auto& [key, node] : table) {
         const std::string name = prefix + std::string(key.str());
-        if (const toml::table* sub = node.as_table()) {
+        const bool table_valued = name == "custom_metric_weights";  // a key whose value is a table
+        if (const toml::table* sub = node.as_table(); sub && !table_valued) {
             apply_table(cfg, *sub, name + "_", file);
             continue;
         }

@@ -5,6 +5,7 @@
 //   bool                        any scalar, read as Python's truth value (pypss's "error")
 //   std::optional<std::string>  a string; anything else means "none" (pypss's branch_tag)
 //   std::optional<double>       the "lag" of a {"metadata": {...}} object (pypss system records)
+//   std::vector<RecordMetric>   an object of numbers ({"cache.hits": 3}), or null
 // Both record parsers (simdjson's and the fast one for simple records) read
 // this one table, so a new field is one more row (in trace_reader.cpp).
 #pragma once
@@ -24,7 +25,7 @@ namespace pss::ingest {
 
 using FieldTarget = std::variant<std::string TraceRecord::*, double TraceRecord::*, std::int64_t TraceRecord::*,
                                  bool TraceRecord::*, std::optional<std::string> TraceRecord::*,
-                                 std::optional<double> TraceRecord::*>;
+                                 std::optional<double> TraceRecord::*, std::vector<RecordMetric> TraceRecord::*>;
 
 struct RecordField {
     std::string_view key;
@@ -48,7 +49,7 @@ inline void reset_field(const RecordField& field, TraceRecord& r) {
     std::visit(
         [&](auto member) {
             using T = std::remove_reference_t<decltype(r.*member)>;
-            if constexpr (std::is_same_v<T, std::string>) {
+            if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<RecordMetric>>) {
                 (r.*member).clear();
             } else {
                 r.*member = T{};

@@ -332,7 +332,7 @@ Assigned assign(const RecordField& field, const Value& v, bool store, TraceRecor
                 target.emplace(v.text);
                 return Assigned::stored;
             } else {
-                return Assigned::declined;  // metadata is an object: not a simple record
+                return Assigned::declined;  // metadata and metrics are objects: not a simple record
             }
         },
         field.target);

@@ -1,5 +1,6 @@
 #include "pss/ingest/trace_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iterator>
@@ -58,6 +59,7 @@ constexpr ingest::RecordField record_fields[] = {
     {"timing_resolution", &TraceRecord::timing_resolution},
     {"system_metric", &TraceRecord::system_metric},
     {"metadata", &TraceRecord::lag},  // {"lag": seconds, ...}
+    {"metrics", &TraceRecord::metrics},  // {"cache.hits": 3, ...}
 };
 
 // Turns one JSON text into a TraceRecord; on failure says why, briefly.
@@ -244,6 +246,31 @@ private:
         return true;
     }
 
+    // {"name": number, ...}: bounded like the writer (max_record_metrics
+    // keys of at most max_record_metric_name bytes; the rest is skipped),
+    // sorted by key; a value that is not a number makes the record malformed.
+    static bool metrics(od::value& v, std::vector<RecordMetric>& out, std::string& why) {
+        out.clear();
+        if (is_null(v)) return true;
+        od::object obj;
+        if (v.get_object().get(obj)) return type_error(why, "metrics", "an object of numbers");
+        for (auto field : obj) {
+            std::string_view key;
+            if (auto err = field.unescaped_key().get(key)) return fail(why, err);
+            od::value value;
+            if (auto err = field.value().get(value)) return fail(why, err);
+            double d = 0;
+            if (is_null(value)) continue;
+            if (!read_double(value, d)) return type_error(why, "metrics." + std::string(key), "a number");
+            if (key.empty() || key.size() > max_record_metric_name || out.size() == max_record_metrics ||
+                !std::isfinite(d))
+                continue;
+            out.push_back({std::string(key), d});
+        }
+        std::sort(out.begin(), out.end(), [](const RecordMetric& a, const RecordMetric& b) { return a.name < b.name; });
+        return true;
+    }
+
     static bool assign(std::string_view key, od::value& v, TraceRecord& r, std::string& why, int& hint) {
         const int i = ingest::find_field(record_fields, key, hint);
         if (i < 0) return true;  // unknown fields are ignored
@@ -276,6 +303,8 @@ private:
                         (r.*member).emplace(raw);
                     }
                     return true;
+                } else if constexpr (std::is_same_v<T, std::vector<RecordMetric>>) {
+                    return metrics(v, r.*member, why);
                 } else {
                     return metadata(v, r, why);
                 }

@@ -107,6 +107,25 @@ std::string to_json_line(const TraceRecord& r) {
     if (r.calls > 0) append_integer(out, "calls", r.calls);
     if (r.warmup) out += ",\"warmup\":true";
     if (r.timing_resolution > 0) append_number(out, "timing_resolution", r.timing_resolution);
+    if (!r.metrics.empty()) {
+        out += ",\"metrics\":{";
+        std::size_t written = 0;
+        for (const RecordMetric& m : r.metrics) {
+            if (written == max_record_metrics) break;
+            if (m.name.empty() || m.name.size() > max_record_metric_name) continue;
+            if (written++ > 0) out += ',';
+            if (plain_ascii(m.name)) {
+                out += '"';
+                out += m.name;
+                out += '"';
+            } else {
+                out += nlohmann::json(m.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            }
+            out += ':';
+            append_value(out, std::isfinite(m.value) ? m.value : 0.0);
+        }
+        out += '}';
+    }
     if (r.system_metric) {
         out += ",\"system_metric\":true";
         if (r.lag) {

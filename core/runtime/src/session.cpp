@@ -154,6 +154,7 @@ struct Session::State {
     std::string program_name;
     std::int64_t system_minus_steady_ns = 0;
     std::uint64_t last_generation = 0;
+    MetricsProbe metrics_probe;
 
     // The running test. Fields set at begin/end belong to the test thread;
     // `mutex` guards what other threads may add (failure, skip, branches).
@@ -314,6 +315,8 @@ const std::string& Session::program_name() const noexcept { return state_->progr
 
 bool Session::test_running() const noexcept { return state_->running.load(std::memory_order_acquire); }
 
+void Session::set_metrics_probe(MetricsProbe probe) noexcept { state_->metrics_probe = probe; }
+
 void Session::begin_test(TestIdentity identity) {
     const CallerStateGuard caller_state;
     State& s = *state_;
@@ -344,6 +347,7 @@ void Session::begin_test(TestIdentity identity) {
         s.generation = ++s.last_generation;
     }
     detail::g_test_generation.store(s.generation, std::memory_order_relaxed);
+    if (s.metrics_probe.open != nullptr) s.metrics_probe.open();  // before the heap window: its snapshot is not the test's
     s.start_system_ns = system_ns();
     s.heap_window = heap::open_window();
     s.start_usage = usage_now();
@@ -412,6 +416,10 @@ void Session::end_test(TestStatus status, bool hold_record) {
         r.involuntary_context_switches = end_usage.involuntary - s.start_usage.involuntary;
         r.filename = std::move(s.identity.filename);
         r.lineno = s.identity.lineno;
+        if (s.metrics_probe.close != nullptr) {
+            s.metrics_probe.close(r.metrics);
+            if (r.metrics.size() > max_record_metrics) r.metrics.resize(max_record_metrics);
+        }
         {
             std::lock_guard lock(s.mutex);
             if (status == TestStatus::failed) {

@@ -173,7 +173,7 @@ std::span<const std::string_view> Analyzer::fields_read() {
         "name",         "module",       "run",       "duration",          "wait_time",     "memory",
         "memory_diff",  "error",        "exception_type", "exception_message", "branch_tag", "filename",
         "lineno",       "kind",         "failure_file", "failure_line",  "run_delay",     "warmup",
-        "timing_resolution", "system_metric", "metadata"};
+        "timing_resolution", "system_metric", "metadata", "metrics"};
     return fields;
 }
 
@@ -335,6 +335,7 @@ TestResult Analyzer::test_result(const Test& t, const ScoringConfig& scoring, co
     r.score = t.samples.score(scoring, t.samples.branch_tags(), &r.duration);
     r.steady_score = t.samples.has_run_delay() ? t.samples.steady_score(scoring) : r.score;
     r.memory_peak = t.samples.memory_peak();
+    r.metrics = t.samples.metric_stabilities(scoring);
     r.leaking_runs = t.evidence.leaking_runs;
     r.timing_resolution = t.samples.timing_resolution();
     r.exact = t.samples.exact();

@@ -18,6 +18,17 @@ void SampleSet::add(const TraceRecord& r) {
     if (r.branch_tag && !r.branch_tag->empty()) ++tags_[*r.branch_tag];
     note_resolution(r.timing_resolution);
     if (r.run_delay > 0) has_run_delay_ = true;
+    if (!r.warmup)
+        for (const RecordMetric& m : r.metrics) {
+            auto it = metrics_.find(m.name);
+            if (it == metrics_.end()) {
+                if (metrics_.size() >= max_metrics) continue;
+                it = metrics_.emplace(m.name, MetricValues{RunningMoments{}, m.value, m.value}).first;
+            }
+            it->second.moments.add(m.value);
+            it->second.min = std::min(it->second.min, m.value);
+            it->second.max = std::max(it->second.max, m.value);
+        }
     const double steady = std::max(0.0, r.duration - std::max(0.0, r.run_delay));
     add(Run{r.duration, r.memory, r.wait_time, steady, r.error, r.warmup});
 }
@@ -165,6 +176,25 @@ DurationSummary SampleSet::duration_summary() const {
     return out;
 }
 
+std::vector<MetricStability> SampleSet::metric_stabilities(const ScoringConfig& cfg) const {
+    std::vector<MetricStability> out;
+    out.reserve(metrics_.size());
+    for (const auto& [name, v] : metrics_) {
+        MetricStability m;
+        m.name = name;
+        m.runs = v.moments.count();
+        m.mean = v.moments.mean();
+        m.min = v.min;
+        m.max = v.max;
+        const double stdev = std::sqrt(v.moments.variance());
+        m.cv = m.runs < 2 || m.mean == 0.0 ? 0.0 : stdev / std::fabs(m.mean);
+        m.score = metric_stability(m.runs, m.mean, stdev, cfg);
+        if (const auto w = cfg.custom_metric_weights.find(name); w != cfg.custom_metric_weights.end()) m.weight = w->second;
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
 Score SampleSet::score(const ScoringConfig& cfg, const std::map<std::string, std::uint64_t>& branch_tags,
                        DurationSummary* durations) const {
     return score_of(cfg, branch_tags, false, durations);
@@ -218,7 +248,8 @@ Score SampleSet::score_of(const ScoringConfig& cfg, const std::map<std::string, 
     for (double* sub : {&s.timing_stability, &s.memory_stability, &s.error_volatility, &s.branching_entropy,
                         &s.concurrency_chaos})
         if (std::isnan(*sub)) *sub = 0.0;
-    out.pss = combine(out.breakdown, cfg);
+    out.pss = cfg.custom_metric_weights.empty() || metrics_.empty() ? combine(out.breakdown, cfg)
+                                                                    : combine(out.breakdown, cfg, metric_stabilities(cfg));
     return out;
 }
 

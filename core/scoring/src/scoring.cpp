@@ -162,23 +162,37 @@ double concurrency_chaos(std::span<const double> wait_times, std::span<const dou
 
 std::string fingerprint(const ScoringConfig& c) {
     // Every field; the assertion fails when one is added without being hashed here.
-    static_assert(sizeof(ScoringConfig) == 21 * 8, "ScoringConfig changed: add the new key to fingerprint()");
-    const std::string text = fmt::format(
+    static_assert(sizeof(ScoringConfig) == 21 * 8 + sizeof(std::map<std::string, double>),
+                  "ScoringConfig changed: add the new key to fingerprint()");
+    std::string text = fmt::format(
         "{} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}", c.w_ts, c.w_ms, c.w_ev, c.w_be, c.w_cc,
         c.alpha, c.beta, c.gamma, c.delta, c.mem_spike_threshold_ratio, c.error_spike_threshold,
         c.consecutive_error_threshold, c.concurrency_wait_threshold, c.score_latency_tail_percentile,
         c.score_memory_epsilon, c.score_error_vmr_multiplier, c.score_error_spike_impact_multiplier,
         c.score_consecutive_error_decay_multiplier, c.score_lag_threshold, c.score_lag_penalty_multiplier,
         c.timing_noise_floor);
+    for (const auto& [name, weight] : c.custom_metric_weights) text += fmt::format(" {}={}", name, weight);
     std::uint64_t h = 0xcbf29ce484222325ull;
     for (const unsigned char ch : text) h = (h ^ ch) * 0x100000001b3ull;
     return fmt::format("{:016x}", h);
 }
 
-int combine(const SubScores& s, const ScoringConfig& cfg) {
+double metric_stability(std::uint64_t n, double mean, double stdev, const ScoringConfig& cfg) {
+    if (n < 2 || mean == 0.0) return 1.0;
+    const double score = std::exp(-cfg.alpha * stdev / std::fabs(mean));
+    return std::isfinite(score) ? std::clamp(score, 0.0, 1.0) : 0.0;
+}
+
+int combine(const SubScores& s, const ScoringConfig& cfg) { return combine(s, cfg, {}); }
+
+int combine(const SubScores& s, const ScoringConfig& cfg, const std::vector<MetricStability>& metrics) {
     double raw = cfg.w_ts * s.timing_stability + cfg.w_ms * s.memory_stability + cfg.w_ev * s.error_volatility +
                  cfg.w_be * s.branching_entropy + cfg.w_cc * s.concurrency_chaos;
-    const double total = cfg.w_ts + cfg.w_ms + cfg.w_ev + cfg.w_be + cfg.w_cc;
+    double total = cfg.w_ts + cfg.w_ms + cfg.w_ev + cfg.w_be + cfg.w_cc;
+    for (const MetricStability& m : metrics) {
+        raw += m.weight * m.score;
+        total += m.weight;
+    }
     if (total > 0.0) raw /= total;
     // A NaN (from hostile input) is no score: it must never read as 100.
     if (!std::isfinite(raw)) raw = 0.0;

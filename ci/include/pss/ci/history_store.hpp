@@ -53,6 +53,14 @@ struct StoredTest {
     std::vector<double> durations;  // per run, for statistical tests
 };
 
+// A run's results as the history keeps them (what HistoryStore::store inserts).
+struct StoredRows {
+    StoredRun run;
+    std::vector<StoredTest> tests;
+};
+StoredRows as_stored_rows(double started_at, const RunContext& context, const Score& overall,
+                          const std::vector<TestResult>& tests, int gate_exit);
+
 struct RunQuery {
     std::size_t limit = 10;  // SIZE_MAX: all
     std::optional<double> since;  // seconds since the epoch

@@ -35,9 +35,15 @@ struct RunnerConfig {
 
 // Where history is kept and what counts as a regression (pypss's keys).
 struct HistoryConfig {
-    std::string storage_backend = "sqlite";       // or "postgresql"; storage_uri decides
+    std::string storage_backend = "sqlite";       // or "postgresql" (storage_uri decides), or "prometheus"
     std::string storage_uri = ".pss/history.db";  // a SQLite file (relative to the config file, or to the
-                                                  // working directory) or postgresql://user@host:port/db
+                                                  // working directory) or postgresql://user@host:port/db;
+                                                  // for "prometheus": the Pushgateway's host:port (push)
+                                                  // or the exporter's port (pull)
+    std::string storage_uri_as_written;           // storage_uri as the file gives it (no path resolution)
+    std::int64_t prometheus_max_tests = 500;      // tests per run in the Prometheus series (worst first)
+    std::string storage_mode = "push";            // "prometheus" only: push to a Pushgateway, or "pull"
+                                                  // (history stays in .pss/history.db; pss exporter serves it)
     double regression_threshold_drop = 10.0;      // PSS points below the baseline mean
     std::int64_t regression_history_limit = 5;    // baseline runs considered
     double regression_alpha = 0.05;               // Mann-Whitney significance on run durations

@@ -7,8 +7,23 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pss {
+
+// One pss::metrics series a test touched during one run (see
+// pss/metrics/test_window.hpp): its key is the series name with its tags,
+// `cache.hits` or `db.query{table=users}`, and its value what the run did
+// to it: a counter's change, a gauge's last value, a timing's mean seconds.
+struct RecordMetric {
+    std::string name;
+    double value = 0.0;
+};
+
+// A record carries at most this many metrics (the first by key); more are
+// left out so that one test cannot make records unbounded.
+inline constexpr std::size_t max_record_metrics = 32;
+inline constexpr std::size_t max_record_metric_name = 200;  // bytes of a key
 
 struct TraceRecord {
     std::string name;    // test id, e.g. "MathTest.Adds"
@@ -48,6 +63,10 @@ struct TraceRecord {
     // Seconds: the clock's resolution when coarser than the listener's (1 ms
     // for GoogleTest's own output); jitter below it cannot be measured.
     double timing_resolution = 0.0;
+
+    // The pss::metrics series the run touched, sorted by key; at most
+    // max_record_metrics. Scored when custom_metric_weights names them.
+    std::vector<RecordMetric> metrics;
 
     // pypss system records (event-loop lag); they feed only the CC lag penalty.
     bool system_metric = false;

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pss/record/trace_record.hpp"
+
 namespace pss::runtime {
 
 struct Settings {
@@ -41,6 +43,15 @@ struct TestIdentity {
 
 enum class TestStatus { passed, failed, skipped };
 
+// How a listener attaches the metrics a test touched (pss/metrics/test_window.hpp)
+// to its record without the session depending on pss::metrics: `open` runs
+// before the test's measurements start, `close` after they stop and fills
+// the record's metrics (at most max_record_metrics).
+struct MetricsProbe {
+    void (*open)() = nullptr;
+    void (*close)(std::vector<RecordMetric>& out) = nullptr;
+};
+
 class Session {
 public:
     // The process-wide session, configured from the environment on first call.
@@ -59,6 +70,9 @@ public:
 
     // The program's base name (argv[0] without directories), for `module`.
     const std::string& program_name() const noexcept;
+
+    // Installs the metrics probe (listeners do, once, before the first test).
+    void set_metrics_probe(MetricsProbe probe) noexcept;
 
     // Test life cycle, called by the listener on the thread that runs tests.
     void begin_test(TestIdentity identity);

@@ -113,6 +113,9 @@ struct TestResult {
     std::optional<int> pypss_pss;
     bool fails_gate = false;     // counted against the run by the gate (mark_gate_failures)
     std::vector<int> pss_trend;  // the test's PSS in earlier runs of the baseline, oldest first
+    // The pss::metrics series its records carried, with their stability;
+    // those with a weight (custom_metric_weights) are part of `score`.
+    std::vector<MetricStability> metrics;
 
     bool has(ObservationKind kind) const;
     double pass_rate() const;  // passed runs / runs, 0 when nothing ran

@@ -82,6 +82,10 @@ public:
     const std::map<std::string, std::uint64_t>& branch_tags() const noexcept { return tags_; }
 
     DurationSummary duration_summary() const;
+    // Each metric the measured runs' records carried (TraceRecord::metrics),
+    // by key, with its stability and its weight from custom_metric_weights.
+    std::vector<MetricStability> metric_stabilities(const ScoringConfig& cfg) const;
+    static constexpr std::size_t max_metrics = 64;  // distinct keys kept per set; more are ignored
     double memory_peak() const noexcept { return memory_peak_; }  // the largest measured "memory", 0 when none
 
     // The timing noise floor the scores use: the configured one, or the
@@ -116,6 +120,11 @@ private:
     double resolution_ = 0;
     bool has_run_delay_ = false;
     std::map<std::string, std::uint64_t> tags_;
+    struct MetricValues {
+        RunningMoments moments;
+        double min = 0, max = 0;
+    };
+    std::map<std::string, MetricValues, std::less<>> metrics_;
 
     // Exact mode: every run, warm-ups included (flagged), so that run(i) works.
     std::vector<double> durations_, memory_, wait_, steady_;

@@ -36,7 +36,26 @@ struct ScoringConfig {
     // pypss exactly. The default 0.2 ms absorbs scheduler and cache noise of
     // fast tests while a 3x tail on a millisecond test still scores below 80.
     double timing_noise_floor = 0.0002;
+
+    // pypss's custom_metric_weights: a pss::metrics series key (as records
+    // carry it, `cache.hit_rate` or `db.query{table=users}`) and its weight
+    // beside w_ts..w_cc. A test whose records carry a named metric gets its
+    // metric-stability score in its PSS; other tests are unchanged.
+    std::map<std::string, double> custom_metric_weights;
 };
+
+// How stable one metric (TraceRecord::metrics) was across a test's measured
+// runs: exp(-alpha * CV), CV = stdev / |mean| (0 with fewer than 2 values
+// or a mean of 0), as pypss's plugin metrics score a series.
+struct MetricStability {
+    std::string name;
+    std::uint64_t runs = 0;  // runs that recorded it
+    double mean = 0, min = 0, max = 0, cv = 0;
+    double score = 1;   // 0..1
+    double weight = 0;  // from custom_metric_weights; 0 when not scored
+};
+
+double metric_stability(std::uint64_t n, double mean, double stdev, const ScoringConfig& cfg);
 
 struct SubScores {
     double timing_stability = 1.0;
@@ -68,6 +87,8 @@ double concurrency_chaos(std::span<const double> wait_times, std::span<const dou
                          const ScoringConfig& cfg);
 // round(100 * clamp(weighted mean, 0, 1)), rounding half to even like Python.
 int combine(const SubScores& s, const ScoringConfig& cfg);
+// The same with the weighted metric scores added to the mean (weight 0: left out).
+int combine(const SubScores& s, const ScoringConfig& cfg, const std::vector<MetricStability>& metrics);
 
 // 16 hex digits that change when any scoring constant changes and are the
 // same in every build (FNV-1a of the values): history keeps it with each run,
