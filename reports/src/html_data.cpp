@@ -51,7 +51,7 @@ json test_json(const TestResult& t, const std::string& root) {
     }
     json failures = json::array();
     for (const auto& f : t.failure_samples)
-        failures.push_back(json::array({f.run + 1, f.type, relative_path(f.file, root), f.line, f.message, f.output}));
+        failures.push_back(json::array({shown_run(f.run), f.type, relative_path(f.file, root), f.line, f.message, f.output}));
     json notes = json::array();
     for (const auto& o : t.observations) notes.push_back(o.text);
     for (const auto& m : metric_notes(t)) notes.push_back(m);

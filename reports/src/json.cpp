@@ -35,7 +35,7 @@ json confidence_json(const Confidence& c) {
 json test_json(const TestResult& t) {
     json failures = json::array();
     for (const auto& f : t.failure_samples)
-        failures.push_back(json{{"run", f.run + 1}, {"type", f.type}, {"kind", std::string(to_string(f.kind))},
+        failures.push_back(json{{"run", shown_run(f.run)}, {"type", f.type}, {"kind", std::string(to_string(f.kind))},
                                 {"message", f.message}, {"file", f.file}, {"line", f.line}, {"output", f.output}});
     json observations = json::array();
     for (const auto& o : t.observations)
@@ -88,7 +88,7 @@ void append_run_data(std::string& out, const TestResult& t, const std::string& i
         const RunPoint& p = t.series[i];
         out += i == 0 ? "\n" : ",\n";
         out += indent + "  ";
-        out += json{{"run", p.run + 1}, {"duration", p.duration}, {"memory", p.memory}, {"failed", p.failed},
+        out += json{{"run", shown_run(p.run)}, {"duration", p.duration}, {"memory", p.memory}, {"failed", p.failed},
                     {"warmup", p.warmup}}
                    .dump();
     }

@@ -43,7 +43,7 @@ std::string location(const std::string& file, std::int64_t line) {
 // "run 4: timeout at tests/net_test.cpp:42\nmessage": one failed run.
 std::string failure_details(const FailureSample& f, const std::string& root) {
     const std::string where = location(relative_path(f.file, root), f.line);
-    return fmt::format("run {}: {}{}\n{}", f.run + 1, f.type, where.empty() ? "" : " at " + where, f.message);
+    return fmt::format("run {}: {}{}\n{}", shown_run(f.run), f.type, where.empty() ? "" : " at " + where, f.message);
 }
 
 std::string first_message(const TestResult& t) {
@@ -112,7 +112,7 @@ std::string flaky_elements(const TestResult& t, const std::string& root) {
             out += fmt::format(
                 "    <flakyFailure message=\"failed (not sampled)\" type=\"failure\"><stackTrace>run {} of {}: failed "
                 "(not sampled)</stackTrace></flakyFailure>\n",
-                p.run + 1, t.runs);
+                shown_run(p.run), t.runs);
         }
         ++nth_failure;
     }
@@ -135,7 +135,7 @@ std::string test_summary(const TestResult& t, const std::string& root) {
     if (!t.filename.empty()) out += "defined at " + location(relative_path(t.filename, root), t.lineno) + "\n";
     for (const auto& o : t.observations) out += o.text + "\n";
     for (const auto& f : t.failure_samples)
-        if (!f.output.empty()) out += fmt::format("--- output of run {} ({}) ---\n{}\n", f.run + 1, f.type, f.output);
+        if (!f.output.empty()) out += fmt::format("--- output of run {} ({}) ---\n{}\n", shown_run(f.run), f.type, f.output);
     return out;
 }
 

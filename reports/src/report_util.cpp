@@ -66,7 +66,7 @@ std::string failed_run_numbers(const TestResult& t, std::size_t max) {
             out += ", ...";
             return;
         }
-        if (shown <= max) out += fmt::format("{}{}", out.empty() ? "" : ", ", run + 1);
+        if (shown <= max) out += fmt::format("{}{}", out.empty() ? "" : ", ", shown_run(run));
     };
     if (!t.series.empty()) {
         for (const auto& p : t.series)

@@ -1,6 +1,8 @@
 // Small helpers shared by the renderers.
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +10,13 @@
 #include "pss/scoring/results.hpp"
 
 namespace pss::reports {
+
+// A run as every report shows it, counted from 1 (pss counts from 0). The
+// largest int64 stays itself: only a hostile file holds it, and one past it
+// is undefined behaviour.
+inline std::int64_t shown_run(std::int64_t run) {
+    return run == std::numeric_limits<std::int64_t>::max() ? run : run + 1;
+}
 
 // Sub-scores as the JSON stores them (4 decimals), so every format shows the
 // same digits whether rendered directly or from `pss report --from`.

@@ -373,6 +373,25 @@ TEST(JsonReader, NumbersOutOfTheirFieldsRangeAreErrors) {
     EXPECT_EQ(edges.tests[0].score.pss, 34);
 }
 
+// Found by fuzz_results_json (the long run): a schema 2 file (runs from 0)
+// with run 9223372036854775807 read fine, and every renderer then showed it
+// as run + 1: signed overflow. A trace file's "run" reaches the same code.
+TEST(Renderers, TheLargestRunIsShownWithoutOverflow) {
+    RunResults r = sample_report();
+    TestResult& flaky = r.tests[1];
+    ASSERT_FALSE(flaky.series.empty());
+    ASSERT_FALSE(flaky.failure_samples.empty());
+    constexpr auto largest = std::numeric_limits<std::int64_t>::max();
+    flaky.series.back().run = largest;
+    flaky.series.back().failed = true;
+    flaky.failure_samples[0].run = largest;
+    const std::string json = render_run_json(r);
+    EXPECT_NE(json.find("\"run\": 9223372036854775807"), std::string::npos);
+    EXPECT_NE(render_run_junit(r).find("run 9223372036854775807"), std::string::npos);
+    EXPECT_NE(render_run_html(r).find("9223372036854775807"), std::string::npos);
+    EXPECT_NO_THROW(read_run_json(json));
+}
+
 TEST(JsonReader, IgnoresUnknownFields) {
     auto j = nlohmann::json::parse(render_run_json(sample_report()));
     j["future_field"] = {1, 2};

@@ -215,9 +215,12 @@ std::string names(const Table& table) {
     return out;
 }
 
+// The longest module_pattern or test_pattern: far beyond a useful one, far
+// below what std::regex's recursive compiler can take.
+constexpr std::size_t max_pattern_length = 1000;
+
 // [[pss.custom_alert_rules]] tables, each with [[...conditions]]. Every
 // problem names the rule (by position and name) and the key.
-constexpr std::size_t max_pattern_length = 1000;
 bool parse_custom_alert_rules(Config& c, const toml::node& n, std::string& why) {
     const toml::array* rules = n.as_array();
     if (!rules || !rules->is_array_of_tables()) {
