@@ -442,12 +442,7 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
             if (auto it = renamed.find(o.name); it != renamed.end()) o.name = it->second;
             out.outputs.push_back(std::move(o));
         }
-        if (r.outside_tests) {
-            auto same = std::find_if(out.process_failures.begin(), out.process_failures.end(),
-                                     [&](const ProcessFailure& f) { return f.what == r.outside_tests->what; });
-            if (same != out.process_failures.end()) ++same->processes;
-            else out.process_failures.push_back(std::move(*r.outside_tests));
-        }
+        if (r.outside_tests) add_process_failure(out.process_failures, std::move(*r.outside_tests));
         report_progress(plan, out, live);
         return kept;
     };

@@ -63,13 +63,7 @@ void RunSession::run(const runner::TestBinary& b, const runner::RunPlan& base, b
     auto& outputs = outputs_by_binary_[b.path];
     for (auto& o : outcome.outputs) outputs[{o.name, o.run}] = std::move(o.output);
     for (auto& n : outcome.notes) notes_.push_back(std::move(n));
-    for (auto& f : outcome.process_failures) {
-        auto same = std::find_if(process_failures_.begin(), process_failures_.end(), [&](const ProcessFailure& p) {
-            return p.binary == f.binary && p.what == f.what;
-        });
-        if (same != process_failures_.end()) same->processes += f.processes;
-        else process_failures_.push_back(std::move(f));
-    }
+    for (auto& f : outcome.process_failures) add_process_failure(process_failures_, std::move(f));
 }
 
 std::vector<TestResult> RunSession::results(const ScoringConfig& scoring, const VerdictConfig& verdicts) const {

@@ -177,4 +177,13 @@ void sort_worst_first(std::vector<TestResult>& tests) {
     });
 }
 
+void add_process_failure(std::vector<ProcessFailure>& failures, ProcessFailure f) {
+    for (auto& same : failures)
+        if (same.binary == f.binary && same.what == f.what) {
+            same.processes += f.processes;
+            return;
+        }
+    failures.push_back(std::move(f));
+}
+
 }  // namespace pss

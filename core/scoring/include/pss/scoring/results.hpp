@@ -205,6 +205,10 @@ struct ProcessFailure {
     std::string output;            // the last lines of the first one's output
 };
 
+// Adds `f` to `failures`, counting its processes into an entry of the same
+// binary and ending when there is one.
+void add_process_failure(std::vector<ProcessFailure>& failures, ProcessFailure f);
+
 struct RunSummary {
     std::uint64_t tests = 0, stable = 0, unstable = 0, flaky = 0, failing = 0, regressed = 0, not_applicable = 0;
     std::uint64_t quarantined = 0, weak = 0;
