@@ -1,5 +1,5 @@
 // Runs one test-binary process: argv without a shell, extra environment,
-// stdout and stderr merged and handed over line by line, only the last part
+// stdout and stderr merged (through a file) and handed over line by line, only the last part
 // of the output kept, a watchdog that can kill the whole process group.
 #pragma once
 
@@ -32,7 +32,7 @@ struct ChildResult {
 // Called for every complete output line (without '\n'); a line longer than
 // 64 KiB is delivered in pieces.
 using LineHandler = std::function<void(std::string_view line)>;
-// Called about every 50 ms; returning true kills the process group (timeout).
+// Called about every 20 ms; returning true kills the process group (timeout).
 using Watchdog = std::function<bool()>;
 
 ChildResult run_child(const ChildOptions& options, const LineHandler& on_line, const Watchdog& watchdog);

@@ -14,9 +14,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// First line of what `git ARGS` prints, run without a shell; empty when git
-// is missing, this is not a checkout, or git takes longer than 5 seconds.
-std::string git_output(std::vector<std::string> args) {
+// The lines `git ARGS` prints, run without a shell; one empty line when git
+// is missing, fails, or takes longer than 5 seconds.
+std::vector<std::string> git_lines(std::vector<std::string> args) {
     std::string git;
     std::string path = env_or_empty("PATH");
     for (std::size_t from = 0; from <= path.size();) {
@@ -28,15 +28,19 @@ std::string git_output(std::vector<std::string> args) {
         }
         from = to + 1;
     }
-    if (git.empty()) return {};
+    if (git.empty()) return {""};
     args.insert(args.begin(), git);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::vector<std::string> lines;
+    runner::ChildOptions options{args, {}, 4096};
+    options.discard_stderr = true;
     const runner::ChildResult r = runner::run_child(
-        {args, {}, 4096}, [](std::string_view) {}, [&] { return std::chrono::steady_clock::now() > deadline; });
-    if (r.exit_code != 0) return {};
-    std::string out = r.output_tail.substr(0, r.output_tail.find('\n'));
-    while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
-    return out;
+        options, [&](std::string_view line) { lines.emplace_back(line); },
+        [&] { return std::chrono::steady_clock::now() > deadline; });
+    if (r.exit_code != 0 || lines.empty()) return {""};
+    for (auto& line : lines)
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    return lines;
 }
 
 }  // namespace
@@ -61,10 +65,25 @@ void fill_git_metadata(RunMetadata& meta) {
     // Reports name source files relative to the checkout (GitLab, GitHub annotations).
     for (const char* var : {"GITHUB_WORKSPACE", "CI_PROJECT_DIR", "BUILDKITE_BUILD_CHECKOUT_PATH"})
         if (meta.repository_root = env_or_empty(var); !meta.repository_root.empty()) break;
-    if (meta.repository_root.empty()) meta.repository_root = git_output({"rev-parse", "--show-toplevel"});
-    if (meta.git_commit.empty()) meta.git_commit = git_output({"rev-parse", "HEAD"});
-    if (meta.git_branch.empty() && !meta.git_commit.empty()) {
-        meta.git_branch = git_output({"rev-parse", "--abbrev-ref", "HEAD"});
+    // One git process for what the environment did not say (each costs a
+    // few milliseconds of every run): the top level, the commit, the branch.
+    std::vector<std::string> args{"rev-parse"};
+    std::size_t wanted = 0;
+    if (meta.repository_root.empty()) args.push_back("--show-toplevel"), ++wanted;
+    if (meta.git_commit.empty()) args.push_back("HEAD"), ++wanted;
+    if (meta.git_branch.empty()) args.insert(args.end(), {"--abbrev-ref", "HEAD"}), ++wanted;
+    if (wanted == 0) return;
+    const std::vector<std::string> lines = git_lines(args);
+    if (lines.size() != wanted) {
+        // No commit yet (or not a checkout): the top level alone, if any.
+        if (meta.repository_root.empty()) meta.repository_root = git_lines({"rev-parse", "--show-toplevel"}).front();
+        return;
+    }
+    std::size_t next = 0;
+    if (meta.repository_root.empty()) meta.repository_root = lines[next++];
+    if (meta.git_commit.empty()) meta.git_commit = lines[next++];
+    if (meta.git_branch.empty()) {
+        meta.git_branch = lines[next++];
         if (meta.git_branch == "HEAD") meta.git_branch.clear();  // detached
     }
 }
