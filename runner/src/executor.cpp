@@ -336,13 +336,21 @@ private:
                 // Catch2 v2 ANDs test specs given as separate arguments, and one
                 // argument holds at most 128 KiB: the names go into a file read
                 // with -f, one quoted name a line, which Catch2 ORs.
+                // A name with a line break cannot be a line of that file: such
+                // names follow it as one argument, joined by commas (ORed with
+                // the file's names, which Catch2 ends with a comma each).
                 std::ofstream list(tests_file, std::ios::binary | std::ios::trunc);
-                for (const auto& t : a.tests) list << catch2_input_file_line(t) << '\n';
+                std::string multiline;
+                for (const auto& t : a.tests) {
+                    if (fits_catch2_input_file(t)) list << catch2_input_file_line(t) << '\n';
+                    else multiline += (multiline.empty() ? "" : ",") + catch2_exact_spec(t);
+                }
                 list.close();
                 if (!list)
                     throw cli::CommandError(cli::exit_cannot_run,
                                             fmt::format("cannot write the test list '{}'", tests_file.string()));
                 argv.insert(argv.end(), {"-f", tests_file.string()});
+                if (!multiline.empty()) argv.push_back(std::move(multiline));
             } else if (!plan_.filter.empty()) {
                 argv.push_back(plan_.filter);
             }

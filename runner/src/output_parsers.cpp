@@ -1,5 +1,7 @@
 #include "output_parsers.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -213,7 +215,23 @@ std::optional<std::string> xml_attribute(std::string_view tag, std::string_view 
 }
 
 std::optional<TestEnd> Catch2XmlOutputParser::feed(std::string_view raw) {
+    // A test name with a line break spreads its start tag over lines (Catch2
+    // writes \n and \r raw): gather them until the quotes close.
+    constexpr std::size_t max_tag = 1 << 20;
+    if (!open_tag_.empty()) {
+        open_tag_ += '\n';
+        open_tag_.append(raw.substr(0, max_tag));
+        if (std::count(open_tag_.begin(), open_tag_.end(), '"') % 2 == 1 && open_tag_.size() < max_tag)
+            return std::nullopt;
+        const std::string tag = std::move(open_tag_);
+        open_tag_.clear();
+        return feed(tag);
+    }
     const std::string_view line = trim(raw);
+    if (starts_with(line, "<TestCase ") && std::count(line.begin(), line.end(), '"') % 2 == 1 && line.size() < max_tag) {
+        open_tag_.assign(raw);
+        return std::nullopt;
+    }
     if (starts_with(line, "<TestCase ")) {
         start(xml_attribute(line, "name").value_or(""));
         file_ = xml_attribute(line, "filename").value_or("");

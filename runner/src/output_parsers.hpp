@@ -67,6 +67,7 @@ private:
     std::int64_t line_ = 0;
     bool want_text_ = false;
     std::string text_kind_;
+    std::string open_tag_;  // a <TestCase start tag whose name holds a line break, so far
 };
 
 // The value of attribute `name` in an XML start tag, unescaped.

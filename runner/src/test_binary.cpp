@@ -129,6 +129,48 @@ ListOutput list_output(const std::string& path, std::vector<std::string> args, b
     return {std::move(r.output_tail), r.exit_code, r.signal};
 }
 
+// A Catch2 name holding a line break is listed on two lines or more:
+// lines that end in '\r' (a "\r\n" inside the name) and, when Catch2's
+// count says there are fewer names than lines, any line, are tried joined
+// with the next ones. Catch2 itself says whether the joined name is a test
+// (exactly one match for it as an exact test spec), a process a try: only
+// suites with such names pay for it.
+std::vector<std::string> rejoin_catch2_names(const std::string& path, const std::vector<std::string>& lines,
+                                             std::optional<std::size_t> names_listed) {
+    constexpr std::size_t max_tries = 64, max_lines_a_name = 4;
+    std::size_t tries = 0, surplus = 0;
+    std::vector<std::string> names;
+    std::size_t nonempty = 0;
+    for (const auto& l : lines) nonempty += !catch2_trimmed(l).empty();
+    if (names_listed && *names_listed < nonempty) surplus = nonempty - *names_listed;
+    auto is_test = [&](const std::string& name) {
+        ++tries;
+        const ListOutput out = list_output(path, {"--list-test-names-only", catch2_exact_spec(name)}, true);
+        return out.signal == 0 && out.exit_code == 1;
+    };
+    for (std::size_t i = 0; i < lines.size();) {
+        std::size_t taken = 1;
+        const bool broken_crlf = !lines[i].empty() && lines[i].back() == '\r';
+        if ((broken_crlf || surplus > 0) && tries < max_tries) {
+            std::string joined = lines[i];
+            for (std::size_t k = 1; k < max_lines_a_name && i + k < lines.size() && tries < max_tries; ++k) {
+                joined += '\n';
+                joined += lines[i + k];
+                if (is_test(catch2_trimmed(joined))) {
+                    taken = k + 1;
+                    surplus = surplus > k ? surplus - k : 0;
+                    break;
+                }
+            }
+        }
+        std::string name;
+        for (std::size_t k = 0; k < taken; ++k) name += (k ? "\n" : "") + lines[i + k];
+        if (auto trimmed = catch2_trimmed(name); !trimmed.empty()) names.push_back(std::move(trimmed));
+        i += taken;
+    }
+    return names;
+}
+
 }  // namespace
 
 TestBinary inspect_binary(const std::string& path, const std::string& filter) {
@@ -189,6 +231,12 @@ TestBinary inspect_binary(const std::string& path, const std::string& filter) {
                                     fmt::format("'{} --list-test-names-only' was killed by {}:\n{}", path,
                                                 signal_name(out.signal), out.text));
         b.tests = parse_catch2_list(out.text);
+        const auto lines = catch2_list_lines(out.text);
+        const bool crlf_in_a_name =
+            std::any_of(lines.begin(), lines.end(), [](const std::string& l) { return !l.empty() && l.back() == '\r'; });
+        if (crlf_in_a_name || (out.exit_code < 255 && b.tests.size() > static_cast<std::size_t>(out.exit_code)))
+            b.tests = rejoin_catch2_names(path, lines,
+                                          out.exit_code < 255 ? std::optional<std::size_t>(out.exit_code) : std::nullopt);
         const int listed = static_cast<int>(std::min<std::size_t>(b.tests.size(), 255));
         if (out.exit_code != listed)
             cli::print_warning(fmt::format(

@@ -77,8 +77,8 @@ std::string catch2_exact_spec(std::string_view name) {
     return out;
 }
 
-std::vector<std::string> parse_catch2_list(std::string_view output) {
-    std::vector<std::string> tests;
+std::vector<std::string> catch2_list_lines(std::string_view output) {
+    std::vector<std::string> lines;
     std::size_t pos = 0;
     while (pos < output.size()) {
         std::size_t nl = output.find('\n', pos);
@@ -89,11 +89,21 @@ std::vector<std::string> parse_catch2_list(std::string_view output) {
         // list can be read back with -f, where '#' starts a comment).
         if (line.size() >= 3 && line.front() == '"' && line[1] == '#' && line.back() == '"')
             line = line.substr(1, line.size() - 2);
-        line = trim_catch2(line);
-        if (!line.empty()) tests.emplace_back(line);
+        lines.emplace_back(line);
     }
+    return lines;
+}
+
+std::string catch2_trimmed(std::string_view name) { return std::string(trim_catch2(name)); }
+
+std::vector<std::string> parse_catch2_list(std::string_view output) {
+    std::vector<std::string> tests;
+    for (const auto& line : catch2_list_lines(output))
+        if (auto name = catch2_trimmed(line); !name.empty()) tests.push_back(std::move(name));
     return tests;
 }
+
+bool fits_catch2_input_file(std::string_view name) { return name.find('\n') == std::string_view::npos; }
 
 std::string catch2_input_file_line(std::string_view name) {
     // A quoted name: Catch2 reads the line as one name pattern, whatever it

@@ -22,6 +22,14 @@ std::string catch2_exact_spec(std::string_view name);
 // Parses `--list-test-names-only` output: one name a line, a name starting
 // with '#' in quotes; names trimmed as Catch2 trims them when matching.
 std::vector<std::string> parse_catch2_list(std::string_view output);
+// The same lines untrimmed (a name holding a line break spans two lines,
+// the first ending in '\r' when the break was "\r\n"), quotes taken off.
+std::vector<std::string> catch2_list_lines(std::string_view output);
+// The name as Catch2 matches it: without the whitespace around it.
+std::string catch2_trimmed(std::string_view name);
+
+// Whether `name` can be one line of a `-f` test list (no line break in it).
+bool fits_catch2_input_file(std::string_view name);
 
 // One line of a Catch2 `-f` (--input-file) test list that selects exactly
 // the test `name` (Catch2 ORs the lines; several test specs on the command

@@ -147,6 +147,26 @@ TEST(Catch2XmlOutput, FatalSignalIsACrash) {
     EXPECT_EQ(end->kind, "crash:SIGSEGV");
 }
 
+// Catch2 writes \r and \n in a name raw, so the start tag spans lines; an
+// unclosed quote must not swallow the rest of the output either.
+TEST(Catch2XmlOutput, ANameWithALineBreakSpansLinesAndKeepsIt) {
+    Catch2XmlOutputParser p;
+    EXPECT_FALSE(p.feed("  <TestCase name=\"two\r"));
+    EXPECT_FALSE(p.feed("lines pass\" filename=\"t.cpp\" line=\"17\">"));
+    EXPECT_EQ(p.current(), "two\r\nlines pass");
+    auto end = p.feed(R"(    <OverallResult success="true" durationInSeconds="3e-06"/>)");
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->name, "two\r\nlines pass");
+    EXPECT_EQ(end->line, 17);
+    EXPECT_FALSE(end->failed);
+
+    p.feed(R"(<TestCase name="after" filename="t.cpp" line="20">)");
+    end = p.feed(R"(<OverallResult success="false" durationInSeconds="0.1"/>)");
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->name, "after");
+    EXPECT_TRUE(end->failed);
+}
+
 TEST(XmlUnescape, EntitiesAndNumericReferences) {
     EXPECT_EQ(xml_unescape("&lt;&gt;&amp;&quot;&apos;&#x41;&#66;&#xe9;"), "<>&\"'AB\xC3\xA9");
     EXPECT_EQ(xml_unescape("no entities & stray"), "no entities & stray");

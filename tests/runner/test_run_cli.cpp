@@ -422,16 +422,26 @@ TEST_F(RunCli, ANewlineInATestNameLosesNoOtherTestOfItsSuite) {
 
 TEST_F(RunCli, Catch2NamesInLatin1OrWithControlCharactersAreRunAndJudged) {
     // Catch2's XML gives \xHH, the listener U+FFFD: both are matched to the
-    // listed names, so nothing is re-run forever or left out.
+    // listed names, so nothing is re-run forever or left out. A "\r\n" in a
+    // name is one test, not two that never run; in one process, in parallel
+    // processes (its name on the command line, not in the -f list) and alone.
     for (const char* binary : {FIXTURE_CATCH2_BYTES, FIXTURE_CATCH2_BYTES_PSS}) {
-        const auto r = pss_run({"--repeat", "3", "--no-confirm", "--timeout", "20", "--json", path("r.json"), "--",
-                                binary});
-        EXPECT_EQ(r.exit_code, 1) << binary << r.out << r.err;
-        const auto j = results("r.json");
-        ASSERT_EQ(j["tests"].size(), 4u) << binary << j["tests"];
-        EXPECT_EQ(j["summary"]["failing"], 1) << binary;
-        EXPECT_EQ(j["summary"]["stable"], 3) << binary;
-        for (const auto& t : j["tests"]) EXPECT_EQ(t["runs"], 3) << binary << t["name"];
+        for (std::vector<std::string> how : {std::vector<std::string>{}, {"-j", "2"}, {"--mode", "isolate"}}) {
+            std::vector<std::string> args{"--repeat", "3", "--no-confirm", "--timeout", "20", "--json", path("r.json")};
+            args.insert(args.end(), how.begin(), how.end());
+            args.insert(args.end(), {"--", binary});
+            const auto r = pss_run(args);
+            const std::string what = std::string(binary) + (how.empty() ? "" : " " + how[0]);
+            EXPECT_EQ(r.exit_code, 1) << what << r.out << r.err;
+            const auto j = results("r.json");
+            ASSERT_EQ(j["tests"].size(), 6u) << what << j["tests"];
+            EXPECT_EQ(j["summary"]["failing"], 1) << what;
+            EXPECT_EQ(j["summary"]["stable"], 5) << what;
+            for (const auto& t : j["tests"]) EXPECT_EQ(t["runs"], 3) << what << t["name"];
+            EXPECT_EQ(test(j, "two\r\nlines pass")["verdict"], "stable") << what;
+            EXPECT_EQ(r.err.find("did not run"), std::string::npos) << what << r.err;
+            EXPECT_EQ(r.out.find("did not run"), std::string::npos) << what << r.out;
+        }
     }
 }
 
