@@ -22,7 +22,9 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev catch2
   nlohmann-json3-dev libfmt-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev
   libsimdjson-dev libfast-float-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
-  libcpp-httplib-dev
+  libcpp-httplib-dev libre2-dev
+  # history in PostgreSQL, the Redis and gRPC collectors (the pss command links them)
+  libpq-dev libhiredis-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )
 # What the tests and benchmarks add: real consumers of the reports (libxml2
 # with the JUnit schemas, junitparser, GitHub's Markdown renderer, Chromium),
@@ -30,7 +32,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   libbenchmark-dev libxml2-dev cmark-gfm chromium python3-junitparser
   libcpp-httplib-dev prometheus-alertmanager prometheus prometheus-pushgateway
-  libpq-dev postgresql libhiredis-dev redis-server libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  postgresql redis-server
   # The fuzz targets: clang, libFuzzer and the sanitizers' runtimes (which
   # clang only recommends), llvm-symbolizer for readable stacks in findings.
   clang libclang-rt-14-dev llvm

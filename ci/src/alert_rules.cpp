@@ -1,9 +1,9 @@
 #include <algorithm>
-#include <regex>
 
 #include <fmt/format.h>
 
 #include "pss/ci/alerts.hpp"
+#include "pss/config/name_pattern.hpp"
 #include "pss/text/format.hpp"
 
 namespace pss::ci {
@@ -159,15 +159,15 @@ bool holds(double v, const AlertCondition& c) {
 
 std::optional<Alert> custom(const CustomAlertRule& rule, const AlertInput& in) {
     std::vector<const AlertSubject*> candidates;
-    const std::regex module_re(rule.module_pattern, std::regex::ECMAScript);
-    const std::regex test_re(rule.test_pattern, std::regex::ECMAScript);
+    const NamePattern module_re(rule.module_pattern);
+    const NamePattern test_re(rule.test_pattern);
     if (rule.scope == "run") candidates.push_back(&in.run);
     if (rule.scope == "module")
         for (const auto& m : in.modules)
-            if (std::regex_search(m.name, module_re)) candidates.push_back(&m);
+            if (module_re.found_in(m.name)) candidates.push_back(&m);
     if (rule.scope == "test")
         for (const auto& t : in.tests)
-            if (std::regex_search(t.module, module_re) && std::regex_search(t.name, test_re)) candidates.push_back(&t);
+            if (module_re.found_in(t.module) && test_re.found_in(t.name)) candidates.push_back(&t);
 
     std::vector<const AlertSubject*> matched;
     for (const auto* s : candidates)

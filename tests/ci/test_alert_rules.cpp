@@ -209,3 +209,25 @@ TEST(AlertRules, EveryConfigMetricHasAValue) {
     EXPECT_DOUBLE_EQ(metric_value(s, AlertMetric::pss), 50);
     EXPECT_DOUBLE_EQ(metric_value(s, AlertMetric::failures), 2);
 }
+
+// Found by the adversarial probe's follow-up: std::regex searched recursively,
+// one stack frame a character, so a 100 KB test name overflowed the stack
+// (a crash of the whole run) and a pattern like (a|aa)*c took exponential
+// time. Patterns now match in linear time, in Python's syntax (named groups).
+TEST(AlertRules, CustomRulePatternsSurviveHugeNamesAndSpeakPythonSyntax) {
+    AlertConfig cfg;
+    CustomAlertRule rule;
+    rule.name = "Long names";
+    rule.scope = "test";
+    rule.test_pattern = "(?P<suite>a)(a|aa)*c|a.*b$";
+    rule.conditions = {{AlertMetric::pss, AlertOperator::less, 100}};
+    cfg.custom_rules.push_back(rule);
+
+    AlertInput in = healthy_run();
+    in.tests.push_back(subject(std::string(10'000'000, 'a'), 90, healthy));  // no match
+    in.tests.push_back(subject(std::string(1'000'000, 'a') + "b", 90, healthy));  // matches
+    const auto alerts = evaluate_alerts(in, cfg);
+    ASSERT_EQ(rules(alerts), std::vector<std::string>{"Long names"});
+    ASSERT_EQ(alerts[0].subjects.size(), 1u);
+    EXPECT_EQ(alerts[0].subjects[0].size(), 1'000'001u);
+}

@@ -242,6 +242,9 @@ TEST(Config, CustomAlertRuleErrorsNameTheRuleAndWhatIsWrong) {
     EXPECT_NE(rule("name = \"r\"\n").find("'r': needs [[pss.custom_alert_rules.conditions]]"), std::string::npos);
     EXPECT_NE(rule("name = \"r\"\nmodule_pattern = \"(unclosed\"\n" + cond).find("not a valid regular expression"),
               std::string::npos);
+    // Back-references are Python's but not linear-time: refused, saying which syntax is meant.
+    EXPECT_NE(rule("name = \"r\"\ntest_pattern = '(a)\\1'\n" + cond).find("RE2 syntax"), std::string::npos)
+        << rule("name = \"r\"\ntest_pattern = '(a)\\1'\n" + cond);
     EXPECT_NE(rule("name = \"r\"\nseverity = \"panic\"\n" + cond).find("severity must be one of \"info\", \"warning\", "
                                                                        "\"critical\""),
               std::string::npos);

@@ -1,11 +1,11 @@
 #include "pss/config/config.hpp"
+#include "pss/config/name_pattern.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <limits>
 #include <map>
-#include <regex>
 #include <utility>
 
 #include <fmt/format.h>
@@ -215,8 +215,7 @@ std::string names(const Table& table) {
     return out;
 }
 
-// The longest module_pattern or test_pattern: far beyond a useful one, far
-// below what std::regex's recursive compiler can take.
+// The longest module_pattern or test_pattern: far beyond a useful one.
 constexpr std::size_t max_pattern_length = 1000;
 
 // [[pss.custom_alert_rules]] tables, each with [[...conditions]]. Every
@@ -277,18 +276,16 @@ bool parse_custom_alert_rules(Config& c, const toml::node& n, std::string& why) 
             return false;
         }
         for (const std::string* pattern : {&rule.module_pattern, &rule.test_pattern}) {
-            // std::regex compiles a pattern recursively: parentheses nested some
-            // ten thousand deep overflow the stack (a crash, not an error).
+            // Far beyond a useful pattern; RE2 would also refuse one past its memory budget.
             if (pattern->size() > max_pattern_length) {
                 why = fmt::format("{} '{}': a pattern is {} characters long; at most {} are allowed", at, rule.name,
                                   pattern->size(), max_pattern_length);
                 return false;
             }
-            try {
-                std::regex check(*pattern, std::regex::ECMAScript);
-            } catch (const std::regex_error& e) {
-                why = fmt::format("{} '{}': '{}' is not a valid regular expression ({})", at, rule.name, *pattern,
-                                  e.what());
+            if (const NamePattern check(*pattern); !check.error().empty()) {
+                why = fmt::format("{} '{}': '{}' is not a valid regular expression ({}; RE2 syntax, as Python's re "
+                                  "without back-references and look-around)",
+                                  at, rule.name, *pattern, check.error());
                 return false;
             }
         }
