@@ -380,12 +380,8 @@ void mark_records(std::vector<TraceRecord>& records, const TestBinary& bin, bool
     }
 }
 
-void report_progress(const RunPlan& plan, const BinaryOutcome& out, LiveCount& live) {
+void report_progress(const RunPlan& plan, const LiveCount& live) {
     if (!plan.on_progress) return;
-    std::size_t failed = 0;
-    for (const auto& r : out.records) failed += r.error ? 1 : 0;
-    live.ended = out.records.size();
-    live.ended_failed = failed;
     plan.on_progress(live.ended + live.running, 0, live.ended_failed + live.running_failed);
 }
 
@@ -443,15 +439,17 @@ void run_job(BinaryExecutor& exec, const Job& job, const RunPlan& plan, bool in_
                 renamed[rec.name] = listed;
                 rec.name = std::move(listed);
             }
+            live.ended_failed += rec.error ? 1 : 0;
             out.records.push_back(std::move(rec));
             ++kept;
         }
+        live.ended = out.records.size();
         for (auto& o : r.outputs) {
             if (auto it = renamed.find(o.name); it != renamed.end()) o.name = it->second;
             out.outputs.push_back(std::move(o));
         }
         if (r.outside_tests) add_process_failure(out.process_failures, std::move(*r.outside_tests));
-        report_progress(plan, out, live);
+        report_progress(plan, live);
         return kept;
     };
     auto note_once = [&](std::string note) {

@@ -39,12 +39,16 @@ public:
     std::size_t processes() const { return processes_; }
 
 private:
+    // One call of the executor's records into the engine, --traces and the collector.
+    void absorb(const runner::TestBinary& binary, runner::BinaryOutcome&& outcome);
+
     std::filesystem::path work_dir_;
     TraceWriter* traces_;
     RunPublisher* publisher_;
     Analyzer analyzer_;
     // binary -> (test, run) -> the last lines of a failed run's output
     std::map<std::string, std::map<std::pair<std::string, std::int64_t>, std::string>> outputs_by_binary_;
+    std::map<std::pair<std::string, std::string>, std::size_t> failures_seen_;  // (binary, test) -> failed runs
     std::set<std::string> native_binaries_;
     std::set<std::string> seen_binaries_;
     std::vector<std::string> modes_, notes_;

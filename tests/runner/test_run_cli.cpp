@@ -502,3 +502,49 @@ TEST_F(RunCli, RegressionsDoNotFailTheGateUnlessAsked) {
         EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     }
 }
+
+// A --repeat whose records would not fit in memory runs in chunks of
+// repetitions (PSS_MAX_RECORDS_HELD, about 100,000 records by default), each
+// handed to the engine before the next: every run is still counted once, in
+// the table, the JSON and --traces, and the output of failed runs is kept
+// only for the failures the report samples.
+TEST_F(RunCli, ALargeRepeatRunsInChunksAndLosesNoRun) {
+    auto run = [&](const std::string& held, const std::string& name) {
+        pss::test::ProcessOptions o;
+        o.cwd = dir_;
+        o.unset_env = {"PSS_CONFIG", "PSS_TRACE_FILE", "NO_COLOR"};
+        o.env["FIXTURE_FAULTS"] = "fail";
+        if (!held.empty()) o.env["PSS_MAX_RECORDS_HELD"] = held;
+        o.timeout_seconds = 240;
+        return run_process({PSS_RUN_EXE, "--repeat", "12", "--no-confirm", "--fail-below", "0", "--filter",
+                            "Stable.*:Faults.AlwaysFails", "--json", path(name + ".json"), "--traces",
+                            path(name + ".ndjson"), "--", FIXTURE_GTEST},
+                           o);
+    };
+    const auto whole = run("", "whole");
+    const auto chunked = run("5", "chunked");
+    EXPECT_EQ(whole.exit_code, 1) << whole.err;
+    EXPECT_EQ(chunked.exit_code, 1) << chunked.err;
+    const auto a = results("whole.json"), b = results("chunked.json");
+    ASSERT_EQ(a["tests"].size(), b["tests"].size());
+    ASSERT_GE(b["tests"].size(), 2u);
+    for (const auto& t : b["tests"]) {
+        EXPECT_EQ(t["runs"], 12) << t["name"];
+        EXPECT_EQ(t["verdict"], test(a, t["name"])["verdict"]) << t["name"];
+    }
+    const auto& failing = test(b, "Faults.AlwaysFails");
+    EXPECT_EQ(failing["failures"], 12);
+    ASSERT_EQ(failing["failure_samples"].size(), 5u);
+    for (const auto& f : failing["failure_samples"])
+        EXPECT_NE(f["output"].get<std::string>().find("always fails"), std::string::npos) << f;
+    // Every (test, run) once in the trace file.
+    std::set<std::pair<std::string, std::int64_t>> seen;
+    std::istringstream lines(read_file(path("chunked.ndjson")));
+    std::size_t records = 0;
+    for (std::string line; std::getline(lines, line);) {
+        const auto r = json::parse(line);
+        ++records;
+        EXPECT_TRUE(seen.insert({r["name"].get<std::string>(), r["run"].get<std::int64_t>()}).second) << line;
+    }
+    EXPECT_EQ(records, 12 * b["tests"].size());
+}
