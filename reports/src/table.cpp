@@ -68,12 +68,16 @@ std::string render_table(const RunResults& results, const TableStyle& style) {
         for (const auto& o : t.observations) note(o.text);
         for (const auto& m : metric_notes(t)) note(m);
         if (t.confidence.weak) note("weak: " + t.confidence.reason);
+        const bool skipped = t.runs == 0 && t.skipped > 0;
+        if (skipped) note(t.confidence.reason);
         notes = text::display_text(notes);
-        std::string line = fmt::format("{}  {:>4}  {:>3.0f}%  {:>6}  {:>3}  {:>8}  {:>8}  {}",
+        std::string line = fmt::format("{}  {:>4}  {:>4}  {:>6}  {:>3}  {:>8}  {:>8}  {}",
                                        text::pad_to(fit ? text::shorten_middle(names[i], name_width) : names[i], name_width),
-                                       t.runs, 100 * t.pass_rate(), failure_rate(t.confidence), t.score.pss,
-                                       format_duration(t, t.duration.p50), format_duration(t, t.duration.p95),
-                                       verdict_cell);
+                                       t.runs, skipped ? "-" : fmt::format("{:.0f}%", 100 * t.pass_rate()),
+                                       failure_rate(t.confidence),
+                                       skipped ? "-" : std::to_string(t.score.pss),
+                                       skipped ? "-" : format_duration(t, t.duration.p50),
+                                       skipped ? "-" : format_duration(t, t.duration.p95), verdict_cell);
         if (!fit) {
             out += line + (notes.empty() ? "" : "  " + notes) + "\n";
             continue;
@@ -95,10 +99,13 @@ std::string render_summary_line(const RunResults& results) {
     part(s.flaky, "flaky");
     part(s.failing, "failing");
     part(s.regressed, "regressed");
-    part(s.not_applicable, "n/a");
+    part(s.not_applicable - s.skipped, "n/a");
+    part(s.skipped, "skipped");
     part(s.quarantined, "quarantined");
     part(s.weak, "weak");
-    line += fmt::format(" | overall PSS {}", s.overall_pss);
+    // Nothing measured (every test skipped): no score, rather than a 0 beside "gate passed".
+    if (s.tests > 0 && s.skipped == s.tests) line += " | overall PSS - (no test ran)";
+    else line += fmt::format(" | overall PSS {}", s.overall_pss);
     return line;
 }
 

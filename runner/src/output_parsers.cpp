@@ -21,9 +21,10 @@ std::string_view trim(std::string_view s) {
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // "path/file.cpp:12: Failure" -> file, line
-bool parse_location(std::string_view line, std::string& file, std::int64_t& lineno) {
-    const auto suffix = line.rfind(": Failure");
-    if (suffix == std::string_view::npos || suffix + 9 != line.size()) return false;
+bool parse_location(std::string_view line, std::string& file, std::int64_t& lineno,
+                    std::string_view what = ": Failure") {
+    const auto suffix = line.rfind(what);
+    if (suffix == std::string_view::npos || suffix + what.size() != line.size()) return false;
     std::string_view loc = line.substr(0, suffix);
     const auto colon = loc.rfind(':');
     if (colon == std::string_view::npos) return false;
@@ -116,6 +117,17 @@ std::optional<TestEnd> GtestOutputParser::feed(std::string_view raw) {
         std::from_chars(digits.data(), digits.data() + digits.size(), k);
         iteration_ = k > 0 ? k - 1 : 0;
         return std::nullopt;
+    }
+    if (starts_with(line, "[----------] Global test environment set-up")) {
+        in_environment_setup_ = true;
+        return std::nullopt;
+    }
+    if (in_environment_setup_ && (starts_with(line, "[----------] ") || starts_with(line, "[ RUN      ] ")))
+        in_environment_setup_ = false;
+    if (in_environment_setup_) {
+        std::string file;
+        std::int64_t lineno = 0;
+        if (parse_location(line, file, lineno, ": Skipped") || line == "unknown file: Skipped") environment_skipped_ = true;
     }
     if (starts_with(line, "[ RUN      ] ")) {
         start(std::string(line.substr(13)));

@@ -52,9 +52,13 @@ protected:
 class GtestOutputParser final : public OutputParser {
 public:
     std::optional<TestEnd> feed(std::string_view line) override;
+    // GTEST_SKIP() in a global environment's SetUp: GoogleTest then runs no
+    // test and prints none of their names, and the process passes.
+    bool environment_skipped() const { return environment_skipped_; }
 
 private:
     bool exception_ = false, seen_failure_ = false, collecting_ = false;
+    bool in_environment_setup_ = false, environment_skipped_ = false;
 };
 
 // Catch2 v2's XML reporter (-r xml -d yes), one element a line.

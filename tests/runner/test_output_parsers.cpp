@@ -147,6 +147,23 @@ TEST(Catch2XmlOutput, FatalSignalIsACrash) {
     EXPECT_EQ(end->kind, "crash:SIGSEGV");
 }
 
+TEST(GtestOutput, ASkipInTheGlobalEnvironmentIsSeenAndNoOtherSkipIs) {
+    GtestOutputParser skipped_env;
+    for (const char* line : {"[==========] Running 1 test from 1 test suite.",
+                             "[----------] Global test environment set-up.", "/src/env.cc:39: Skipped",
+                             "Skipping the entire environment", "[----------] Global test environment tear-down",
+                             "[  PASSED  ] 1 test."})
+        EXPECT_FALSE(skipped_env.feed(line));
+    EXPECT_TRUE(skipped_env.environment_skipped());
+
+    GtestOutputParser skipped_test;  // GTEST_SKIP() in a test is that test's
+    for (const char* line : {"[----------] Global test environment set-up.", "[----------] 1 test from A",
+                             "[ RUN      ] A.B", "/src/a.cc:5: Skipped"})
+        skipped_test.feed(line);
+    EXPECT_TRUE(skipped_test.feed("[  SKIPPED ] A.B (0 ms)")->skipped);
+    EXPECT_FALSE(skipped_test.environment_skipped());
+}
+
 // Catch2 writes \r and \n in a name raw, so the start tag spans lines; an
 // unclosed quote must not swallow the rest of the output either.
 TEST(Catch2XmlOutput, ANameWithALineBreakSpansLinesAndKeepsIt) {

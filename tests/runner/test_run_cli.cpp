@@ -548,3 +548,23 @@ TEST_F(RunCli, ALargeRepeatRunsInChunksAndLosesNoRun) {
     }
     EXPECT_EQ(records, 12 * b["tests"].size());
 }
+
+// Seen on googletest's own suite: GTEST_SKIP() in a global environment runs
+// no test and names none; pss-run said "ran none of its tests" (exit 3)
+// where GoogleTest passes. Every test is skipped, in every run, and the
+// table says so instead of scoring it 0.
+TEST_F(RunCli, ASkippedEnvironmentSkipsEveryTestAndPasses) {
+    const auto r = pss_run({"--repeat", "3", "--no-confirm", "--filter", "Stable.*", "--json", path("r.json"), "--",
+                            FIXTURE_GTEST},
+                           "env-skip");
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto j = results("r.json");
+    ASSERT_EQ(j["tests"].size(), 3u) << j["tests"];
+    for (const auto& t : j["tests"]) {
+        EXPECT_EQ(t["skipped"], 3) << t;
+        EXPECT_EQ(t["runs"], 0) << t;
+        EXPECT_EQ(t["verdict"], "n/a") << t;
+    }
+    EXPECT_NE(r.out.find("skipped in every run (3)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("3 tests: 0 stable, 3 skipped | overall PSS - (no test ran)"), std::string::npos) << r.out;
+}

@@ -157,6 +157,7 @@ RunSummary summarize(const std::vector<TestResult>& tests, const Score& overall)
         ++s.tests;
         if (t.quarantined) ++s.quarantined;
         if (t.confidence.weak) ++s.weak;
+        if (t.runs == 0 && t.skipped > 0) ++s.skipped;
         switch (t.verdict) {
             case Verdict::stable: ++s.stable; break;
             case Verdict::unstable: ++s.unstable; break;

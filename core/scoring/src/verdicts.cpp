@@ -89,7 +89,10 @@ Confidence assess_confidence(const TestResult& t, const VerdictConfig& cfg, bool
     };
     const std::uint64_t timed = t.runs - t.warmup_runs;
     const bool by_score = t.verdict == Verdict::stable || t.verdict == Verdict::unstable;
-    if (t.runs < 2) {
+    if (t.runs == 0 && t.skipped > 0) {
+        // Skipped (GTEST_SKIP, Catch2's SKIP): no verdict, nor a weak one.
+        c.reason = fmt::format("skipped in every run ({})", t.skipped);
+    } else if (t.runs < 2) {
         weak(fmt::format("{} run{}: too few to judge", t.runs, t.runs == 1 ? "" : "s"));
     } else if (by_score && timed < cfg.min_confident_runs) {
         weak(fmt::format("only {} timed run{}", timed, timed == 1 ? "" : "s"));

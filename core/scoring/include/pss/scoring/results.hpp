@@ -212,6 +212,7 @@ void add_process_failure(std::vector<ProcessFailure>& failures, ProcessFailure f
 struct RunSummary {
     std::uint64_t tests = 0, stable = 0, unstable = 0, flaky = 0, failing = 0, regressed = 0, not_applicable = 0;
     std::uint64_t quarantined = 0, weak = 0;
+    std::uint64_t skipped = 0;  // tests skipped in every run (within not_applicable)
     int overall_pss = 0;
 };
 
