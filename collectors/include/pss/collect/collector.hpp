@@ -54,6 +54,12 @@ std::unique_ptr<Collector> open_collector(const std::string& uri, const Identity
 // The file collector for a plain path (PSS_TRACE_FILE), taken as written.
 std::unique_ptr<Collector> open_file_collector(const std::string& path, std::string& error);
 
+// The trace file for one process alone (PSS_MAPPED_FILES): created here and
+// written through a shared mapping, no system call per record. Returns null
+// with `error` empty when `path` exists already (it is another process's:
+// nothing is written to it), with `error` set when it cannot be created.
+std::unique_ptr<Collector> open_owned_file_collector(const std::string& path, std::string& error);
+
 // "1,204 records dropped: collector unreachable (...)", or "" when none.
 std::string drop_summary(const CollectorStats& stats, const std::string& where);
 
