@@ -18,6 +18,12 @@ namespace {
 std::atomic<bool> g_forked{false};
 void mark_forked() noexcept { g_forked.store(true, std::memory_order_relaxed); }
 
+#ifdef MADV_POPULATE_WRITE
+constexpr int populate_write = MADV_POPULATE_WRITE;
+#else
+constexpr int populate_write = 23;
+#endif
+
 std::system_error file_error(int error, const std::string& what, const std::string& path) {
     return std::system_error(error, std::generic_category(), what + " '" + path + "'");
 }
@@ -56,9 +62,15 @@ void MappedFileCollector::grow(std::size_t needed) {
     if (error == ENOSPC || error == EFBIG || error == EIO)
         throw file_error(error, "cannot write to trace file", path_);
     void* map = MAP_FAILED;
-    if (error == 0)
-        map = map_ == nullptr ? ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0)
-                              : ::mremap(map_, mapped_, size, MREMAP_MAYMOVE);
+    // Page tables filled now, in one call, rather than a page fault per 4 KiB
+    // of records (best effort: MADV_POPULATE_WRITE is Linux 5.14).
+    if (error == 0 && map_ == nullptr) {
+        map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, 0);
+    } else if (error == 0) {
+        map = ::mremap(map_, mapped_, size, MREMAP_MAYMOVE);
+        if (map != MAP_FAILED)
+            ::madvise(static_cast<char*>(map) + mapped_, size - mapped_, populate_write);
+    }
     if (map == MAP_FAILED) {
         // No fallocate or no mmap here: plain writes after the records.
         unmap();
@@ -84,7 +96,7 @@ void MappedFileCollector::append_with_pwrite(const char* p, std::size_t left) {
     }
 }
 
-void MappedFileCollector::submit(std::string json) {
+void MappedFileCollector::submit_view(std::string_view json) {
     std::lock_guard<std::mutex> lock(mutex_);  // threads of this process
     if (fd_ < 0 || g_forked.load(std::memory_order_relaxed)) {
         ++stats_.dropped;
@@ -106,8 +118,9 @@ void MappedFileCollector::submit(std::string json) {
         __atomic_store_n(map_ + used_ + json.size(), '\n', __ATOMIC_RELEASE);
         used_ += size;
     } else {
-        json += '\n';
-        append_with_pwrite(json.data(), json.size());
+        std::string line(json);
+        line += '\n';
+        append_with_pwrite(line.data(), line.size());
     }
     ++stats_.delivered;
 }

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "pss/collect/collector.hpp"
 
@@ -31,7 +32,8 @@ public:
     ~MappedFileCollector() override;
 
     // Throws std::system_error when the file cannot grow (a full disk).
-    void submit(std::string json) override;
+    void submit(std::string json) override { submit_view(json); }
+    void submit_view(std::string_view json) override;
     // Unmaps and cuts the file to its records; later records are written
     // with pwrite(2) after them.
     void close(double seconds) override;
@@ -39,7 +41,7 @@ public:
     std::string describe() const override { return "file:" + path_; }
 
     static constexpr std::size_t first_chunk_bytes = std::size_t{1} << 20;
-    static constexpr std::size_t max_chunk_bytes = std::size_t{64} << 20;
+    static constexpr std::size_t max_chunk_bytes = std::size_t{16} << 20;
 
 private:
     void grow(std::size_t needed);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace pss::collect {
 
@@ -39,6 +40,9 @@ public:
     // One record (a JSON object, no newline). Never blocks on I/O of a
     // remote collector; the file collector writes before returning.
     virtual void submit(std::string json) = 0;
+    // The same from the caller's buffer, for collectors that copy the bytes
+    // at once (a mapped trace file): no string per record.
+    virtual void submit_view(std::string_view json) { submit(std::string(json)); }
     // Sends what is buffered, waiting at most `seconds`; what is left then
     // is dropped and counted. Ends the collector (further records are dropped).
     virtual void close(double seconds) = 0;
