@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <random>
@@ -10,6 +11,7 @@
 
 #include "batching_collector.hpp"
 #include "file_collector.hpp"
+#include "mapped_file_collector.hpp"
 #include "plugin_loader.hpp"
 
 namespace pss::collect {
@@ -83,6 +85,15 @@ std::unique_ptr<Collector> open_file_collector(const std::string& path, std::str
         return std::make_unique<FileCollector>(path);
     } catch (const std::system_error& e) {
         error = e.what();
+        return nullptr;
+    }
+}
+
+std::unique_ptr<Collector> open_owned_file_collector(const std::string& path, std::string& error) {
+    try {
+        return std::make_unique<MappedFileCollector>(path);
+    } catch (const std::system_error& e) {
+        if (e.code().value() != EEXIST) error = e.what();
         return nullptr;
     }
 }

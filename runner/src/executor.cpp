@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "attempt_files.hpp"
 #include "child_process.hpp"
 #include "cli_support.hpp"
 #include "output_parsers.hpp"
@@ -81,18 +82,11 @@ struct LiveCount {
 
 // New complete test records appended to a growing trace file since `offset`.
 void count_new_records(const fs::path& file, std::uintmax_t& offset, std::size_t& records, std::size_t& failed) {
-    std::error_code ec;
-    const auto size = fs::file_size(file, ec);
-    if (ec || size <= offset) return;
-    std::ifstream in(file, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(offset));
-    std::string line;
-    while (std::getline(in, line) && !in.eof()) {  // only lines that end in a newline
-        offset += line.size() + 1;
-        if (line.find("\"kind\":\"block\"") != std::string::npos) continue;
+    for_each_new_line(file, offset, [&](std::string_view line) {
+        if (line.find("\"kind\":\"block\"") != std::string_view::npos) return;
         ++records;
-        failed += line.find("\"error\":true") != std::string::npos;
-    }
+        failed += line.find("\"error\":true") != std::string_view::npos;
+    });
 }
 
 struct AttemptResult {
@@ -128,7 +122,8 @@ public:
         if (listener_) {
             opt.env = {{"PSS_TRACE_FILE", trace_file.string()},
                        {"PSS_RUN", std::to_string(a.run_base)},
-                       {"PSS_PROGRESS_FILE", progress_file.string()}};
+                       {"PSS_PROGRESS_FILE", progress_file.string()},
+                       {"PSS_MAPPED_FILES", "1"}};  // both files are this process's alone
         } else {
             // A listener built in stays silent in native mode; PSS_RUN still
             // tells the test which run this is.
@@ -146,12 +141,7 @@ public:
         std::string timed_out_key;
 
         auto current_key = [&]() -> std::string {
-            if (listener_) {
-                std::ifstream in(progress_file);
-                std::string line;
-                std::getline(in, line);
-                return line;
-            }
+            if (listener_) return read_progress(progress_file);
             if (!parser || parser->current().empty()) return {};
             return fmt::format("{}\t{}", a.run_base + parser->iteration(), parser->current());
         };
@@ -218,6 +208,7 @@ public:
         if (listener_) {
             std::error_code ec;
             if (fs::exists(trace_file, ec)) {
+                trim_trace_file(trace_file);  // a killed process's NUL tail or cut record
                 read_trace_file(trace_file, [&](const TraceRecord& r) {
                     if (r.kind.empty() || r.kind == "test") result.records.push_back(r);
                 });

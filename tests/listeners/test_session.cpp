@@ -1,6 +1,9 @@
 // The monitoring session, PSS_MONITOR and PSS_BRANCH, driven directly (no
 // test framework listener in between).
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -9,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "attempt_files.hpp"
 #include "process.hpp"
 #include "pss/pss.hpp"
 #include "pss/runtime/session.hpp"
@@ -43,6 +47,17 @@ protected:
         s.trace_file = trace_;
         s.progress_file = progress_;
         s.run_base = run_base;
+        Session::instance().configure(s);
+        Session::instance().set_iteration(0);
+    }
+    // As pss-run configures its test processes.
+    void activate_mapped(std::int64_t run_base = 0, bool perf_event = true) {
+        Settings s;
+        s.trace_file = trace_;
+        s.progress_file = progress_;
+        s.run_base = run_base;
+        s.mapped_files = true;
+        s.perf_event = perf_event;
         Session::instance().configure(s);
         Session::instance().set_iteration(0);
     }
@@ -243,6 +258,165 @@ TEST_F(SessionTest, ProgressFileNamesTheRunningTestAndIsEmptiedAfter) {
     EXPECT_EQ(pss::test::read_file(progress_), "");
 }
 
+TEST_F(SessionTest, MappedProgressNamesTheRunningTestForTheRunner) {
+    activate_mapped(3);
+    Session& s = Session::instance();
+    EXPECT_EQ(pss::runner::read_progress(progress_), "");
+    EXPECT_EQ(pss::test::read_file(progress_).substr(0, 8), "pssprog1");
+    s.begin_test(identity("Unit.A very long test name\twith a tab and\na newline"));
+    EXPECT_EQ(pss::runner::read_progress(progress_), "3\tUnit.A very long test name with a tab and a newline");
+    s.end_test(TestStatus::passed);
+    EXPECT_EQ(pss::runner::read_progress(progress_), "");
+    s.begin_test(identity("Unit.Short"));
+    EXPECT_EQ(pss::runner::read_progress(progress_), "3\tUnit.Short");
+    s.abandon_test();  // as when the process is killed: the name stays
+    EXPECT_EQ(pss::runner::read_progress(progress_), "3\tUnit.Short");
+}
+
+TEST_F(SessionTest, TheRunnerReadsTextProgressUpToTheLineEnd) {
+    activate(2);
+    Session::instance().begin_test(identity("Unit.Text"));
+    EXPECT_EQ(pss::runner::read_progress(progress_), "2\tUnit.Text");
+    Session::instance().end_test(TestStatus::passed);
+    EXPECT_EQ(pss::runner::read_progress(progress_), "");
+    pss::test::write_file(progress_, std::string("5\tUnit.Cut\0\0\0", 13));
+    EXPECT_EQ(pss::runner::read_progress(progress_), "5\tUnit.Cut");
+    EXPECT_EQ(pss::runner::read_progress(dir_ + "/missing"), "");
+}
+
+// The runner reads while the test process writes: it never sees half a name.
+TEST_F(SessionTest, MappedProgressIsNeverReadTorn) {
+    Settings progress_only;  // no records: begin/end do the progress alone
+    progress_only.progress_file = dir_ + "/progress2";
+    progress_only.mapped_files = true;
+    Session::instance().configure(progress_only);
+    const std::string a = "0\t" + std::string(3000, 'A'), b = "0\t" + std::string(20, 'B');
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+        Session& s = Session::instance();
+        for (std::uint64_t i = 0; !stop.load(); ++i) {
+            s.begin_test(identity(i % 2 ? std::string(3000, 'A') : std::string(20, 'B')));
+            s.end_test(TestStatus::passed);
+        }
+    });
+    std::size_t named = 0, torn = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(700);
+    while (std::chrono::steady_clock::now() < until) {
+        const std::string text = pss::runner::read_progress(progress_only.progress_file);
+        if (text.empty()) continue;
+        if (text == a || text == b) ++named;
+        else if (text != "\t(changing)") ++torn;
+    }
+    stop = true;
+    writer.join();
+    EXPECT_EQ(torn, 0u);
+    EXPECT_GT(named, 0u);
+}
+
+TEST_F(SessionTest, MappedFilesOfAnotherProcessAreLeftAlone) {
+    pss::test::write_file(trace_, "{\"name\":\"theirs\"}\n");
+    pss::test::write_file(progress_, "7\tTheirs.Running\n");
+    testing::internal::CaptureStderr();
+    activate_mapped();
+    Session& s = Session::instance();
+    EXPECT_FALSE(s.active());
+    s.begin_test(identity("Unit.Mine"));
+    s.end_test(TestStatus::passed);
+    s.finish_collection();
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+    EXPECT_EQ(pss::test::read_file(trace_), "{\"name\":\"theirs\"}\n");
+    EXPECT_EQ(pss::test::read_file(progress_), "7\tTheirs.Running\n");
+}
+
+TEST_F(SessionTest, AMappedTraceFileHoldsEveryRecordAndIsCutToThemAtTheEnd) {
+    activate_mapped();
+    Session& s = Session::instance();
+    for (int i = 0; i < 3; ++i) {
+        s.begin_test(identity("Unit.T" + std::to_string(i)));
+        s.end_test(TestStatus::passed);
+    }
+    // Reserved ahead: NUL bytes after the records until the end.
+    EXPECT_GE(std::filesystem::file_size(trace_), std::uintmax_t{1} << 20);
+    EXPECT_EQ(records().size(), 3u);
+    s.finish_collection();
+    const std::string text = pss::test::read_file(trace_);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3);
+    EXPECT_EQ(text.back(), '\n');
+    EXPECT_EQ(text.find('\0'), std::string::npos);
+    s.begin_test(identity("Unit.AfterTheEnd"));  // a test in a static destructor
+    s.end_test(TestStatus::passed);
+    ASSERT_EQ(records().size(), 4u);
+    EXPECT_EQ(records().back().name, "Unit.AfterTheEnd");
+}
+
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// CPU time, wait time and context switches of a busy and a sleeping test,
+// through the perf event page and through the system calls alone.
+void expect_busy_and_sleeping_tests_measured(const std::vector<pss::TraceRecord>& recs) {
+    ASSERT_EQ(recs.size(), 2u);
+    const auto& busy = recs[0];
+    EXPECT_GE(busy.cpu_time, 0.025) << busy.duration;  // 30 ms of CPU, some of it maybe in other tests' slices
+    EXPECT_LE(busy.cpu_time, busy.duration + 0.002);
+    const auto& sleeping = recs[1];
+    EXPECT_LT(sleeping.cpu_time, 0.01);
+    EXPECT_GE(sleeping.wait_time, 0.025);
+    EXPECT_GE(sleeping.voluntary_context_switches, 1);
+}
+
+void busy_and_sleeping_tests() {
+    Session& s = Session::instance();
+    s.begin_test(identity("Unit.Busy"));
+    const double until = thread_cpu_seconds() + 0.03;
+    volatile std::uint64_t spin = 0;
+    while (thread_cpu_seconds() < until) spin = spin + 1;
+    s.end_test(TestStatus::passed);
+    s.begin_test(identity("Unit.Sleeps"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    s.end_test(TestStatus::passed);
+}
+
+TEST_F(SessionTest, WithoutThePerfEventEveryReadingIsASystemCallAndMeasuresTheSame) {
+    activate_mapped(0, false);  // PSS_NO_PERF_EVENT=1, or a kernel that refuses perf_event_open
+    Session& s = Session::instance();
+    EXPECT_STREQ(s.usage_source(), "getrusage");
+    const std::uint64_t before = s.usage_system_call_readings();
+    busy_and_sleeping_tests();
+    EXPECT_EQ(s.usage_system_call_readings() - before, 4u);
+    expect_busy_and_sleeping_tests_measured(records());
+}
+
+TEST_F(SessionTest, ThroughThePerfEventPageTheSameIsMeasured) {
+    activate_mapped();
+    if (std::string(Session::instance().usage_source()) != "perf_event")
+        GTEST_SKIP() << "perf_event_open is refused here, or this process has threads";
+    busy_and_sleeping_tests();
+    expect_busy_and_sleeping_tests_measured(records());
+}
+
+TEST_F(SessionTest, TestsThatStayOnTheCpuAreMeasuredWithoutSystemCalls) {
+    activate_mapped();
+    Session& s = Session::instance();
+    if (std::string(s.usage_source()) != "perf_event")
+        GTEST_SKIP() << "perf_event_open is refused here, or this process has threads";
+    const std::uint64_t before = s.usage_system_call_readings();
+    for (int i = 0; i < 1000; ++i) {
+        s.begin_test(identity("Unit.Trivial"));
+        s.end_test(TestStatus::passed);
+    }
+    // 2000 readings; only those after the thread left the CPU (preempted on
+    // a loaded machine) make system calls.
+    EXPECT_LT(s.usage_system_call_readings() - before, 400u);
+    for (const auto& r : records()) {
+        EXPECT_LE(r.cpu_time, r.duration + 2e-6);
+        EXPECT_GE(r.cpu_time, 0.0);
+    }
+}
+
 TEST_F(SessionTest, AnAbandonedTestWritesNoRecordAndKeepsItsProgress) {
     activate();
     Session& s = Session::instance();
@@ -304,6 +478,23 @@ TEST(SettingsFromEnvironment, ReadsTheThreeVariables) {
     EXPECT_EQ(s.trace_file, "/tmp/t.ndjson");
     EXPECT_EQ(s.progress_file, "/tmp/p");
     EXPECT_EQ(s.run_base, 17);
+    EXPECT_TRUE(warnings.empty());
+}
+
+TEST(SettingsFromEnvironment, MappedFilesAndNoPerfEventAreOptIns) {
+    std::vector<std::string> warnings;
+    unsetenv("PSS_MAPPED_FILES");
+    unsetenv("PSS_NO_PERF_EVENT");
+    Settings s = pss::runtime::settings_from_environment(warnings);
+    EXPECT_FALSE(s.mapped_files);
+    EXPECT_TRUE(s.perf_event);
+    setenv("PSS_MAPPED_FILES", "1", 1);
+    setenv("PSS_NO_PERF_EVENT", "1", 1);
+    s = pss::runtime::settings_from_environment(warnings);
+    unsetenv("PSS_MAPPED_FILES");
+    unsetenv("PSS_NO_PERF_EVENT");
+    EXPECT_TRUE(s.mapped_files);
+    EXPECT_FALSE(s.perf_event);
     EXPECT_TRUE(warnings.empty());
 }
 

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <string_view>
 #include <system_error>
@@ -16,12 +18,38 @@ namespace pss {
 namespace {
 
 // A record is written per finished test, so this is on the listener's hot
-// path: plain appends, no temporaries for the common (printable ASCII) case.
-void append_key(std::string& out, std::string_view key) {
-    out += ",\"";
-    out += key;
-    out += "\":";
-}
+// path: bytes are copied into a buffer sized ahead (no capacity check and
+// call per piece), no temporaries for the common (printable ASCII) case.
+class Buffer {
+public:
+    explicit Buffer(std::string& out) : out_(out), used_(out.size()) { out_.resize(used_ + 512); }
+    ~Buffer() { out_.resize(used_); }
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+
+    char* room(std::size_t n) {
+        if (used_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, used_ + n));
+        return &out_[used_];
+    }
+    void commit(std::size_t n) { used_ += n; }
+    void put(std::string_view text) {
+        std::memcpy(room(text.size()), text.data(), text.size());
+        used_ += text.size();
+    }
+    void put(char c) {
+        *room(1) = c;
+        ++used_;
+    }
+    char& at(std::size_t i) { return out_[i]; }
+    std::size_t size() const { return used_; }
+
+private:
+    std::string& out_;
+    std::size_t used_;
+};
+
+// `key` is the whole key with its punctuation: ,"name":
+void append_key(Buffer& out, std::string_view key) { out.put(key); }
 
 bool plain_ascii(std::string_view value) {
     for (const char c : value) {
@@ -31,36 +59,82 @@ bool plain_ascii(std::string_view value) {
     return true;
 }
 
-void append_string(std::string& out, std::string_view key, std::string_view value) {
+void append_string(Buffer& out, std::string_view key, std::string_view value) {
     append_key(out, key);
     if (plain_ascii(value)) {
-        out += '"';
-        out += value;
-        out += '"';
+        char* p = out.room(value.size() + 2);
+        p[0] = '"';
+        std::memcpy(p + 1, value.data(), value.size());
+        p[value.size() + 1] = '"';
+        out.commit(value.size() + 2);
         return;
     }
     // nlohmann escapes control characters and replaces invalid UTF-8 with U+FFFD.
-    out += nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out.put(nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 // The shortest text that reads back as the same double (std::to_chars).
 template <class T>
-void append_value(std::string& out, T value) {
-    char buffer[40];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    out.append(buffer, static_cast<std::size_t>(result.ptr - buffer));
+void append_value(Buffer& out, T value) {
+    char* p = out.room(40);
+    const auto result = std::to_chars(p, p + 40, value);
+    out.commit(static_cast<std::size_t>(result.ptr - p));
 }
 
-void append_number(std::string& out, std::string_view key, double value) {
+// A value that is n / 1e9 or n / 1e6 exactly as doubles divide (the
+// listener's durations in nanoseconds, timestamps in microseconds) is written
+// as that decimal, which reads back as the same double: the division is
+// correctly rounded and n, 1e9 and 1e6 are exact. Much cheaper than the
+// shortest-digits search; other values return false.
+bool append_scaled(Buffer& out, double value) {
+    constexpr double scales[] = {1e9, 1e6};
+    constexpr int decimals[] = {9, 6};
+    for (int i = 0; i < 2; ++i) {
+        if (!(value > 0 && value < 9.0e15 / scales[i])) return false;
+        const auto n = static_cast<long long>(value * scales[i] + 0.5);
+        if (static_cast<double>(n) / scales[i] != value) continue;
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        auto length = static_cast<int>(end - digits);
+        int keep = decimals[i];  // fractional digits, trailing zeros dropped
+        while (keep > 0 && length > 0 && digits[length - 1] == '0') {
+            --length;
+            --keep;
+        }
+        char* p = out.room(40);
+        char* q = p;
+        const int whole = length - keep;
+        if (whole <= 0) {
+            *q++ = '0';
+            *q++ = '.';
+            for (int z = whole; z < 0; ++z) *q++ = '0';
+            std::memcpy(q, digits, static_cast<std::size_t>(length));
+            q += length;
+        } else {
+            std::memcpy(q, digits, static_cast<std::size_t>(whole));
+            q += whole;
+            if (keep > 0) {
+                *q++ = '.';
+                std::memcpy(q, digits + whole, static_cast<std::size_t>(keep));
+                q += keep;
+            }
+        }
+        out.commit(static_cast<std::size_t>(q - p));
+        return true;
+    }
+    return false;
+}
+
+void append_number(Buffer& out, std::string_view key, double value) {
     if (!std::isfinite(value)) value = 0.0;  // JSON has no NaN or infinity
     append_key(out, key);
-    if (value == std::trunc(value) && std::fabs(value) < 9.0e15)
+    if (std::fabs(value) < 9.0e15 && value == static_cast<double>(static_cast<long long>(value)))
         append_value(out, static_cast<long long>(value));
-    else
+    else if (!append_scaled(out, value))
         append_value(out, value);
 }
 
-void append_integer(std::string& out, std::string_view key, std::int64_t value) {
+void append_integer(Buffer& out, std::string_view key, std::int64_t value) {
     append_key(out, key);
     append_value(out, value);
 }
@@ -73,69 +147,75 @@ std::string errno_text(const char* what, const std::string& path) {
 
 std::string to_json_line(const TraceRecord& r) {
     std::string out;
-    out.reserve(384);
-    append_string(out, "name", r.name);
-    out[0] = '{';  // replaces the leading comma
-    append_string(out, "module", r.module);
-    append_integer(out, "run", r.run);
-    append_number(out, "timestamp", r.timestamp);
-    append_number(out, "duration", r.duration);
-    append_number(out, "cpu_time", r.cpu_time);
-    append_number(out, "wait_time", r.wait_time);
-    append_number(out, "memory", r.memory);
-    append_number(out, "memory_diff", r.memory_diff);
-    out += r.error ? ",\"error\":true" : ",\"error\":false";
-    append_string(out, "exception_type", r.exception_type);
-    append_string(out, "exception_message", r.exception_message);
+    out.reserve(512);
+    append_json_line(out, r);
+    return out;
+}
+
+void append_json_line(std::string& text, const TraceRecord& r) {
+    Buffer out(text);
+    const std::size_t start = out.size();
+    append_string(out, ",\"name\":", r.name);
+    out.at(start) = '{';  // replaces the leading comma
+    append_string(out, ",\"module\":", r.module);
+    append_integer(out, ",\"run\":", r.run);
+    append_number(out, ",\"timestamp\":", r.timestamp);
+    append_number(out, ",\"duration\":", r.duration);
+    append_number(out, ",\"cpu_time\":", r.cpu_time);
+    append_number(out, ",\"wait_time\":", r.wait_time);
+    append_number(out, ",\"memory\":", r.memory);
+    append_number(out, ",\"memory_diff\":", r.memory_diff);
+    out.put(r.error ? ",\"error\":true" : ",\"error\":false");
+    append_string(out, ",\"exception_type\":", r.exception_type);
+    append_string(out, ",\"exception_message\":", r.exception_message);
     if (r.branch_tag)
-        append_string(out, "branch_tag", *r.branch_tag);
+        append_string(out, ",\"branch_tag\":", *r.branch_tag);
     else
-        out += ",\"branch_tag\":null";
-    append_string(out, "filename", r.filename);
-    append_integer(out, "lineno", r.lineno);
-    if (!r.kind.empty()) append_string(out, "kind", r.kind);
-    if (!r.parent.empty()) append_string(out, "parent", r.parent);
+        out.put(",\"branch_tag\":null");
+    append_string(out, ",\"filename\":", r.filename);
+    append_integer(out, ",\"lineno\":", r.lineno);
+    if (!r.kind.empty()) append_string(out, ",\"kind\":", r.kind);
+    if (!r.parent.empty()) append_string(out, ",\"parent\":", r.parent);
     if (!r.failure_file.empty()) {
-        append_string(out, "failure_file", r.failure_file);
-        append_integer(out, "failure_line", r.failure_line);
+        append_string(out, ",\"failure_file\":", r.failure_file);
+        append_integer(out, ",\"failure_line\":", r.failure_line);
     }
     if (r.voluntary_context_switches || r.involuntary_context_switches) {
-        append_integer(out, "voluntary_context_switches", r.voluntary_context_switches);
-        append_integer(out, "involuntary_context_switches", r.involuntary_context_switches);
+        append_integer(out, ",\"voluntary_context_switches\":", r.voluntary_context_switches);
+        append_integer(out, ",\"involuntary_context_switches\":", r.involuntary_context_switches);
     }
-    if (r.run_delay > 0) append_number(out, "run_delay", r.run_delay);
-    if (r.calls > 0) append_integer(out, "calls", r.calls);
-    if (r.warmup) out += ",\"warmup\":true";
-    if (r.timing_resolution > 0) append_number(out, "timing_resolution", r.timing_resolution);
+    if (r.run_delay > 0) append_number(out, ",\"run_delay\":", r.run_delay);
+    if (r.calls > 0) append_integer(out, ",\"calls\":", r.calls);
+    if (r.warmup) out.put(",\"warmup\":true");
+    if (r.timing_resolution > 0) append_number(out, ",\"timing_resolution\":", r.timing_resolution);
     if (!r.metrics.empty()) {
-        out += ",\"metrics\":{";
+        out.put(",\"metrics\":{");
         std::size_t written = 0;
         for (const RecordMetric& m : r.metrics) {
             if (written == max_record_metrics) break;
             if (m.name.empty() || m.name.size() > max_record_metric_name) continue;
-            if (written++ > 0) out += ',';
+            if (written++ > 0) out.put(',');
             if (plain_ascii(m.name)) {
-                out += '"';
-                out += m.name;
-                out += '"';
+                out.put('"');
+                out.put(m.name);
+                out.put('"');
             } else {
-                out += nlohmann::json(m.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                out.put(nlohmann::json(m.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             }
-            out += ':';
+            out.put(':');
             append_value(out, std::isfinite(m.value) ? m.value : 0.0);
         }
-        out += '}';
+        out.put('}');
     }
     if (r.system_metric) {
-        out += ",\"system_metric\":true";
+        out.put(",\"system_metric\":true");
         if (r.lag) {
-            out += ",\"metadata\":{\"lag\":";
+            out.put(",\"metadata\":{\"lag\":");
             append_value(out, std::isfinite(*r.lag) ? *r.lag : 0.0);
-            out += '}';
+            out.put('}');
         }
     }
-    out += '}';
-    return out;
+    out.put('}');
 }
 
 TraceWriter::TraceWriter(std::string path) : path_(std::move(path)) {

@@ -6,6 +6,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cfenv>
@@ -23,31 +28,14 @@
 #include "pss/record/trace_writer.hpp"
 #include "pss/runtime/heap.hpp"
 #include "pss/runtime/monitor.hpp"
-#include "sched_clock.hpp"
+#include "progress_file.hpp"
+#include "usage_clock.hpp"
 
 namespace pss::runtime {
 
 namespace {
 
 constexpr std::size_t max_message_bytes = 4096;
-
-struct Usage {
-    std::int64_t cpu_us = 0;  // user + system, microseconds (integers: exact deltas)
-    std::int64_t voluntary = 0;
-    std::int64_t involuntary = 0;
-};
-
-// One getrusage(2) gives process CPU time and both context switch counts.
-Usage usage_now() noexcept {
-    rusage ru{};
-    ::getrusage(RUSAGE_SELF, &ru);
-    Usage u;
-    u.cpu_us = static_cast<std::int64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1'000'000 +
-               static_cast<std::int64_t>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-    u.voluntary = ru.ru_nvcsw;
-    u.involuntary = ru.ru_nivcsw;
-    return u;
-}
 
 std::int64_t system_ns() noexcept {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -89,6 +77,47 @@ void warn(std::string_view message) {
 // Restores the caller's floating-point environment (exception flags such as
 // FE_INEXACT, rounding mode) and errno when the listener's work is done: a
 // test that inspects them must see exactly what it would without pss.
+#if defined(__x86_64__)
+// On x86-64 the listener's arithmetic is SSE: saving and restoring MXCSR and
+// checking the x87 status and control words costs a few cycles, where
+// fegetenv + fesetenv (fnstenv/fldenv) cost about 0.1 us a pair, twice a
+// test. When the x87 flags are not clear to begin with, the full environment
+// is saved and restored as before.
+class CallerStateGuard {
+public:
+    CallerStateGuard() noexcept : errno_(errno), mxcsr_(_mm_getcsr()) {
+        __asm__ volatile("fnstcw %0" : "=m"(x87_control_));
+        __asm__ volatile("fnstsw %0" : "=m"(x87_status_));
+        if ((x87_status_ & x87_flags) != 0) {
+            full_ = true;
+            std::fegetenv(&env_);
+        }
+    }
+    ~CallerStateGuard() {
+        if (full_) {
+            std::fesetenv(&env_);
+        } else {
+            if (_mm_getcsr() != mxcsr_) _mm_setcsr(mxcsr_);
+            std::uint16_t status = 0, control = 0;
+            __asm__ volatile("fnstsw %0" : "=m"(status));
+            if ((status & x87_flags) != 0) __asm__ volatile("fnclex");
+            __asm__ volatile("fnstcw %0" : "=m"(control));
+            if (control != x87_control_) __asm__ volatile("fldcw %0" : : "m"(x87_control_));
+        }
+        errno = errno_;
+    }
+    CallerStateGuard(const CallerStateGuard&) = delete;
+    CallerStateGuard& operator=(const CallerStateGuard&) = delete;
+
+private:
+    static constexpr std::uint16_t x87_flags = 0x3f;  // invalid, denormal, divide, overflow, underflow, inexact
+    int errno_;
+    unsigned mxcsr_;
+    std::uint16_t x87_control_ = 0, x87_status_ = 0;
+    bool full_ = false;
+    std::fenv_t env_{};
+};
+#else
 class CallerStateGuard {
 public:
     CallerStateGuard() noexcept : errno_(errno) { std::fegetenv(&env_); }
@@ -103,6 +132,7 @@ private:
     std::fenv_t env_{};
     int errno_;
 };
+#endif
 
 void flush_at_exit() {
     try {
@@ -130,6 +160,8 @@ Settings settings_from_environment(std::vector<std::string>& warnings) {
             warnings.push_back("PSS_COLLECTOR_FLUSH_SECONDS='" + std::string(v) +
                                "' is not a number of seconds from 0 to 3600; using 5");
     }
+    if (const char* v = std::getenv("PSS_MAPPED_FILES")) s.mapped_files = std::string_view(v) == "1";
+    if (const char* v = std::getenv("PSS_NO_PERF_EVENT")) s.perf_event = std::string_view(v) != "1";
     if (const char* v = std::getenv("PSS_RUN"); v != nullptr && *v != '\0') {
         const std::string_view text(v);
         std::int64_t value = 0;
@@ -148,8 +180,8 @@ struct Session::State {
     std::unique_ptr<collect::Collector> writer;
     std::unique_ptr<collect::Collector> collector;
     bool recording() const noexcept { return writer != nullptr || collector != nullptr; }
-    int progress_fd = -1;
-    std::size_t progress_length = 0;
+    ProgressFile progress;
+    UsageClock usage_clock;
     std::atomic<std::int64_t> iteration{0};
     std::string program_name;
     std::int64_t system_minus_steady_ns = 0;
@@ -161,12 +193,9 @@ struct Session::State {
     std::atomic<bool> running{false};  // read by other threads (failures, branches)
     TestIdentity identity;
     std::uint64_t generation = 0;
-    std::int64_t start_system_ns = 0;
     std::int64_t start_steady_ns = 0;
     Usage start_usage;
     heap::Window heap_window;
-    RunDelayClock run_delay_clock;
-    std::int64_t start_run_delay_ns = -1;
 
     std::mutex mutex;
     bool have_failure = false;
@@ -181,21 +210,11 @@ struct Session::State {
     std::int64_t held_live_at_open = 0;
     std::int64_t held_own_bytes = 0;  // the heap the held records take: pss's, not the test's
 
-    // Best effort: when the progress file cannot be written, a runner only
-    // learns that the process died, not in which test.
-    void set_progress(const std::string& line) noexcept {
-        if (!line.empty() && ::pwrite(progress_fd, line.data(), line.size(), 0) < 0) return;
-        if (progress_length > line.size() && ::ftruncate(progress_fd, static_cast<off_t>(line.size())) != 0) return;
-        progress_length = line.size();
-    }
-
     void close_outputs() {
         writer.reset();
         if (collector) collector->close(settings.collector_flush_seconds);
         collector.reset();
-        if (progress_fd >= 0) ::close(progress_fd);
-        progress_fd = -1;
-        progress_length = 0;
+        progress.close();
     }
 
     void stop_tracing(std::string_view why) {
@@ -207,17 +226,21 @@ struct Session::State {
         heap::set_counting(false);
     }
 
+    std::string line;  // reused from record to record
+
     void write(const TraceRecord& record) {
         if (!recording()) return;
-        std::string line = to_json_line(record);
+        line.clear();
+        append_json_line(line, record);
         if (writer) {
             try {
-                writer->submit(collector ? line : std::move(line));
+                writer->submit_view(line);
             } catch (const std::exception& e) {
                 stop_tracing(std::string(e.what()) + "; no further trace records are written to it");
             }
         }
-        if (collector) collector->submit(std::move(line));  // never blocks, never throws
+        if (collector) collector->submit(line);  // never blocks, never throws
+        if (line.capacity() > 65536) std::string().swap(line);  // a huge record's buffer is not kept
     }
 
     TraceRecord block_record(const detail::BlockTotals& b, const std::string& parent,
@@ -272,8 +295,11 @@ void Session::configure(const Settings& settings) {
     if (!settings.trace_file.empty()) {
         try {
             std::string error;
-            s.writer = collect::open_file_collector(settings.trace_file, error);
-            if (!s.writer) warn(error + " (PSS_TRACE_FILE); tests run without trace records");
+            // Mapped: a file that exists is another process's (a death-test
+            // child's parent); this one writes nothing there, silently.
+            s.writer = settings.mapped_files ? collect::open_owned_file_collector(settings.trace_file, error)
+                                             : collect::open_file_collector(settings.trace_file, error);
+            if (!s.writer && !error.empty()) warn(error + " (PSS_TRACE_FILE); tests run without trace records");
         } catch (const std::exception& e) {
             warn(std::string(e.what()) + " (PSS_TRACE_FILE); tests run without trace records");
         }
@@ -284,13 +310,14 @@ void Session::configure(const Settings& settings) {
         if (!s.collector) warn(error + " (PSS_COLLECTOR); records are not collected there");
     }
     if (!settings.progress_file.empty()) {
-        s.progress_fd = ::open(settings.progress_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (s.progress_fd < 0)
-            warn("cannot open progress file '" + settings.progress_file + "': " + std::strerror(errno) +
+        std::string error;
+        if (s.progress.open(settings.progress_file, settings.mapped_files, error) == ProgressFile::Opened::failed)
+            warn("cannot open progress file '" + settings.progress_file + "': " + error +
                  " (PSS_PROGRESS_FILE); continuing without it");
     }
     s.system_minus_steady_ns = system_ns() - detail::steady_ns();
     const bool tracing_on = s.recording();
+    s.usage_clock.configure(tracing_on && settings.perf_event);
     heap::set_counting(tracing_on);
     detail::g_monitor_state.store(tracing_on ? detail::monitor_on : detail::monitor_off,
                                   std::memory_order_relaxed);
@@ -301,7 +328,7 @@ bool Session::tracing() const noexcept {
     return detail::g_monitor_state.load(std::memory_order_relaxed) == detail::monitor_on;
 }
 
-bool Session::active() const noexcept { return state_->recording() || state_->progress_fd >= 0; }
+bool Session::active() const noexcept { return state_->recording() || state_->progress.is_open(); }
 
 std::int64_t Session::run_index() const noexcept {
     return state_->settings.run_base + state_->iteration.load(std::memory_order_relaxed);
@@ -322,12 +349,7 @@ void Session::begin_test(TestIdentity identity) {
     State& s = *state_;
     write_held_record();
     s.running.store(true, std::memory_order_release);
-    if (s.progress_fd >= 0) {
-        std::string name = identity.name;  // one line, one tab: keep the format parseable
-        for (char& c : name)
-            if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-        s.set_progress(std::to_string(run_index()) + "\t" + name + "\n");
-    }
+    s.progress.set(run_index(), identity.name);
     if (!s.recording()) return;
     {
         // Free the previous test's strings now, not inside this test's heap
@@ -348,11 +370,10 @@ void Session::begin_test(TestIdentity identity) {
     }
     detail::g_test_generation.store(s.generation, std::memory_order_relaxed);
     if (s.metrics_probe.open != nullptr) s.metrics_probe.open();  // before the heap window: its snapshot is not the test's
-    s.start_system_ns = system_ns();
     s.heap_window = heap::open_window();
-    s.start_usage = usage_now();
-    s.start_run_delay_ns = s.run_delay_clock.now_ns();
-    s.start_steady_ns = detail::steady_ns();  // last, closest to the test body
+    const std::int64_t now_ns = detail::steady_ns();  // last, closest to the test body
+    s.start_usage = s.usage_clock.read(now_ns);
+    s.start_steady_ns = now_ns;
 }
 
 void Session::note_failure(std::string_view type, std::string_view message, std::string_view file,
@@ -392,8 +413,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
     if (!s.running.exchange(false, std::memory_order_acq_rel)) return;
     if (s.recording()) {
         const std::int64_t end_steady_ns = detail::steady_ns();
-        const std::int64_t end_run_delay_ns = s.run_delay_clock.now_ns();
-        const Usage end_usage = usage_now();
+        const Usage end_usage = s.usage_clock.read(end_steady_ns);
         const heap::WindowResult heap_result = heap::close_window(s.heap_window);
         detail::g_test_generation.store(0, std::memory_order_relaxed);
         const std::int64_t live_before_record = hold_record ? heap::live_bytes() : 0;
@@ -403,13 +423,19 @@ void Session::end_test(TestStatus status, bool hold_record) {
         r.name = std::move(s.identity.name);  // the identity is done with
         r.module = std::move(s.identity.module);
         r.run = run_index();
-        r.timestamp = static_cast<double>(s.start_system_ns) * 1e-9;
-        r.duration = static_cast<double>(end_steady_ns - s.start_steady_ns) * 1e-9;
-        const std::int64_t cpu_us = end_usage.cpu_us - s.start_usage.cpu_us;
-        r.cpu_time = cpu_us > 0 ? static_cast<double>(cpu_us) * 1e-6 : 0.0;
-        r.wait_time = r.duration > r.cpu_time ? r.duration - r.cpu_time : 0.0;
-        if (s.start_run_delay_ns >= 0 && end_run_delay_ns > s.start_run_delay_ns)
-            r.run_delay = static_cast<double>(end_run_delay_ns - s.start_run_delay_ns) * 1e-9;
+        // The wall clock at configure() plus the steady clock since: one clock
+        // read less per test (blocks' timestamps are taken the same way).
+        // Whole microseconds and nanoseconds divided (not multiplied by 1e-6,
+        // 1e-9): the writer prints such values without the shortest-digits
+        // search, and they read back exactly (trace_writer.cpp).
+        r.timestamp = static_cast<double>((s.start_steady_ns + s.system_minus_steady_ns) / 1000) / 1e6;
+        const std::int64_t duration_ns = end_steady_ns - s.start_steady_ns;
+        r.duration = static_cast<double>(duration_ns) / 1e9;
+        const std::int64_t cpu_ns = end_usage.cpu_ns - s.start_usage.cpu_ns;
+        r.cpu_time = cpu_ns > 0 ? static_cast<double>(cpu_ns) / 1e9 : 0.0;
+        r.wait_time = duration_ns > cpu_ns ? static_cast<double>(duration_ns - std::max<std::int64_t>(cpu_ns, 0)) / 1e9 : 0.0;
+        if (s.start_usage.run_delay_ns >= 0 && end_usage.run_delay_ns > s.start_usage.run_delay_ns)
+            r.run_delay = static_cast<double>(end_usage.run_delay_ns - s.start_usage.run_delay_ns) / 1e9;
         r.memory = static_cast<double>(heap_result.peak_growth);
         r.memory_diff = static_cast<double>(heap_result.live_diff);
         r.voluntary_context_switches = end_usage.voluntary - s.start_usage.voluntary;
@@ -454,7 +480,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
                 s.write(s.block_record(b, r.name, r.module, r.run));
         }
     }
-    if (s.progress_fd >= 0 && s.progress_length > 0) s.set_progress({});
+    s.progress.clear();
 }
 
 void Session::write_held_record(std::int64_t framework_bytes) {
@@ -485,11 +511,16 @@ void Session::flush_blocks_outside_tests() {
 
 void Session::finish_collection() {
     State& s = *state_;
+    if (s.writer && s.settings.mapped_files) s.writer->close(0);
     if (!s.collector) return;
     s.collector->close(s.settings.collector_flush_seconds);
     const std::string dropped = collect::drop_summary(s.collector->stats(), s.collector->describe());
     if (!dropped.empty()) warn(dropped);
 }
+
+const char* Session::usage_source() const noexcept { return state_->usage_clock.source(); }
+
+std::uint64_t Session::usage_system_call_readings() const noexcept { return state_->usage_clock.slow_readings(); }
 
 std::string current_exception_type_name() {
     const std::type_info* type = abi::__cxa_current_exception_type();

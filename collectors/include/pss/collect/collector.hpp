@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace pss::collect {
 
@@ -39,6 +40,9 @@ public:
     // One record (a JSON object, no newline). Never blocks on I/O of a
     // remote collector; the file collector writes before returning.
     virtual void submit(std::string json) = 0;
+    // The same from the caller's buffer, for collectors that copy the bytes
+    // at once (a mapped trace file): no string per record.
+    virtual void submit_view(std::string_view json) { submit(std::string(json)); }
     // Sends what is buffered, waiting at most `seconds`; what is left then
     // is dropped and counted. Ends the collector (further records are dropped).
     virtual void close(double seconds) = 0;
@@ -53,6 +57,12 @@ std::unique_ptr<Collector> open_collector(const std::string& uri, const Identity
 
 // The file collector for a plain path (PSS_TRACE_FILE), taken as written.
 std::unique_ptr<Collector> open_file_collector(const std::string& path, std::string& error);
+
+// The trace file for one process alone (PSS_MAPPED_FILES): created here and
+// written through a shared mapping, no system call per record. Returns null
+// with `error` empty when `path` exists already (it is another process's:
+// nothing is written to it), with `error` set when it cannot be created.
+std::unique_ptr<Collector> open_owned_file_collector(const std::string& path, std::string& error);
 
 // "1,204 records dropped: collector unreachable (...)", or "" when none.
 std::string drop_summary(const CollectorStats& stats, const std::string& where);

@@ -12,6 +12,8 @@ namespace pss {
 // The record as one line of JSON, without the trailing newline. Strings are
 // escaped and invalid UTF-8 is replaced, so any test name gives valid JSON.
 std::string to_json_line(const TraceRecord& record);
+// The same appended to `out` (a buffer reused from record to record).
+void append_json_line(std::string& out, const TraceRecord& record);
 
 class TraceWriter {
 public:

@@ -8,7 +8,13 @@
 //   PSS_COLLECTOR      also send them to this collector: file:PATH, redis://..., grpc://...
 //                      (pss/collect/collector.hpp); PSS_RUN_ID names the run they belong to
 //   PSS_RUN            run index base, for runners that start one process per run
-//   PSS_PROGRESS_FILE  holds "<run>\t<test name>\n" while a test runs, empty otherwise
+//   PSS_PROGRESS_FILE  names the test running now ("<run>\t<test name>"), for a runner
+//   PSS_MAPPED_FILES   =1: the trace and progress files are this process's alone (pss-run
+//                      gives each process its own): it creates them and writes them through
+//                      shared mappings, no system call per test (progress_file.hpp,
+//                      collectors/src/mapped_file_collector.hpp)
+//   PSS_NO_PERF_EVENT  =1: read CPU time, context switches and run delay with system calls at
+//                      every test, never through the perf event page (usage_clock.hpp)
 #pragma once
 
 #include <cstdint>
@@ -28,9 +34,11 @@ struct Settings {
     std::string collector;      // a collector URI (PSS_COLLECTOR); empty: none
     std::string run_id;         // carried with collected records (shards of one run share it)
     double collector_flush_seconds = 5;  // at exit, sending what is buffered waits at most this
+    bool mapped_files = false;  // PSS_MAPPED_FILES=1
+    bool perf_event = true;     // false: PSS_NO_PERF_EVENT=1
 };
 
-// Settings from PSS_TRACE_FILE, PSS_PROGRESS_FILE and PSS_RUN. Problems (a
+// Settings from PSS_TRACE_FILE, PSS_PROGRESS_FILE, PSS_RUN and the others above. Problems (a
 // PSS_RUN that is not a non-negative integer) are appended to `warnings`.
 Settings settings_from_environment(std::vector<std::string>& warnings);
 
@@ -104,7 +112,14 @@ public:
     // Sends what the collector still buffers (waiting at most
     // collector_flush_seconds) and says on stderr how many records were
     // dropped and why. Done at exit; no records are collected afterwards.
+    // A mapped trace file is cut to its records (later ones are appended).
     void finish_collection();
+
+    // Where CPU time and context switches come from: "perf_event" (no system
+    // call while the test thread stays on the CPU) or "getrusage" (every
+    // test). And how many readings so far made system calls.
+    const char* usage_source() const noexcept;
+    std::uint64_t usage_system_call_readings() const noexcept;
 
     // Used by PSS_BRANCH / pss::branch.
     void add_branch(std::string_view tag, std::uint64_t generation);

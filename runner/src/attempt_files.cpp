@@ -1,0 +1,162 @@
+#include "attempt_files.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+namespace pss::runner {
+
+namespace {
+
+// The mapped progress file's layout (core/runtime/src/progress_file.hpp; the
+// listener in a test binary may come from another pss version, so this is a
+// file format: tests/runner/test_attempt_files.cpp checks both sides agree).
+constexpr std::size_t progress_bytes = 65536;
+constexpr char progress_magic[8] = {'p', 's', 's', 'p', 'r', 'o', 'g', '1'};
+constexpr std::size_t sequence_offset = 8;
+constexpr std::size_t slots_offset = 16;
+constexpr std::size_t slot_bytes = (progress_bytes - slots_offset) / 2;
+constexpr std::size_t max_text_bytes = slot_bytes - 4;
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+std::string read_mapped_progress(const char* map) {
+    const auto* sequence = reinterpret_cast<const std::uint32_t*>(map + sequence_offset);
+    std::string text;
+    for (int attempt = 0; attempt < 100000; ++attempt) {
+        const std::uint32_t before = __atomic_load_n(sequence, __ATOMIC_ACQUIRE);
+        const char* slot = map + slots_offset + (before & 1u) * slot_bytes;
+        std::uint32_t length = 0;
+        std::memcpy(&length, slot, 4);
+        if (length > max_text_bytes) length = 0;
+        text.assign(slot + 4, length);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(sequence, __ATOMIC_RELAXED) == before) return text;
+    }
+    // The writer publishes faster than we copy: it is making progress, and
+    // a key that changes is all the watchdog needs to know.
+    return "\t(changing)";
+}
+
+}  // namespace
+
+std::string read_progress(const std::filesystem::path& file) {
+    const Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return {};
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return {};
+    const auto size = static_cast<std::size_t>(st.st_size);
+    if (size >= progress_bytes) {
+        void* map = ::mmap(nullptr, progress_bytes, PROT_READ, MAP_SHARED, fd.get(), 0);
+        if (map != MAP_FAILED) {
+            const char* p = static_cast<const char*>(map);
+            const char last = __atomic_load_n(p + sizeof progress_magic - 1, __ATOMIC_ACQUIRE);
+            std::string text;
+            const bool is_mapped = last == progress_magic[sizeof progress_magic - 1] &&
+                                   std::memcmp(p, progress_magic, sizeof progress_magic - 1) == 0;
+            if (is_mapped) text = read_mapped_progress(p);
+            ::munmap(map, progress_bytes);
+            if (is_mapped) return text;
+        }
+    }
+    // Text: the first line, up to a newline or NUL.
+    char buffer[4096];
+    std::string line;
+    for (off_t at = 0;;) {
+        const ssize_t n = ::pread(fd.get(), buffer, sizeof buffer, at);
+        if (n <= 0) break;
+        const auto* end = static_cast<const char*>(std::memchr(buffer, '\n', static_cast<std::size_t>(n)));
+        const auto* nul = static_cast<const char*>(std::memchr(buffer, '\0', static_cast<std::size_t>(n)));
+        if (nul != nullptr && (end == nullptr || nul < end)) end = nul;
+        if (end != nullptr) {
+            line.append(buffer, static_cast<std::size_t>(end - buffer));
+            break;
+        }
+        line.append(buffer, static_cast<std::size_t>(n));
+        at += n;
+    }
+    return line;
+}
+
+void for_each_new_line(const std::filesystem::path& file, std::uintmax_t& offset,
+                       const std::function<void(std::string_view)>& line) {
+    const Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return;
+    std::vector<char> buffer(1 << 16);
+    std::string partial;  // a line longer than what is left in the buffer
+    for (;;) {
+        const ssize_t n = ::pread(fd.get(), buffer.data(), buffer.size(), static_cast<off_t>(offset + partial.size()));
+        if (n <= 0) return;
+        std::string_view block(buffer.data(), static_cast<std::size_t>(n));
+        const std::size_t nul = block.find('\0');  // the end of what is written
+        block = block.substr(0, nul);
+        std::size_t start = 0;
+        for (std::size_t nl; (nl = block.find('\n', start)) != std::string_view::npos; start = nl + 1) {
+            std::string_view text = block.substr(start, nl - start);
+            if (!partial.empty()) {
+                partial.append(text);
+                text = partial;
+            }
+            line(text);
+            offset += text.size() + 1;
+            partial.clear();
+        }
+        if (nul != std::string_view::npos) return;
+        partial.append(block.substr(start));
+    }
+}
+
+std::uintmax_t trim_trace_file(const std::filesystem::path& file) {
+    const Fd fd(::open(file.c_str(), O_RDWR | O_CLOEXEC));
+    if (fd.get() < 0) return 0;
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return 0;
+    // From the end: past the NUL bytes, then back to the last newline.
+    std::vector<char> buffer(1 << 16);
+    off_t end = st.st_size;
+    bool in_tail = true;
+    off_t keep = 0;
+    while (end > 0) {
+        const off_t start = end > static_cast<off_t>(buffer.size()) ? end - static_cast<off_t>(buffer.size()) : 0;
+        const ssize_t n = ::pread(fd.get(), buffer.data(), static_cast<std::size_t>(end - start), start);
+        if (n != end - start) return static_cast<std::uintmax_t>(st.st_size);  // unreadable: left as it is
+        std::size_t i = static_cast<std::size_t>(n);
+        if (in_tail) {
+            while (i > 0 && buffer[i - 1] == '\0') --i;
+            if (i > 0) in_tail = false;
+            if (!in_tail && i == static_cast<std::size_t>(n)) {
+                // No NUL tail: a file a listener closed, or a text one.
+                if (buffer[i - 1] == '\n') return static_cast<std::uintmax_t>(st.st_size);
+            }
+        }
+        if (!in_tail) {
+            while (i > 0 && buffer[i - 1] != '\n') --i;
+            if (i > 0) {
+                keep = start + static_cast<off_t>(i);
+                break;
+            }
+        }
+        end = start;
+    }
+    if (keep != st.st_size && ::ftruncate(fd.get(), keep) != 0) return static_cast<std::uintmax_t>(st.st_size);
+    return static_cast<std::uintmax_t>(keep);
+}
+
+}  // namespace pss::runner
