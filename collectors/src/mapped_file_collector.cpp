@@ -36,7 +36,7 @@ MappedFileCollector::MappedFileCollector(std::string path) : path_(std::move(pat
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0) throw file_error(errno, "cannot create trace file", path_);
     try {
-        grow(first_chunk_bytes);
+        grow(chunk_bytes);
     } catch (...) {
         ::close(fd_);
         fd_ = -1;
@@ -56,8 +56,8 @@ void MappedFileCollector::unmap() noexcept {
 }
 
 void MappedFileCollector::grow(std::size_t needed) {
-    std::size_t size = mapped_ == 0 ? first_chunk_bytes : mapped_ + std::min(mapped_, max_chunk_bytes);
-    while (size < needed) size += max_chunk_bytes;
+    std::size_t size = mapped_ + chunk_bytes;
+    while (size < needed) size += chunk_bytes;
     const int error = ::posix_fallocate(fd_, static_cast<off_t>(mapped_), static_cast<off_t>(size - mapped_));
     if (error == ENOSPC || error == EFBIG || error == EIO)
         throw file_error(error, "cannot write to trace file", path_);
