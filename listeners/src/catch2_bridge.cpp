@@ -93,14 +93,16 @@ void test_case_starting(std::string_view name, const char* file, std::size_t lin
         g_run_heap.last_bookkeeping = bookkeeping;
     }
     session.write_held_record();
-    runtime::TestIdentity id;
-    id.name = std::string(trimmed(name));
+    runtime::TestIdentityView id;
+    id.name = trimmed(name);
     const std::string_view path = file != nullptr ? file : "";
-    id.module = session.program_name() + "." + file_stem(path);
-    id.filename = std::string(path);
+    const std::string stem = file_stem(path);
+    id.module_prefix = session.program_name();
+    id.module = stem;
+    id.filename = path;
     id.lineno = static_cast<std::int64_t>(line);
     session.set_metrics_probe(listener::metrics_probe());
-    session.begin_test(std::move(id));
+    session.begin_test(id);
 }
 
 void test_case_failure(FailureKind kind, std::string_view message, const char* file, std::size_t line) {

@@ -44,13 +44,15 @@ public:
     void OnTestStart(const testing::TestInfo& info) override {
         Session& session = Session::instance();
         if (!session.active()) return;
-        runtime::TestIdentity id;
+        runtime::TestIdentityView id;
         // As GoogleTest prints it: "Suite.Test", "Inst/Suite.Test/0", "Typed/0.Test".
-        id.name = std::string(info.test_suite_name()) + "." + info.name();
-        id.module = session.program_name() + "." + info.test_suite_name();
+        id.name_prefix = info.test_suite_name();
+        id.name = info.name();
+        id.module_prefix = session.program_name();
+        id.module = info.test_suite_name();
         id.filename = info.file() != nullptr ? info.file() : "";
         id.lineno = info.line();
-        session.begin_test(std::move(id));
+        session.begin_test(id);
     }
 
     void OnTestPartResult(const testing::TestPartResult& result) override {

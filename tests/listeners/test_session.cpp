@@ -127,6 +127,57 @@ TEST_F(SessionTest, AFailureOfAnEarlierTestDoesNotLeakIntoTheNext) {
     EXPECT_EQ(r.failure_line, 0);
 }
 
+// The session reuses one record's buffers from test to test (no allocation
+// per test): nothing of a failed, tagged, skipped or long-named test may
+// reach the next one's record.
+TEST_F(SessionTest, ARecordReusedForTheNextTestKeepsNothingOfThePrevious) {
+    activate();
+    Session& s = Session::instance();
+    pss::runtime::TestIdentityView long_one;
+    const std::string long_suite(300, 'S');
+    long_one.name_prefix = long_suite;
+    long_one.name = "Fails";
+    long_one.module_prefix = "unit";
+    long_one.module = long_suite;
+    long_one.filename = "/a/very/long/path/to/the/first/file.cpp";
+    long_one.lineno = 7;
+    s.begin_test(long_one);
+    pss::branch("left");
+    s.note_failure("assertion", "first failed", "a.cpp", 7);
+    s.end_test(TestStatus::failed);
+    s.begin_test(identity("Unit.Skips"));
+    s.note_skip("not today");
+    s.end_test(TestStatus::skipped);
+    pss::runtime::TestIdentityView short_one;
+    short_one.name = "B";
+    short_one.module = "m";
+    s.begin_test(short_one);
+    s.end_test(TestStatus::passed);
+
+    const auto recs = records();
+    ASSERT_EQ(recs.size(), 3u);
+    EXPECT_EQ(recs[0].name, long_suite + ".Fails");
+    EXPECT_EQ(recs[0].module, "unit." + long_suite);
+    EXPECT_TRUE(recs[0].error);
+    EXPECT_EQ(recs[0].branch_tag, std::optional<std::string>("left"));
+    EXPECT_EQ(recs[1].exception_type, "skipped");
+    EXPECT_EQ(recs[1].exception_message, "not today");
+    EXPECT_FALSE(recs[1].error);
+    EXPECT_FALSE(recs[1].branch_tag.has_value());
+    const pss::TraceRecord& r = recs[2];
+    EXPECT_EQ(r.name, "B");
+    EXPECT_EQ(r.module, "m");
+    EXPECT_EQ(r.filename, "");
+    EXPECT_EQ(r.lineno, 0);
+    EXPECT_FALSE(r.error);
+    EXPECT_EQ(r.exception_type, "");
+    EXPECT_EQ(r.exception_message, "");
+    EXPECT_EQ(r.failure_file, "");
+    EXPECT_EQ(r.failure_line, 0);
+    EXPECT_FALSE(r.branch_tag.has_value());
+    EXPECT_TRUE(r.metrics.empty());
+}
+
 TEST_F(SessionTest, SkippedIsNotAnError) {
     activate();
     Session& s = Session::instance();

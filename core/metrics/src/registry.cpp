@@ -13,6 +13,7 @@ namespace pss::metrics::detail {
 // Constant-initialised: no code runs before main, and recording works from
 // static constructors of other translation units.
 std::atomic<std::uint64_t> g_state{enabled_bit};
+std::atomic<bool> g_any_series{false};
 
 void advance_generations(bool counters, bool others) noexcept {
     std::uint64_t s = g_state.load(std::memory_order_relaxed);
@@ -116,6 +117,7 @@ Series* find_series(Kind kind, std::string_view name, Tags tags, bool create) {
     Series* raw = series.get();
     r->by_key.emplace(std::move(key), std::move(series));
     ids.push_back(raw);
+    g_any_series.store(true, std::memory_order_release);
     return raw;
 }
 

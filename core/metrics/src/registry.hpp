@@ -4,6 +4,8 @@
 // record into an existing series.
 #pragma once
 
+#include <atomic>
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +31,9 @@ struct Registry {
 // The registry, created on first use and never destroyed (threads may record
 // during static destruction). Null only if it could not be allocated.
 Registry* registry() noexcept;
+// Whether any series was ever registered: one load, for the per-test window
+// of a program that has no metric (most).
+extern std::atomic<bool> g_any_series;
 
 // The series for (kind, name, tags); created if `create` (nullptr when there
 // are max_series of that kind already). Takes the lock. May throw bad_alloc.

@@ -2,6 +2,7 @@
 #include "pss/metrics/test_window.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -18,6 +19,8 @@ struct Window {
     std::mutex mutex;
     bool open = false;
     Snapshot start;
+    // Opened while no metric existed (the common case): no lock, no copy.
+    std::atomic<bool> open_before_any{false};
 };
 
 Window& window() {
@@ -60,6 +63,11 @@ std::string series_key(std::string_view name, const TagSet& tags) {
 
 void test_window_open() noexcept {
     Window& w = window();
+    if (!detail::g_any_series.load(std::memory_order_acquire)) {
+        w.open_before_any.store(true, std::memory_order_relaxed);
+        return;
+    }
+    w.open_before_any.store(false, std::memory_order_relaxed);
     std::lock_guard<std::mutex> lock(w.mutex);
     w.open = true;
     w.start = any_series() ? all() : Snapshot{};
@@ -68,8 +76,10 @@ void test_window_open() noexcept {
 std::vector<std::pair<std::string, double>> test_window_close(std::size_t limit) noexcept {
     Window& w = window();
     std::vector<std::pair<std::string, double>> out;
-    Snapshot start;
-    {
+    Snapshot start;  // empty when the window opened before any metric existed
+    if (w.open_before_any.exchange(false, std::memory_order_relaxed)) {
+        if (!detail::g_any_series.load(std::memory_order_acquire)) return out;
+    } else {
         std::lock_guard<std::mutex> lock(w.mutex);
         if (!w.open) return out;
         w.open = false;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <cmath>
 #include <string_view>
@@ -51,11 +52,28 @@ private:
 // `key` is the whole key with its punctuation: ,"name":
 void append_key(Buffer& out, std::string_view key) { out.put(key); }
 
+bool plain_byte(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u <= 0x7E && c != '"' && c != '\\';
+}
+
+// Eight bytes at a time (the classic "has a byte less than / more than /
+// equal to" word tests, exact as yes-or-no answers): names and paths are
+// most of a record.
 bool plain_ascii(std::string_view value) {
-    for (const char c : value) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u > 0x7E || c == '"' || c == '\\') return false;
+    constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    auto has_zero = [&](std::uint64_t x) { return ((x - ones) & ~x & high) != 0; };
+    const char* p = value.data();
+    std::size_t n = value.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t x;
+        std::memcpy(&x, p, 8);
+        const bool below_space = ((x - ones * 0x20) & ~x & high) != 0;
+        const bool above_tilde = (((x + ones * (127 - 0x7E)) | x) & high) != 0;
+        if (below_space || above_tilde || has_zero(x ^ (ones * '"')) || has_zero(x ^ (ones * '\\'))) return false;
     }
+    for (; n > 0; ++p, --n)
+        if (!plain_byte(*p)) return false;
     return true;
 }
 

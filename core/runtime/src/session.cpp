@@ -192,6 +192,7 @@ struct Session::State {
     // `mutex` guards what other threads may add (failure, skip, branches).
     std::atomic<bool> running{false};  // read by other threads (failures, branches)
     TestIdentity identity;
+    TraceRecord record;  // the last test's record: its buffers serve the next
     std::uint64_t generation = 0;
     std::int64_t start_steady_ns = 0;
     Usage start_usage;
@@ -344,19 +345,63 @@ bool Session::test_running() const noexcept { return state_->running.load(std::m
 
 void Session::set_metrics_probe(MetricsProbe probe) noexcept { state_->metrics_probe = probe; }
 
-void Session::begin_test(TestIdentity identity) {
+namespace {
+
+// `out` = prefix + "." + rest (or rest alone), in the capacity `out` has.
+void assign_joined(std::string& out, std::string_view prefix, std::string_view rest) {
+    out.clear();
+    if (!prefix.empty()) {
+        out.append(prefix);
+        out.push_back('.');
+    }
+    out.append(rest);
+}
+
+// Every field back to a new record's, keeping the strings' buffers.
+void reset_keeping_buffers(TraceRecord& r) {
+    const std::vector<RecordMetric> none;
+    r.name.clear();
+    r.module.clear();
+    r.run = 0;
+    r.timestamp = r.duration = r.cpu_time = r.wait_time = r.memory = r.memory_diff = 0.0;
+    r.error = false;
+    r.exception_type.clear();
+    r.exception_message.clear();
+    r.branch_tag.reset();
+    r.filename.clear();
+    r.lineno = 0;
+    r.kind.clear();
+    r.parent.clear();
+    r.failure_file.clear();
+    r.failure_line = 0;
+    r.voluntary_context_switches = r.involuntary_context_switches = r.calls = 0;
+    r.run_delay = 0.0;
+    r.warmup = false;
+    r.timing_resolution = 0.0;
+    r.metrics.clear();
+    r.system_metric = false;
+    r.lag.reset();
+}
+
+}  // namespace
+
+void Session::begin_test(const TestIdentity& identity) {
+    begin_test(TestIdentityView{{}, identity.name, {}, identity.module, identity.filename, identity.lineno});
+}
+
+void Session::begin_test(const TestIdentityView& identity) {
     const CallerStateGuard caller_state;
     State& s = *state_;
     write_held_record();
     s.running.store(true, std::memory_order_release);
-    s.progress.set(run_index(), identity.name);
+    // Into the buffers of the previous test: no allocation once they are
+    // large enough, and none inside this test's heap window in any case.
+    assign_joined(s.identity.name, identity.name_prefix, identity.name);
+    s.progress.set(run_index(), s.identity.name);
     if (!s.recording()) return;
-    {
-        // Free the previous test's strings now, not inside this test's heap
-        // window (a moved-to std::string may hand its old buffer to the source).
-        TestIdentity previous = std::move(s.identity);
-        s.identity = std::move(identity);
-    }
+    assign_joined(s.identity.module, identity.module_prefix, identity.module);
+    s.identity.filename.assign(identity.filename);
+    s.identity.lineno = identity.lineno;
     {
         std::lock_guard lock(s.mutex);
         s.have_failure = false;
@@ -418,10 +463,12 @@ void Session::end_test(TestStatus status, bool hold_record) {
         detail::g_test_generation.store(0, std::memory_order_relaxed);
         const std::int64_t live_before_record = hold_record ? heap::live_bytes() : 0;
 
-        TraceRecord r;
-        r.kind = "test";
-        r.name = std::move(s.identity.name);  // the identity is done with
-        r.module = std::move(s.identity.module);
+        // The record of the previous test, its buffers reused.
+        TraceRecord& r = s.record;
+        reset_keeping_buffers(r);
+        r.kind.assign("test");
+        r.name.assign(s.identity.name);
+        r.module.assign(s.identity.module);
         r.run = run_index();
         // The wall clock at configure() plus the steady clock since: one clock
         // read less per test (blocks' timestamps are taken the same way).
@@ -440,7 +487,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
         r.memory_diff = static_cast<double>(heap_result.live_diff);
         r.voluntary_context_switches = end_usage.voluntary - s.start_usage.voluntary;
         r.involuntary_context_switches = end_usage.involuntary - s.start_usage.involuntary;
-        r.filename = std::move(s.identity.filename);
+        r.filename.assign(s.identity.filename);
         r.lineno = s.identity.lineno;
         if (s.metrics_probe.close != nullptr) {
             s.metrics_probe.close(r.metrics);
@@ -450,13 +497,13 @@ void Session::end_test(TestStatus status, bool hold_record) {
             std::lock_guard lock(s.mutex);
             if (status == TestStatus::failed) {
                 r.error = true;
-                r.exception_type = s.have_failure ? s.failure_type : "failure";
-                r.exception_message = s.failure_message;
-                r.failure_file = s.failure_file;
+                r.exception_type.assign(s.have_failure ? std::string_view(s.failure_type) : "failure");
+                r.exception_message.assign(s.failure_message);
+                r.failure_file.assign(s.failure_file);
                 r.failure_line = s.failure_line;
             } else if (status == TestStatus::skipped) {
-                r.exception_type = "skipped";
-                r.exception_message = s.skip_message;
+                r.exception_type.assign("skipped");
+                r.exception_message.assign(s.skip_message);
             }
             if (!s.branches.empty()) {
                 std::string joined;
@@ -471,7 +518,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
             s.held_blocks.clear();
             for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
                 s.held_blocks.push_back(s.block_record(b, r.name, r.module, r.run));
-            s.held = std::move(r);
+            s.held = r;
             s.held_live_at_open = s.heap_window.live_at_open;
             s.held_own_bytes = heap::live_bytes() - live_before_record;
         } else {

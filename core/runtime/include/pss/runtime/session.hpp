@@ -49,6 +49,16 @@ struct TestIdentity {
     std::int64_t lineno = 0;
 };
 
+// The same as views, valid during begin_test(): the session copies them into
+// buffers it keeps, so that starting a test allocates nothing. The name is
+// name_prefix + "." + name when name_prefix is not empty; module likewise.
+struct TestIdentityView {
+    std::string_view name_prefix, name;
+    std::string_view module_prefix, module;
+    std::string_view filename;
+    std::int64_t lineno = 0;
+};
+
 enum class TestStatus { passed, failed, skipped };
 
 // How a listener attaches the metrics a test touched (pss/metrics/test_window.hpp)
@@ -83,7 +93,8 @@ public:
     void set_metrics_probe(MetricsProbe probe) noexcept;
 
     // Test life cycle, called by the listener on the thread that runs tests.
-    void begin_test(TestIdentity identity);
+    void begin_test(const TestIdentityView& identity);
+    void begin_test(const TestIdentity& identity);
     // Keeps the first failure of the running test; later ones are ignored.
     // Thread-safe (assertions may fail on other threads). `type` is e.g.
     // "assertion", "exception:std::runtime_error", "crash:SIGSEGV".
