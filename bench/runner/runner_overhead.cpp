@@ -8,7 +8,8 @@
 // listener and native mode. With binaries (GoogleTest or Catch2 v2, with or
 // without pss; e.g. fmt's format-test, Catch2's SelfTest) it measures each
 // as a user runs it: ten bare runs with no arguments against `pss-run
-// --repeat 10 --mode native` (with and without the confirmation re-runs).
+// --repeat 10` with the listener (when the binary links one) and `--mode
+// native` (with and without the confirmation re-runs).
 #include <spawn.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -92,10 +93,25 @@ void example_suite(int rounds, const std::string& pss_run) {
                pss_runs(rounds, pss_run, binary, {"--filter", filter, "--no-confirm", "--mode", "native"}), bare);
 }
 
+// Whether the binary links a pss listener (the string its session reads).
+bool has_listener(const std::string& binary) {
+    std::FILE* f = std::fopen(binary.c_str(), "rb");
+    if (f == nullptr) return false;
+    std::string content;
+    char buffer[1 << 16];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) content.append(buffer, n);
+    std::fclose(f);
+    return content.find("PSS_TRACE_FILE") != std::string::npos;
+}
+
 void user_binary(int rounds, const std::string& pss_run, const std::string& binary) {
     const double bare = bare_runs(rounds, binary, {});
     std::printf("runner overhead, %d repetitions of %s (best of %d rounds)\n", repeat, binary.c_str(), rounds);
     std::printf("  ten bare runs                        %8.1f ms  (baseline)\n", bare * 1e3);
+    if (has_listener(binary)) {  // as a user runs it: the listener's records
+        print_line("pss-run (listener)", pss_runs(rounds, pss_run, binary, {}), bare);
+        print_line("pss-run (listener) --no-confirm", pss_runs(rounds, pss_run, binary, {"--no-confirm"}), bare);
+    }
     print_line("pss-run --mode native", pss_runs(rounds, pss_run, binary, {"--mode", "native"}), bare);
     print_line("pss-run --mode native --no-confirm",
                pss_runs(rounds, pss_run, binary, {"--mode", "native", "--no-confirm"}), bare);
