@@ -1,7 +1,11 @@
-// pss merge --from / pss analyze --from: one run's records out of a collector.
+// pss merge --from / pss analyze --from: one run's records out of a collector;
+// pss collect, which runs the pss-collect program.
 #include "collect_command.hpp"
 
-#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <memory>
 
@@ -9,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "cli_support.hpp"
-#include "collect_server.hpp"
+#include "collect_options.hpp"
 #include "pss/collect/collector.hpp"
 #include "run_pipeline.hpp"
 #include "stream_reader.hpp"
@@ -67,56 +71,31 @@ void read_collected_runs(const std::vector<std::string>& from, const std::string
 
 namespace pss::cli {
 
-namespace {
-
-struct CollectCommandOptions {
-    std::string listen = "127.0.0.1:50051";
-    std::string out;
-};
-
-// Serves until SIGINT or SIGTERM, then stops taking calls and writes out
-// what it has. The signals are blocked before the server's threads start,
-// so they inherit the mask and this thread alone receives them.
-int run_collect(const CollectCommandOptions& opt) {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::unique_ptr<collect::CollectServer> server;
-    try {
-        server = std::make_unique<collect::CollectServer>(opt.listen, opt.out);
-    } catch (const collect::CollectServerError& e) {
-        throw CommandError(exit_cannot_run, e.what());
-    }
-    const auto colon = opt.listen.rfind(':');
-    fmt::print(stderr, "pss collect: listening on {}:{}, writing to {} (Ctrl-C or SIGTERM stops)\n",
-               opt.listen.substr(0, colon), server->port(), opt.out);
-    int signal = 0;
-    sigwait(&signals, &signal);
-    server->shutdown(10);
-    const collect::CollectServerStats s = server->stats();
-    fmt::print(stderr, "pss collect: {} records from {} processes{}{}\n", s.records, s.sources,
-               s.duplicates ? fmt::format(", {} sent twice kept once", s.duplicates) : "",
-               s.dropped ? fmt::format("; the senders dropped {}", s.dropped) : "");
-    return exit_ok;
-}
-
-}  // namespace
-
 CommandRunner add_collect_command(CLI::App& app) {
-    auto opt = std::make_shared<CollectCommandOptions>();
+    auto opt = std::make_shared<CollectServerOptions>();
     CLI::App* cmd = app.add_subcommand(
         "collect", "Serve pss's gRPC collector (grpc://HOST:PORT): write the records test processes send to a file, "
                    "or relay them to another collector");
-    cmd->add_option("--listen", opt->listen,
-                    "HOST:PORT to listen on (default 127.0.0.1:50051; 0.0.0.0:PORT takes other machines' records; "
-                    "port 0 picks a free one)");
-    cmd->add_option("--out", opt->out,
-                    "Where records go: a file (NDJSON, for pss merge / pss analyze), or a collector URI to relay to "
-                    "(redis://host:port/N?stream=KEY, grpc://...)")
-        ->required();
-    return [cmd, opt]() -> int { return cmd->parsed() ? run_collect(*opt) : -1; };
+    add_collect_options(*cmd, *opt);
+    return [cmd, opt]() -> int { return cmd->parsed() ? exec_collect_server(*opt) : -1; };
+}
+
+// The server is the program pss-collect next to pss (gRPC is loaded there
+// only): pss checks the command line, then becomes that program.
+int exec_collect_server(const CollectServerOptions& opt) {
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string dir = n > 0 ? std::string(self, static_cast<std::size_t>(n)) : std::string();
+    dir = dir.substr(0, dir.rfind('/') + 1);
+    const std::string server = dir + "pss-collect";
+    std::vector<std::string> args{server, "--listen", opt.listen, "--out", opt.out};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(server.c_str(), argv.data());
+    throw CommandError(exit_cannot_run, fmt::format("cannot run '{}' ({}): pss collect is that program, installed "
+                                                    "next to pss; reinstall pss",
+                                                    server, std::strerror(errno)));
 }
 
 }  // namespace pss::cli

@@ -205,3 +205,17 @@ TEST_F(CliUsability, HistoryShowsRunIdsTrendsAndALegendAndRejectsAnUnknownTest) 
     EXPECT_NE(unknown.err.find("Did you mean 'Net.Retries'?"), std::string::npos) << unknown.err;
     EXPECT_EQ(unknown.out, "");
 }
+
+// pss collect runs the gRPC server program pss-collect installed next to pss
+// (so that no other command loads gRPC); without it, one line says so.
+TEST_F(CliUsability, CollectWithoutItsServerProgramSaysWhatIsMissing) {
+    const std::string lone = path("pss");
+    std::filesystem::copy_file(PSS_EXE, lone);
+    std::filesystem::permissions(lone, std::filesystem::perms::owner_all);
+    pss::test::ProcessOptions o;
+    o.cwd = dir_;
+    const auto r = run_process({lone, "collect", "--listen", "127.0.0.1:0", "--out", path("c.ndjson")}, o);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find("cannot run '" + path("pss-collect") + "'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("reinstall pss"), std::string::npos) << r.err;
+}
