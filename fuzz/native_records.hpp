@@ -1,5 +1,5 @@
-// What the runner makes of a test end in native mode (as executor.cpp's
-// native_record does), scored: the numbers a test binary prints (a duration
+// What the runner makes of a test end in native mode (runner::native_record),
+// scored: the numbers a test binary prints (a duration
 // of "nan" or "1e999" ms) reach the Analyzer as they would in pss run.
 #pragma once
 
@@ -13,20 +13,8 @@
 namespace pss::fuzz {
 
 inline TraceRecord native_record(const runner::TestEnd& e, std::int64_t run, double timing_resolution) {
-    TraceRecord r;
-    r.kind = "test";
-    r.name = e.name;
+    TraceRecord r = runner::native_record(e, run);
     r.module = "fuzz";
-    r.run = run;
-    r.duration = e.seconds;
-    r.cpu_time = e.seconds;
-    r.error = e.failed;
-    r.exception_type = e.failed ? e.kind : (e.skipped ? "skipped" : "");
-    r.exception_message = e.message;
-    r.filename = e.file;
-    r.lineno = e.line;
-    r.failure_file = e.failure_file;
-    r.failure_line = e.failure_line;
     r.timing_resolution = timing_resolution;
     return r;
 }

@@ -151,7 +151,7 @@ public:
             auto end = parser->feed(line);
             if (!end) return;
             const std::int64_t run = a.run_base + parser->iteration();
-            if (!listener_) result.records.push_back(native_record(*end, run));
+            if (!listener_) result.records.push_back(record_of(*end, run));
             if (end->failed) result.outputs.push_back({end->name, run, end->output});
         };
         // Progress while the process runs, per finished test.
@@ -298,22 +298,10 @@ private:
         return text.substr(pos + 1);
     }
 
-    TraceRecord native_record(const TestEnd& e, std::int64_t run) const {
-        TraceRecord r;
-        r.kind = "test";
-        r.name = e.name;
+    TraceRecord record_of(const TestEnd& e, std::int64_t run) const {
+        TraceRecord r = native_record(e, run);
         r.module = default_module(bin_, e.name, e.file);
-        r.run = run;
         r.timestamp = epoch_now();
-        r.duration = e.seconds;
-        r.cpu_time = e.seconds;  // unknown without a listener: no wait time is claimed
-        r.error = e.failed;
-        r.exception_type = e.failed ? e.kind : (e.skipped ? "skipped" : "");
-        r.exception_message = e.message;
-        r.filename = e.file;
-        r.lineno = e.line;
-        r.failure_file = e.failure_file;
-        r.failure_line = e.failure_line;
         return r;
     }
 

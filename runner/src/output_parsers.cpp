@@ -105,6 +105,23 @@ TestEnd OutputParser::finish(double seconds, bool failed, bool skipped, std::str
     return end;
 }
 
+TraceRecord native_record(const TestEnd& e, std::int64_t run) {
+    TraceRecord r;
+    r.kind = "test";
+    r.name = e.name;
+    r.run = run;
+    r.duration = e.seconds;
+    r.cpu_time = e.seconds;
+    r.error = e.failed;
+    r.exception_type = e.failed ? e.kind : (e.skipped ? "skipped" : "");
+    r.exception_message = e.message;
+    r.filename = e.file;
+    r.lineno = e.line;
+    r.failure_file = e.failure_file;
+    r.failure_line = e.failure_line;
+    return r;
+}
+
 double OutputParser::elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }

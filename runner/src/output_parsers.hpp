@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "pss/record/trace_record.hpp"
+
 namespace pss::runner {
 
 struct TestEnd {
@@ -22,6 +24,12 @@ struct TestEnd {
     double seconds = 0;  // measured by the runner between start and end lines
     std::string output;  // the test's own lines
 };
+
+// The record of a test end in native mode: outcome, time and where it failed
+// as the framework printed them. CPU time is unknown without a listener, so
+// it is the duration (no wait time is claimed). The caller sets the module
+// and timestamp.
+TraceRecord native_record(const TestEnd& e, std::int64_t run);
 
 class OutputParser {
 public:

@@ -15,17 +15,24 @@ std::string_view trim_catch2(std::string_view s) {
     return s.substr(begin, s.find_last_not_of(space) - begin + 1);
 }
 
+// The lines of `output`, without their '\n' (a last line without one too).
+std::vector<std::string_view> lines_of(std::string_view output) {
+    std::vector<std::string_view> lines;
+    for (std::size_t pos = 0; pos < output.size();) {
+        std::size_t nl = output.find('\n', pos);
+        if (nl == std::string_view::npos) nl = output.size();
+        lines.push_back(output.substr(pos, nl - pos));
+        pos = nl + 1;
+    }
+    return lines;
+}
+
 }  // namespace
 
 std::vector<std::string> parse_gtest_list(std::string_view output, bool include_disabled) {
     std::vector<std::string> tests;
     std::string suite;
-    std::size_t pos = 0;
-    while (pos < output.size()) {
-        std::size_t nl = output.find('\n', pos);
-        if (nl == std::string_view::npos) nl = output.size();
-        std::string_view line = output.substr(pos, nl - pos);
-        pos = nl + 1;
+    for (std::string_view line : lines_of(output)) {
         if (const auto hash = line.find("  #"); hash != std::string_view::npos) line = line.substr(0, hash);
         while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
         if (line.empty()) continue;
@@ -79,12 +86,7 @@ std::string catch2_exact_spec(std::string_view name) {
 
 std::vector<std::string> catch2_list_lines(std::string_view output) {
     std::vector<std::string> lines;
-    std::size_t pos = 0;
-    while (pos < output.size()) {
-        std::size_t nl = output.find('\n', pos);
-        if (nl == std::string_view::npos) nl = output.size();
-        std::string_view line = output.substr(pos, nl - pos);
-        pos = nl + 1;
+    for (std::string_view line : lines_of(output)) {
         // Catch2 v2 lists a name that starts with '#' in quotes (so that the
         // list can be read back with -f, where '#' starts a comment).
         if (line.size() >= 3 && line.front() == '"' && line[1] == '#' && line.back() == '"')
