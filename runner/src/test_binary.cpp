@@ -150,21 +150,21 @@ std::vector<std::string> rejoin_catch2_names(const std::string& path, const std:
     };
     for (std::size_t i = 0; i < lines.size();) {
         std::size_t taken = 1;
-        const bool broken_crlf = !lines[i].empty() && lines[i].back() == '\r';
+        std::string name = lines[i];
+        const bool broken_crlf = !name.empty() && name.back() == '\r';
         if ((broken_crlf || surplus > 0) && tries < max_tries) {
-            std::string joined = lines[i];
+            std::string joined = name;
             for (std::size_t k = 1; k < max_lines_a_name && i + k < lines.size() && tries < max_tries; ++k) {
                 joined += '\n';
                 joined += lines[i + k];
                 if (is_test(catch2_trimmed(joined))) {
                     taken = k + 1;
                     surplus = surplus > k ? surplus - k : 0;
+                    name = std::move(joined);
                     break;
                 }
             }
         }
-        std::string name;
-        for (std::size_t k = 0; k < taken; ++k) name += (k ? "\n" : "") + lines[i + k];
         if (auto trimmed = catch2_trimmed(name); !trimmed.empty()) names.push_back(std::move(trimmed));
         i += taken;
     }
