@@ -5,6 +5,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -104,9 +105,47 @@ TEST(TraceLine, MatchesTheReferenceEncodingAndReadsBack) {
         r.calls = static_cast<std::int64_t>(rng() % 3);
         const std::string line = pss::to_json_line(r);
         ASSERT_EQ(line, reference_line(r)) << "record " << i;
+        // Numbers are copied in fixed 24-byte blocks: the room reserved
+        // keeps that much beyond the line.
+        ASSERT_LE(line.size() + 24, pss::json_line_bound(r)) << "record " << i;
         std::uint64_t count = 0;
         const auto stats = pss::read_trace_text(line + "\n", [&](const pss::TraceRecord&) { ++count; });
         ASSERT_EQ(count, 1u) << line << " " << stats.warning();
+    }
+}
+
+// The listener's own values, whole nanoseconds and microseconds divided, are
+// written as plain decimals (no shortest-digits search) and read back as the
+// very same doubles; a timestamp is too large for nanoseconds and goes by
+// microseconds.
+TEST(TraceLine, NanosecondsAndMicrosecondsAreDecimalsThatReadBackExactly) {
+    struct Case {
+        double duration, timestamp;
+        const char* duration_text;
+        const char* timestamp_text;
+    };
+    const Case cases[] = {
+        {1 / 1e9, 1796161508094297 / 1e6, "\"duration\":0.000000001", "\"timestamp\":1796161508.094297"},
+        {1197 / 1e9, 1796161508000000 / 1e6, "\"duration\":0.000001197", "\"timestamp\":1796161508,"},
+        {123456789 / 1e9, 1796161508000001 / 1e6, "\"duration\":0.123456789", "\"timestamp\":1796161508.000001"},
+        {1234567890123 / 1e9, 1796161508120000 / 1e6, "\"duration\":1234.567890123", "\"timestamp\":1796161508.12,"},
+        {1500000000 / 1e9, 7 / 1e6, "\"duration\":1.5,", "\"timestamp\":0.000007,"},
+    };
+    for (const Case& c : cases) {
+        pss::TraceRecord r;
+        r.name = "T";
+        r.duration = c.duration;
+        r.cpu_time = c.duration;
+        r.timestamp = c.timestamp;
+        const std::string line = pss::to_json_line(r);
+        EXPECT_NE(line.find(c.duration_text), std::string::npos) << line;
+        EXPECT_NE(line.find(c.timestamp_text), std::string::npos) << line;
+        std::vector<pss::TraceRecord> read;
+        pss::read_trace_text(line + "\n", [&](const pss::TraceRecord& x) { read.push_back(x); });
+        ASSERT_EQ(read.size(), 1u) << line;
+        EXPECT_EQ(read[0].duration, c.duration) << line;
+        EXPECT_EQ(read[0].cpu_time, c.duration) << line;
+        EXPECT_EQ(read[0].timestamp, c.timestamp) << line;
     }
 }
 

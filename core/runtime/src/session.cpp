@@ -141,6 +141,10 @@ void flush_at_exit() {
         Session::instance().finish_collection();
     } catch (...) {
     }
+    // Nothing is measured after this, so frees from here on are not counted:
+    // the framework's static destructors free every test's bookkeeping after
+    // this thread's counters were retired, each free an atomic add otherwise.
+    heap::set_counting(false);
 }
 
 }  // namespace
@@ -227,21 +231,24 @@ struct Session::State {
         heap::set_counting(false);
     }
 
-    std::string line;  // reused from record to record
+    // Reused from record to record at its size: no resize (and no zeroing)
+    // per record.
+    std::string line;
 
-    void write(const TraceRecord& record) {
+    void write(const TraceRecord& r) {
         if (!recording()) return;
-        line.clear();
-        append_json_line(line, record);
+        const std::size_t bound = json_line_bound(r);
+        if (line.size() < bound) line.resize(bound);
+        const std::string_view text(line.data(), static_cast<std::size_t>(write_json_line(line.data(), r) - line.data()));
         if (writer) {
             try {
-                writer->submit_view(line);
+                writer->submit_view(text);
             } catch (const std::exception& e) {
                 stop_tracing(std::string(e.what()) + "; no further trace records are written to it");
             }
         }
-        if (collector) collector->submit(line);  // never blocks, never throws
-        if (line.capacity() > 65536) std::string().swap(line);  // a huge record's buffer is not kept
+        if (collector) collector->submit(std::string(text));  // never blocks, never throws
+        if (line.size() > 65536) std::string().swap(line);  // a huge record's buffer is not kept
     }
 
     TraceRecord block_record(const detail::BlockTotals& b, const std::string& parent,

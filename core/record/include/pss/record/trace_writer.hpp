@@ -2,6 +2,7 @@
 // single write(2), so a crash loses at most the record being written.
 #pragma once
 
+#include <cstddef>
 #include <mutex>
 #include <string>
 
@@ -14,6 +15,11 @@ namespace pss {
 std::string to_json_line(const TraceRecord& record);
 // The same appended to `out` (a buffer reused from record to record).
 void append_json_line(std::string& out, const TraceRecord& record);
+// The same written at `out`, which has json_line_bound(record) bytes of room
+// (more than the line takes); returns the end of the line. For a buffer that
+// is kept at its size from record to record (no resize per record).
+std::size_t json_line_bound(const TraceRecord& record);
+char* write_json_line(char* out, const TraceRecord& record);
 
 class TraceWriter {
 public:
