@@ -11,6 +11,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "pss/record/packed_record.hpp"
+
 namespace pss::collect {
 
 namespace {
@@ -37,6 +39,12 @@ MappedFileCollector::MappedFileCollector(std::string path) : path_(std::move(pat
     if (fd_ < 0) throw file_error(errno, "cannot create trace file", path_);
     try {
         grow(chunk_bytes);
+        if (map_ != nullptr) {
+            std::memcpy(map_, packed_magic.data(), packed_magic.size());
+            used_ = packed_magic.size();
+        } else {
+            append_with_pwrite({}, packed_magic);
+        }
     } catch (...) {
         ::close(fd_);
         fd_ = -1;
@@ -82,7 +90,12 @@ void MappedFileCollector::grow(std::size_t needed) {
     mapped_ = size;
 }
 
-void MappedFileCollector::append_with_pwrite(const char* p, std::size_t left) {
+void MappedFileCollector::append_with_pwrite(std::string_view frame_size, std::string_view packed) {
+    std::string frame;  // one write: a crash leaves the frame whole or its size unwritten
+    frame.reserve(frame_size.size() + packed.size());
+    frame.append(frame_size).append(packed);
+    const char* p = frame.data();
+    std::size_t left = frame.size();
     while (left > 0) {
         const ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(used_));
         if (n < 0) {
@@ -96,31 +109,31 @@ void MappedFileCollector::append_with_pwrite(const char* p, std::size_t left) {
     }
 }
 
-void MappedFileCollector::submit_view(std::string_view json) {
+void MappedFileCollector::submit_view(std::string_view packed) {
     std::lock_guard<std::mutex> lock(mutex_);  // threads of this process
-    if (fd_ < 0 || g_forked.load(std::memory_order_relaxed)) {
+    if (fd_ < 0 || g_forked.load(std::memory_order_relaxed) || packed.empty() || packed.size() % 4 != 0) {
         ++stats_.dropped;
         return;
     }
     ++stats_.submitted;
-    const std::size_t size = json.size() + 1;
-    if (map_ != nullptr && used_ + size > mapped_) {
+    const auto size = static_cast<std::uint32_t>(packed.size());
+    const std::size_t frame = 4 + packed.size();
+    if (map_ != nullptr && used_ + frame > mapped_) {
         try {
-            grow(used_ + size);
+            grow(used_ + frame);
         } catch (...) {
             ++stats_.dropped;
             throw;
         }
     }
     if (map_ != nullptr) {
-        std::memcpy(map_ + used_, json.data(), json.size());
-        // The newline last: a line that ends is a record that is whole.
-        __atomic_store_n(map_ + used_ + json.size(), '\n', __ATOMIC_RELEASE);
-        used_ += size;
+        std::memcpy(map_ + used_ + 4, packed.data(), packed.size());
+        // The size last, and 4-byte aligned (the magic and every frame are
+        // multiples of 4): a frame whose size reads non-zero is whole.
+        __atomic_store_n(reinterpret_cast<std::uint32_t*>(map_ + used_), size, __ATOMIC_RELEASE);
+        used_ += frame;
     } else {
-        std::string line(json);
-        line += '\n';
-        append_with_pwrite(line.data(), line.size());
+        append_with_pwrite(std::string_view(reinterpret_cast<const char*>(&size), 4), packed);
     }
     ++stats_.delivered;
 }

@@ -7,13 +7,15 @@
 // The file is created here (O_EXCL: a file that exists belongs to someone
 // else, see open_owned_file_collector) and reserved ahead in chunks
 // (fallocate(2): a full disk is an error here, never a SIGBUS later), so the
-// file ends in NUL bytes until close() cuts it to its records; a reader of a
-// killed process's file stops at the first NUL. Each record's newline is
-// stored last, so a complete line is a complete record.
+// file ends in NUL bytes until close() cuts it to its records.
+//
+// Records are packed (pss/record/packed_record.hpp), not JSON lines: the file
+// starts with the packed magic and each submission is one frame, its size
+// stored last; a reader of a killed process's file stops at a size of 0.
 //
 // A child forked after the file was mapped (a fork-style death test) writes
 // nothing: the mapping is its parent's. Where the file system has no
-// fallocate or mmap, records are written with pwrite(2) at the end instead.
+// fallocate or mmap, frames are written with pwrite(2) at the end instead.
 #pragma once
 
 #include <cstdint>
@@ -31,9 +33,11 @@ public:
     explicit MappedFileCollector(std::string path);
     ~MappedFileCollector() override;
 
+    // A packed record (pack_record's bytes, a multiple of 4), not JSON.
     // Throws std::system_error when the file cannot grow (a full disk).
-    void submit(std::string json) override { submit_view(json); }
-    void submit_view(std::string_view json) override;
+    void submit(std::string packed) override { submit_view(packed); }
+    void submit_view(std::string_view packed) override;
+    bool takes_packed_records() const override { return true; }
     // Unmaps and cuts the file to its records; later records are written
     // with pwrite(2) after them.
     void close(double seconds) override;
@@ -48,7 +52,7 @@ public:
 private:
     void grow(std::size_t needed);
     void unmap() noexcept;
-    void append_with_pwrite(const char* data, std::size_t size);
+    void append_with_pwrite(std::string_view frame_size, std::string_view packed);
 
     std::string path_;
     int fd_ = -1;

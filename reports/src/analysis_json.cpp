@@ -39,6 +39,7 @@ const char* format_name(TraceFormat f) {
     switch (f) {
         case TraceFormat::json_array: return "json_array";
         case TraceFormat::pypss_object: return "pypss_object";
+        case TraceFormat::packed: return "packed";
         case TraceFormat::ndjson: break;
     }
     return "ndjson";

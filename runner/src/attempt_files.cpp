@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "pss/record/packed_record.hpp"
+
 namespace pss::runner {
 
 namespace {
@@ -53,6 +55,32 @@ std::string read_mapped_progress(const char* map) {
     // The writer publishes faster than we copy: it is making progress, and
     // a key that changes is all the watchdog needs to know.
     return "\t(changing)";
+}
+
+bool starts_packed(int fd) {
+    char head[packed_magic.size()];
+    return ::pread(fd, head, sizeof head, 0) == static_cast<ssize_t>(sizeof head) &&
+           std::string_view(head, sizeof head) == packed_magic;
+}
+
+// Calls `frame` for each whole frame of a packed file from `offset` (past
+// the magic); returns the offset after the last one.
+template <class Frame>
+std::uintmax_t walk_packed_file(int fd, std::uintmax_t offset, Frame&& frame) {
+    std::string buffer;
+    std::size_t start = 0;
+    for (;;) {
+        buffer.erase(0, start);
+        start = 0;
+        const std::size_t kept = buffer.size();
+        buffer.resize(kept + (std::size_t{1} << 16));
+        const ssize_t n = ::pread(fd, buffer.data() + kept, buffer.size() - kept, static_cast<off_t>(offset + kept));
+        buffer.resize(kept + static_cast<std::size_t>(n > 0 ? n : 0));
+        const PackedWalk walk = walk_packed_frames(buffer, 0, max_packed_record_bytes, frame);
+        offset += walk.offset;
+        start = walk.offset;
+        if (walk.ended || walk.bad_size || n <= 0) return offset;
+    }
 }
 
 }  // namespace
@@ -128,6 +156,13 @@ std::uintmax_t trim_trace_file(const std::filesystem::path& file) {
     if (fd.get() < 0) return 0;
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return 0;
+    if (starts_packed(fd.get())) {
+        // Up to the last whole frame; the zeros reserved ahead go.
+        const std::uintmax_t keep = walk_packed_file(fd.get(), packed_magic.size(), [](std::string_view) {});
+        if (keep != static_cast<std::uintmax_t>(st.st_size) && ::ftruncate(fd.get(), static_cast<off_t>(keep)) != 0)
+            return static_cast<std::uintmax_t>(st.st_size);
+        return keep;
+    }
     // From the end: past the NUL bytes, then back to the last newline.
     std::vector<char> buffer(1 << 16);
     off_t end = st.st_size;
@@ -157,6 +192,28 @@ std::uintmax_t trim_trace_file(const std::filesystem::path& file) {
     }
     if (keep != st.st_size && ::ftruncate(fd.get(), keep) != 0) return static_cast<std::uintmax_t>(st.st_size);
     return static_cast<std::uintmax_t>(keep);
+}
+
+NewRecords count_new_test_records(const std::filesystem::path& file, std::uintmax_t& offset) {
+    NewRecords counted;
+    const Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return counted;
+    if (starts_packed(fd.get())) {
+        TraceRecord record;
+        offset = walk_packed_file(fd.get(), std::max<std::uintmax_t>(offset, packed_magic.size()), [&](std::string_view bytes) {
+            std::string_view why;
+            if (!unpack_record(bytes, record, why) || record.kind == "block") return;
+            ++counted.tests;
+            counted.failed += record.error;
+        });
+        return counted;
+    }
+    for_each_new_line(file, offset, [&](std::string_view line) {
+        if (line.find("\"kind\":\"block\"") != std::string_view::npos) return;
+        ++counted.tests;
+        counted.failed += line.find("\"error\":true") != std::string_view::npos;
+    });
+    return counted;
 }
 
 }  // namespace pss::runner

@@ -1,6 +1,6 @@
 // What a test process with a pss listener leaves for the runner: its progress
-// file (the test running now) and its trace file (one NDJSON line per
-// finished test). pss-run gives each process files of its own and sets
+// file (the test running now) and its trace file (a record per finished
+// test: packed, pss/record/packed_record.hpp, or NDJSON lines). pss-run gives each process files of its own and sets
 // PSS_MAPPED_FILES=1, so a listener writes them through shared mappings
 // (core/runtime/src/progress_file.hpp, collectors/src/mapped_file_collector.hpp);
 // a listener without that support writes them as text. Both are read here,
@@ -27,9 +27,20 @@ std::string read_progress(const std::filesystem::path& file);
 void for_each_new_line(const std::filesystem::path& file, std::uintmax_t& offset,
                        const std::function<void(std::string_view)>& line);
 
+// Test records (not blocks) appended to a trace file since `offset`, and
+// how many of them failed; advances `offset` past them. Packed or text.
+struct NewRecords {
+    std::size_t tests = 0;
+    std::size_t failed = 0;
+};
+NewRecords count_new_test_records(const std::filesystem::path& file, std::uintmax_t& offset);
+
+// Frames larger than this are damage, not records.
+inline constexpr std::size_t max_packed_record_bytes = std::size_t{1} << 20;
+
 // Cuts what a killed process left after its last complete record (the NUL
 // bytes reserved ahead in a mapped trace file, a record cut short), so that
-// readers see whole lines only. Returns the length kept; nothing is done
+// readers see whole records only. Returns the length kept; nothing is done
 // when the file is missing.
 std::uintmax_t trim_trace_file(const std::filesystem::path& file);
 

@@ -81,14 +81,6 @@ struct LiveCount {
 };
 
 // New complete test records appended to a growing trace file since `offset`.
-void count_new_records(const fs::path& file, std::uintmax_t& offset, std::size_t& records, std::size_t& failed) {
-    for_each_new_line(file, offset, [&](std::string_view line) {
-        if (line.find("\"kind\":\"block\"") != std::string_view::npos) return;
-        ++records;
-        failed += line.find("\"error\":true") != std::string_view::npos;
-    });
-}
-
 struct AttemptResult {
     std::vector<TraceRecord> records;
     std::vector<RunOutput> outputs;
@@ -161,7 +153,9 @@ public:
             if (!live_ || !plan_.on_progress) return;
             std::size_t records = live_records, failed = live_failed;
             if (listener_) {
-                count_new_records(trace_file, trace_offset, records, failed);
+                const NewRecords added = count_new_test_records(trace_file, trace_offset);
+                records += added.tests;
+                failed += added.failed;
             } else {
                 records = result.records.size();
                 failed = static_cast<std::size_t>(std::count_if(result.records.begin(), result.records.end(),

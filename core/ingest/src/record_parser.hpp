@@ -13,6 +13,10 @@
 
 namespace pss::ingest {
 
+// What no parser can see in a single value: a record must name its test, and
+// a duration cannot be negative. False with `why` otherwise.
+bool valid_record(const TraceRecord& r, std::string& why);
+
 // Bytes that must be readable past the end of a record's text (simdjson's padding).
 inline constexpr std::size_t parse_padding = 64;
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <type_traits>
@@ -15,6 +17,7 @@
 #include "pipeline.hpp"
 #include "record_fields.hpp"
 #include "record_parser.hpp"
+#include "pss/record/packed_record.hpp"
 #include "simple_record.hpp"
 
 namespace pss {
@@ -23,8 +26,8 @@ namespace od = simdjson::ondemand;
 
 std::string ReadStats::warning() const {
     if (malformed == 0) return {};
-    return fmt::format("{} malformed record{} skipped (first at line {}: {})", malformed, malformed == 1 ? "" : "s",
-                       first_malformed_line, first_malformed_reason);
+    return fmt::format("{} malformed record{} skipped (first at {} {}: {})", malformed, malformed == 1 ? "" : "s",
+                       format == TraceFormat::packed ? "record" : "line", first_malformed_line, first_malformed_reason);
 }
 
 namespace {
@@ -88,20 +91,7 @@ public:
         return true;
     }
 
-    // What no parser can see in a single value: a record must name its test
-    // (any JSON object is not a record), and a duration cannot be negative.
-    static bool valid(const TraceRecord& r, std::string& why) {
-        if (r.system_metric) return true;
-        if (r.name.empty()) {
-            why = "no \"name\" or an empty one: a record names the test (or block) it is a run of";
-            return false;
-        }
-        if (r.duration < 0) {
-            why = fmt::format("field 'duration' is negative ({})", r.duration);
-            return false;
-        }
-        return true;
-    }
+    static bool valid(const TraceRecord& r, std::string& why) { return ingest::valid_record(r, why); }
 
 private:
     bool parse_with_simdjson(const char* data, std::size_t len, std::size_t capacity, TraceRecord& out,
@@ -324,6 +314,21 @@ private:
 // interface so that simdjson stays in this file.
 namespace ingest {
 
+// What no parser can see in a single value: a record must name its test (any
+// JSON object is not a record), and a duration cannot be negative.
+bool valid_record(const TraceRecord& r, std::string& why) {
+    if (r.system_metric) return true;
+    if (r.name.empty()) {
+        why = "no \"name\" or an empty one: a record names the test (or block) it is a run of";
+        return false;
+    }
+    if (r.duration < 0) {
+        why = fmt::format("field 'duration' is negative ({})", r.duration);
+        return false;
+    }
+    return true;
+}
+
 static_assert(parse_padding >= simdjson::SIMDJSON_PADDING);
 
 std::span<const RecordField> trace_record_fields() { return record_fields; }
@@ -357,12 +362,98 @@ bool RecordParser::parse(const char* data, std::size_t len, std::size_t capacity
 
 }  // namespace ingest
 
+namespace {
+
+bool is_packed(std::string_view head) { return head.substr(0, packed_magic.size()) == packed_magic; }
+
+// Packed records (a listener's file for pss-run): frames in order, read in
+// blocks by `read` (bytes into the buffer given, 0 at the end), from the
+// file's start.
+template <class Read>
+ReadStats read_packed(Read&& read, const RecordSink& sink, const ReadOptions& options) {
+    ReadStats stats;
+    stats.format = TraceFormat::packed;
+    std::string buffer;
+    std::size_t start = 0;  // of the unread bytes in `buffer`
+    bool more = true;
+    auto read_more = [&] {
+        buffer.erase(0, start);
+        start = 0;
+        const std::size_t kept = buffer.size();
+        buffer.resize(kept + options.block_bytes);
+        const std::size_t got = read(buffer.data() + kept, options.block_bytes);
+        buffer.resize(kept + got);
+        more = got > 0;
+    };
+    while (more && buffer.size() < packed_magic.size()) read_more();
+    if (!is_packed(buffer)) return stats;
+    start = packed_magic.size();
+    std::uint64_t number = 0;
+    TraceRecord record;
+    for (;;) {
+        const PackedWalk walk = walk_packed_frames(buffer, start, options.max_record_bytes, [&](std::string_view bytes) {
+            ++number;
+            std::string_view why;
+            std::string invalid;
+            if (!unpack_record(bytes, record, why) || !ingest::valid_record(record, invalid)) {
+                if (stats.malformed++ == 0) {
+                    stats.first_malformed_line = number;
+                    stats.first_malformed_reason = why.empty() ? invalid : std::string(why);
+                }
+                return;
+            }
+            ++stats.records;
+            sink(record);
+        });
+        stats.text_bytes += walk.offset - start;
+        start = walk.offset;
+        if (walk.bad_size) {
+            stats.input_problem = fmt::format("packed record {} has an impossible size: the file is damaged", number + 1);
+            break;
+        }
+        if (walk.ended) break;
+        if (!more) {
+            if (buffer.size() > start) stats.input_problem = fmt::format("packed record {} is cut short", number + 1);
+            break;
+        }
+        read_more();
+    }
+    return stats;
+}
+
+}  // namespace
+
 ReadStats read_trace_text(std::string_view text, const RecordSink& sink, const ReadOptions& options) {
+    if (is_packed(text)) {
+        std::size_t at = 0;
+        return read_packed(
+            [&](char* out, std::size_t n) {
+                n = std::min(n, text.size() - at);
+                std::memcpy(out, text.data() + at, n);
+                at += n;
+                return n;
+            },
+            sink, options);
+    }
     auto source = ingest::memory_source(text);
     return ingest::read_trace(*source, sink, options);
 }
 
 ReadStats read_trace_file(const std::filesystem::path& path, const RecordSink& sink, const ReadOptions& options) {
+    if (std::ifstream in(path, std::ios::binary); in) {
+        char head[packed_magic.size()] = {};
+        in.read(head, sizeof head);
+        if (in.gcount() == sizeof head && is_packed(std::string_view(head, sizeof head))) {
+            in.clear();
+            in.seekg(0);
+            return read_packed(
+                [&](char* out, std::size_t n) {
+                    in.read(out, static_cast<std::streamsize>(n));
+                    return static_cast<std::size_t>(in.gcount());
+                },
+                sink, options);
+        }
+    }
     auto source = ingest::open_trace_source(path);
     return ingest::read_trace(*source, sink, options);
 }

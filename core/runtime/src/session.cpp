@@ -25,6 +25,7 @@
 
 #include "monitor_internal.hpp"
 #include "pss/collect/collector.hpp"
+#include "pss/record/packed_record.hpp"
 #include "pss/record/trace_writer.hpp"
 #include "pss/runtime/heap.hpp"
 #include "pss/runtime/monitor.hpp"
@@ -233,22 +234,32 @@ struct Session::State {
 
     // Reused from record to record at its size: no resize (and no zeroing)
     // per record.
-    std::string line;
+    std::string line, packed;
 
     void write(const TraceRecord& r) {
         if (!recording()) return;
-        const std::size_t bound = json_line_bound(r);
-        if (line.size() < bound) line.resize(bound);
-        const std::string_view text(line.data(), static_cast<std::size_t>(write_json_line(line.data(), r) - line.data()));
         if (writer) {
             try {
-                writer->submit_view(text);
+                writer->submit_view(writer->takes_packed_records() ? pack(r) : json(r));
             } catch (const std::exception& e) {
                 stop_tracing(std::string(e.what()) + "; no further trace records are written to it");
             }
         }
-        if (collector) collector->submit(std::string(text));  // never blocks, never throws
+        if (collector) collector->submit(std::string(json(r)));  // never blocks, never throws
         if (line.size() > 65536) std::string().swap(line);  // a huge record's buffer is not kept
+        if (packed.size() > 65536) std::string().swap(packed);
+    }
+
+    std::string_view json(const TraceRecord& r) {
+        const std::size_t bound = json_line_bound(r);
+        if (line.size() < bound) line.resize(bound);
+        return {line.data(), static_cast<std::size_t>(write_json_line(line.data(), r) - line.data())};
+    }
+
+    std::string_view pack(const TraceRecord& r) {
+        const std::size_t bound = packed_bound(r);
+        if (packed.size() < bound) packed.resize(bound);
+        return {packed.data(), static_cast<std::size_t>(pack_record(packed.data(), r) - packed.data())};
     }
 
     TraceRecord block_record(const detail::BlockTotals& b, const std::string& parent,
@@ -364,6 +375,13 @@ void assign_joined(std::string& out, std::string_view prefix, std::string_view r
     out.append(rest);
 }
 
+// Whether `text` is prefix + "." + rest (or rest alone), without building it.
+bool is_joined(std::string_view text, std::string_view prefix, std::string_view rest) {
+    if (prefix.empty()) return text == rest;
+    return text.size() == prefix.size() + 1 + rest.size() && text.compare(0, prefix.size(), prefix) == 0 &&
+           text[prefix.size()] == '.' && text.substr(prefix.size() + 1) == rest;
+}
+
 // Every field back to a new record's, keeping the strings' buffers.
 void reset_keeping_buffers(TraceRecord& r) {
     const std::vector<RecordMetric> none;
@@ -406,7 +424,8 @@ void Session::begin_test(const TestIdentityView& identity) {
     assign_joined(s.identity.name, identity.name_prefix, identity.name);
     s.progress.set(run_index(), s.identity.name);
     if (!s.recording()) return;
-    assign_joined(s.identity.module, identity.module_prefix, identity.module);
+    if (!is_joined(s.identity.module, identity.module_prefix, identity.module))
+        assign_joined(s.identity.module, identity.module_prefix, identity.module);
     s.identity.filename.assign(identity.filename);
     s.identity.lineno = identity.lineno;
     {
@@ -474,8 +493,10 @@ void Session::end_test(TestStatus status, bool hold_record) {
         TraceRecord& r = s.record;
         reset_keeping_buffers(r);
         r.kind.assign("test");
-        r.name.assign(s.identity.name);
-        r.module.assign(s.identity.module);
+        // The identity's strings are the record's now (begin_test refills
+        // them, in the buffers swapped back): no copy per test.
+        r.name.swap(s.identity.name);
+        r.module.assign(s.identity.module);  // kept: the next test is mostly in the same suite
         r.run = run_index();
         // The wall clock at configure() plus the steady clock since: one clock
         // read less per test (blocks' timestamps are taken the same way).
@@ -494,7 +515,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
         r.memory_diff = static_cast<double>(heap_result.live_diff);
         r.voluntary_context_switches = end_usage.voluntary - s.start_usage.voluntary;
         r.involuntary_context_switches = end_usage.involuntary - s.start_usage.involuntary;
-        r.filename.assign(s.identity.filename);
+        r.filename.swap(s.identity.filename);
         r.lineno = s.identity.lineno;
         if (s.metrics_probe.close != nullptr) {
             s.metrics_probe.close(r.metrics);

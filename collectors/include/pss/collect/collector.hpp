@@ -43,6 +43,9 @@ public:
     // The same from the caller's buffer, for collectors that copy the bytes
     // at once (a mapped trace file): no string per record.
     virtual void submit_view(std::string_view json) { submit(std::string(json)); }
+    // True for the trace file of one process (open_owned_file_collector): it
+    // takes records packed (pss/record/packed_record.hpp), not JSON.
+    virtual bool takes_packed_records() const { return false; }
     // Sends what is buffered, waiting at most `seconds`; what is left then
     // is dropped and counted. Ends the collector (further records are dropped).
     virtual void close(double seconds) = 0;
@@ -59,7 +62,8 @@ std::unique_ptr<Collector> open_collector(const std::string& uri, const Identity
 std::unique_ptr<Collector> open_file_collector(const std::string& path, std::string& error);
 
 // The trace file for one process alone (PSS_MAPPED_FILES): created here and
-// written through a shared mapping, no system call per record. Returns null
+// written through a shared mapping, no system call per record; it takes
+// packed records (takes_packed_records), which read_trace_file reads. Returns null
 // with `error` empty when `path` exists already (it is another process's:
 // nothing is written to it), with `error` set when it cannot be created.
 std::unique_ptr<Collector> open_owned_file_collector(const std::string& path, std::string& error);

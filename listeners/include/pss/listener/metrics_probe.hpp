@@ -17,6 +17,7 @@ inline void open_metrics_window() { metrics::test_window_open(); }
 inline void close_metrics_window(std::vector<RecordMetric>& out) {
     auto touched = metrics::test_window_close(max_record_metrics);
     out.clear();
+    if (touched.empty()) return;
     out.reserve(touched.size());
     for (auto& [key, value] : touched)
         if (key.size() <= max_record_metric_name) out.push_back({std::move(key), value});

@@ -1,6 +1,6 @@
 // Streaming reader of trace files: NDJSON (one record a line), a JSON array of
 // records, or pypss's {"traces": [...]} object, plain or compressed with gzip
-// or zstd. Unknown fields are ignored; a malformed record is skipped and
+// or zstd; also the packed records of a listener run by pss-run. Unknown fields are ignored; a malformed record is skipped and
 // counted, never fatal. The file is read in blocks: memory does not grow with
 // its size.
 #pragma once
@@ -17,7 +17,8 @@
 
 namespace pss {
 
-enum class TraceFormat { ndjson, json_array, pypss_object };
+// packed: the records a listener writes for pss-run (pss/record/packed_record.hpp).
+enum class TraceFormat { ndjson, json_array, pypss_object, packed };
 enum class Compression { none, gzip, zstd };
 
 struct ReadStats {
@@ -25,7 +26,7 @@ struct ReadStats {
     Compression compression = Compression::none;
     std::uint64_t records = 0;    // good records handed to the callback
     std::uint64_t malformed = 0;  // records skipped
-    std::uint64_t first_malformed_line = 0;  // 1-based
+    std::uint64_t first_malformed_line = 0;  // 1-based (the record's number in a packed file)
     std::string first_malformed_reason;
     std::uint64_t text_bytes = 0;  // of (decompressed) text read
     // Why the text ended before the file did: truncated or corrupt compressed

@@ -1,0 +1,72 @@
+// Trace records packed as bytes: what a listener writes into the trace file
+// pss-run gives each test process (PSS_MAPPED_FILES). Packing a record is a
+// few stores and string copies where a JSON line is ~400 bytes of formatted
+// numbers and escaped text, which was most of what the listener cost per
+// test. pss reads such files like any trace file (read_trace_file).
+//
+// A file is the 8-byte magic, then frames: a 4-byte size (little-endian, a
+// multiple of 4), then that many bytes of record. A frame's size is stored
+// last, 4-byte aligned, so a frame whose size reads non-zero is whole; a file
+// ends at the end of its bytes or at a size of 0 (the zeroed room a mapped
+// file reserves ahead). C++17: compiled into users' tests.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "pss/record/trace_record.hpp"
+
+namespace pss {
+
+inline constexpr std::string_view packed_magic{"pssrec1\n", 8};
+
+// Bytes pack_record may write for `record` (its frame size and padding
+// included): more than it takes.
+std::size_t packed_bound(const TraceRecord& record);
+
+// Writes `record` at `out` (packed_bound bytes of room) as a record's bytes,
+// without the frame size, padded with zeros to a multiple of 4; returns the
+// end.
+char* pack_record(char* out, const TraceRecord& record);
+
+// Reads one frame's record bytes into `out` (every field set). Returns false
+// with `why` when they are not a record pack_record wrote. Strings are made
+// valid UTF-8 (invalid bytes become U+FFFD), as reading a JSON line does.
+bool unpack_record(std::string_view bytes, TraceRecord& out, std::string_view& why);
+
+// Where walking a file's frames stopped.
+struct PackedWalk {
+    std::size_t offset = 0;  // after the last whole frame
+    bool ended = false;      // at a size of 0: nothing follows
+    bool bad_size = false;   // at a size no writer gives (not a multiple of 4, or over the limit)
+};
+
+// Calls `frame(record_bytes)` for each whole frame of `bytes` from `offset`
+// (past the magic). Stops at a size of 0, at a bad size, or at a frame not
+// whole in `bytes` (read more and walk on from the offset returned).
+template <class Frame>
+PackedWalk walk_packed_frames(std::string_view bytes, std::size_t offset, std::size_t max_record_bytes,
+                              Frame&& frame) {
+    PackedWalk walk;
+    while (offset <= bytes.size() && bytes.size() - offset >= 4) {
+        std::uint32_t size = 0;
+        std::memcpy(&size, bytes.data() + offset, 4);
+        if (size == 0) {
+            walk.ended = true;
+            break;
+        }
+        if (size % 4 != 0 || size > max_record_bytes) {
+            walk.bad_size = true;
+            break;
+        }
+        if (bytes.size() - offset - 4 < size) break;
+        frame(bytes.substr(offset + 4, size));
+        offset += 4 + size;
+    }
+    walk.offset = offset;
+    return walk;
+}
+
+}  // namespace pss

@@ -1,0 +1,223 @@
+// Packed records (what a listener writes for pss-run) must read back as the
+// same records its JSON line would: every field, the same replacement of
+// invalid UTF-8 and of NaN, the same rules for malformed records; a file a
+// killed process left, or a damaged one, loses only what is not whole.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "pss/ingest/trace_reader.hpp"
+#include "pss/record/packed_record.hpp"
+#include "pss/record/trace_writer.hpp"
+
+namespace {
+
+using pss::TraceRecord;
+
+std::string frame(const TraceRecord& r) {
+    std::string bytes(pss::packed_bound(r), '\0');
+    bytes.resize(static_cast<std::size_t>(pss::pack_record(bytes.data(), r) - bytes.data()));
+    const auto size = static_cast<std::uint32_t>(bytes.size());
+    return std::string(reinterpret_cast<const char*>(&size), 4) + bytes;
+}
+
+std::string packed_file(const std::vector<TraceRecord>& records) {
+    std::string file(pss::packed_magic);
+    for (const TraceRecord& r : records) file += frame(r);
+    return file;
+}
+
+struct Read {
+    std::vector<TraceRecord> records;
+    pss::ReadStats stats;
+};
+
+Read read(const std::string& text, const pss::ReadOptions& options = {}) {
+    Read out;
+    out.stats = pss::read_trace_text(text, [&](const TraceRecord& r) { out.records.push_back(r); }, options);
+    return out;
+}
+
+std::string random_text(std::mt19937& rng) {
+    static const std::vector<std::string> pieces = {
+        "Suite.Test", "\"", "\\", "\n", "\t", "\x01", "\x7f", "é", "日本", "\xff", "\xc3", "\xe2\x82", "/", " ",
+        "Inst/Suite.Test/0", std::string("nul\0in", 6), ""};
+    std::string s;
+    const int n = static_cast<int>(rng() % 6);
+    for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    return s;
+}
+
+double random_number(std::mt19937& rng) {
+    switch (rng() % 6) {
+        case 0: return 0.0;
+        case 1: return static_cast<double>(rng() % 100000) / 1e9;
+        case 2: return std::ldexp(static_cast<double>(rng()), -40);
+        case 3: return 1.795321026734e9 + static_cast<double>(rng() % 1000) / 997.0;
+        case 4: return std::numeric_limits<double>::quiet_NaN();
+        default: return 1e300;
+    }
+}
+
+// The fields as the listener fills them: what a JSON line leaves out when
+// zero (calls, run delay, ...) is never negative.
+TraceRecord random_record(std::mt19937& rng) {
+    TraceRecord r;
+    r.name = "t" + random_text(rng);
+    r.module = random_text(rng);
+    r.run = static_cast<std::int64_t>(rng() % 50);
+    r.timestamp = random_number(rng);
+    r.duration = std::fabs(random_number(rng));
+    r.cpu_time = random_number(rng);
+    r.wait_time = random_number(rng);
+    r.memory = random_number(rng);
+    r.memory_diff = -random_number(rng);
+    r.error = rng() % 2 == 0;
+    r.exception_type = random_text(rng);
+    r.exception_message = random_text(rng);
+    if (rng() % 2) r.branch_tag = random_text(rng);
+    r.filename = random_text(rng);
+    r.lineno = static_cast<std::int64_t>(rng() % 1000);
+    r.kind = rng() % 3 ? "test" : "block";
+    r.parent = random_text(rng);
+    if (rng() % 2) {
+        r.failure_file = "f" + random_text(rng);
+        r.failure_line = static_cast<std::int64_t>(rng() % 100);
+    }
+    r.voluntary_context_switches = static_cast<std::int64_t>(rng() % 3);
+    r.involuntary_context_switches = static_cast<std::int64_t>(rng() % 3);
+    r.calls = static_cast<std::int64_t>(rng() % 3);
+    r.run_delay = std::fabs(random_number(rng));
+    r.warmup = rng() % 5 == 0;
+    r.timing_resolution = rng() % 4 == 0 ? 0.001 : 0.0;
+    for (int i = static_cast<int>(rng() % 4); i > 0; --i) r.metrics.push_back({"m" + random_text(rng), random_number(rng)});
+    return r;
+}
+
+void expect_same(const TraceRecord& a, const TraceRecord& b, int i) {
+    EXPECT_EQ(a.name, b.name) << i;
+    EXPECT_EQ(a.module, b.module) << i;
+    EXPECT_EQ(a.run, b.run) << i;
+    EXPECT_EQ(a.timestamp, b.timestamp) << i;
+    EXPECT_EQ(a.duration, b.duration) << i;
+    EXPECT_EQ(a.cpu_time, b.cpu_time) << i;
+    EXPECT_EQ(a.wait_time, b.wait_time) << i;
+    EXPECT_EQ(a.memory, b.memory) << i;
+    EXPECT_EQ(a.memory_diff, b.memory_diff) << i;
+    EXPECT_EQ(a.error, b.error) << i;
+    EXPECT_EQ(a.exception_type, b.exception_type) << i;
+    EXPECT_EQ(a.exception_message, b.exception_message) << i;
+    EXPECT_EQ(a.branch_tag, b.branch_tag) << i;
+    EXPECT_EQ(a.filename, b.filename) << i;
+    EXPECT_EQ(a.lineno, b.lineno) << i;
+    EXPECT_EQ(a.kind, b.kind) << i;
+    EXPECT_EQ(a.parent, b.parent) << i;
+    EXPECT_EQ(a.failure_file, b.failure_file) << i;
+    EXPECT_EQ(a.failure_line, b.failure_line) << i;
+    EXPECT_EQ(a.voluntary_context_switches, b.voluntary_context_switches) << i;
+    EXPECT_EQ(a.involuntary_context_switches, b.involuntary_context_switches) << i;
+    EXPECT_EQ(a.calls, b.calls) << i;
+    EXPECT_EQ(a.run_delay, b.run_delay) << i;
+    EXPECT_EQ(a.warmup, b.warmup) << i;
+    EXPECT_EQ(a.timing_resolution, b.timing_resolution) << i;
+    ASSERT_EQ(a.metrics.size(), b.metrics.size()) << i;
+    for (std::size_t m = 0; m < a.metrics.size(); ++m) {
+        EXPECT_EQ(a.metrics[m].name, b.metrics[m].name) << i;
+        EXPECT_EQ(a.metrics[m].value, b.metrics[m].value) << i;
+    }
+}
+
+TEST(PackedRecord, ReadsBackAsItsJsonLineDoes) {
+    std::mt19937 rng(7);
+    std::vector<TraceRecord> records;
+    std::string ndjson;
+    for (int i = 0; i < 2000; ++i) {
+        records.push_back(random_record(rng));
+        ndjson += pss::to_json_line(records.back()) + "\n";
+    }
+    const Read packed = read(packed_file(records));
+    const Read text = read(ndjson);
+    EXPECT_EQ(packed.stats.format, pss::TraceFormat::packed);
+    EXPECT_EQ(packed.stats.malformed, 0u);
+    EXPECT_EQ(packed.stats.input_problem, "");
+    ASSERT_EQ(text.records.size(), records.size());
+    ASSERT_EQ(packed.records.size(), records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) expect_same(packed.records[i], text.records[i], static_cast<int>(i));
+}
+
+TEST(PackedRecord, ReadInSmallBlocksTheRecordsAreTheSame) {
+    std::mt19937 rng(11);
+    std::vector<TraceRecord> records;
+    for (int i = 0; i < 300; ++i) records.push_back(random_record(rng));
+    pss::ReadOptions small;
+    small.block_bytes = 7;
+    const Read whole = read(packed_file(records));
+    const Read blocks = read(packed_file(records), small);
+    ASSERT_EQ(blocks.records.size(), whole.records.size());
+    for (std::size_t i = 0; i < whole.records.size(); ++i)
+        expect_same(blocks.records[i], whole.records[i], static_cast<int>(i));
+}
+
+// What the JSON reader refuses, the packed one refuses too, and reads on.
+TEST(PackedRecord, ARecordWithoutANameOrWithANegativeDurationIsMalformed) {
+    TraceRecord good, nameless, negative;
+    good.name = nameless.kind = negative.name = "T";
+    negative.duration = -1;
+    const Read r = read(packed_file({nameless, good, negative, good}));
+    EXPECT_EQ(r.records.size(), 2u);
+    EXPECT_EQ(r.stats.malformed, 2u);
+    EXPECT_EQ(r.stats.first_malformed_line, 1u);
+    EXPECT_NE(r.stats.warning().find("first at record 1: no \"name\""), std::string::npos) << r.stats.warning();
+}
+
+// A killed process's file: whole frames, then the zeros reserved ahead or a
+// frame cut short; a damaged one: a size no writer gives. The records before
+// are read, and the reader says what it stopped at.
+TEST(PackedRecord, AKilledOrDamagedFileGivesEveryWholeRecordBeforeTheDamage) {
+    TraceRecord r;
+    r.name = "Suite.Test";
+    r.duration = 0.25;
+    const std::string two = packed_file({r, r});
+    const std::string one_frame = frame(r);
+
+    const Read tail = read(two + std::string(4096, '\0'));
+    EXPECT_EQ(tail.records.size(), 2u);
+    EXPECT_EQ(tail.stats.input_problem, "");
+
+    const Read cut = read(two + one_frame.substr(0, one_frame.size() - 3));
+    EXPECT_EQ(cut.records.size(), 2u);
+    EXPECT_EQ(cut.stats.input_problem, "packed record 3 is cut short");
+
+    std::string odd = one_frame;
+    odd[0] = 5;  // not a multiple of 4
+    const Read damaged = read(two + odd + one_frame);
+    EXPECT_EQ(damaged.records.size(), 2u);
+    EXPECT_NE(damaged.stats.input_problem.find("packed record 3 has an impossible size"), std::string::npos);
+
+    std::string garbage = one_frame;
+    std::memset(garbage.data() + 4, 0x7f, 8);  // masks with fields that do not exist
+    const Read unknown = read(two + garbage + one_frame);
+    EXPECT_EQ(unknown.records.size(), 3u);
+    EXPECT_EQ(unknown.stats.malformed, 1u);
+    EXPECT_EQ(unknown.stats.first_malformed_reason, "a packed record with an unknown field");
+}
+
+TEST(PackedRecord, ARecordTakesHalfTheBytesOfItsJsonLineOrLess) {
+    TraceRecord r;
+    r.name = "Trivial.Test0";
+    r.module = "bench_trivial_tests_pss.Trivial";
+    r.timestamp = 1796161508094297 / 1e6;
+    r.duration = r.cpu_time = 1197 / 1e9;
+    r.memory = 272;
+    r.filename = "/work/main/bench/listeners/trivial_tests.cpp";
+    r.lineno = 34;
+    r.kind = "test";
+    EXPECT_LE(frame(r).size() * 2, pss::to_json_line(r).size() + 1) << frame(r).size();
+}
+
+}  // namespace
