@@ -60,7 +60,11 @@ NoiseProbe::NoiseProbe(std::chrono::milliseconds interval) {
 }
 
 NoiseProbe::~NoiseProbe() {
-    stop_ = true;
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();  // not a sleep slice later: pss-run exits when its results are out
     if (thread_.joinable()) thread_.join();
 }
 
@@ -113,9 +117,11 @@ void NoiseProbe::loop(std::chrono::milliseconds interval) {
         samples_.push_back(s);
     }
     auto next = Clock::now() + interval;
-    while (!stop_) {
-        std::this_thread::sleep_until(std::min(next, Clock::now() + std::chrono::milliseconds(10)));
-        if (Clock::now() < next) continue;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            if (wake_.wait_until(lock, next, [&] { return stop_.load(); })) break;
+        }
         next += interval;
         const Sample s = measure();
         std::lock_guard lock(mutex_);

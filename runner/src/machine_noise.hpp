@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <thread>
@@ -51,6 +52,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<Sample> samples_;
     std::atomic<bool> stop_{false};
+    std::condition_variable wake_;  // the destructor's stop, at once
     std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <map>
 #include <set>
 
@@ -70,14 +71,32 @@ AnalyzerOptions merge_analyzer_options() {
     return o;
 }
 
-RunMetadata base_metadata(const PipelineInput& in) {
+RunMetadata base_metadata(const PipelineInput& in, bool with_git = true) {
     RunMetadata m;
     m.host = hostname();
     m.pss_version = PSS_VERSION;
     m.fail_below = in.verdicts.fail_below;
     m.command_line = in.command_line;
-    fill_git_metadata(m);
+    if (with_git) fill_git_metadata(m);
     return m;
+}
+
+// The checkout, commit and branch, asked of git while the tests run: a git
+// process costs a few milliseconds of every run. Only the end of the run
+// (history, alerts, reports) reads them.
+std::future<RunMetadata> git_metadata_later() {
+    return std::async(std::launch::async, [] {
+        RunMetadata m;
+        fill_git_metadata(m);
+        return m;
+    });
+}
+
+void take_git_metadata(RunMetadata& meta, std::future<RunMetadata>& git) {
+    RunMetadata g = git.get();
+    meta.repository_root = std::move(g.repository_root);
+    meta.git_commit = std::move(g.git_commit);
+    meta.git_branch = std::move(g.git_branch);
 }
 
 // Quarantine, history, order, gate, print, write: the end of every run and merge.
@@ -131,8 +150,9 @@ int run_pipeline(const PipelineInput& in) {
     runner::install_interrupt_handlers();
     ScratchDir scratch;
     const runner::NoiseProbe noise;
+    auto git = git_metadata_later();
     RunResults results;
-    results.meta = base_metadata(in);
+    results.meta = base_metadata(in, false);
     results.meta.started_at = now_epoch();
     results.meta.binaries = in.binaries;
     results.meta.repeat = in.plan.repeat;
@@ -222,6 +242,7 @@ int run_pipeline(const PipelineInput& in) {
     results.overall = aggregate(results.tests);
     if (publisher)
         if (auto dropped = publisher->finish()) results.notes.push_back(std::move(*dropped));
+    take_git_metadata(results.meta, git);
     return finish(results, in);
 }
 
