@@ -14,6 +14,7 @@
 #include "pss/ingest/trace_reader.hpp"
 #include "pss/record/packed_record.hpp"
 #include "pss/record/trace_writer.hpp"
+#include "random_text.hpp"
 
 namespace {
 
@@ -43,15 +44,7 @@ Read read(const std::string& text, const pss::ReadOptions& options = {}) {
     return out;
 }
 
-std::string random_text(std::mt19937& rng) {
-    static const std::vector<std::string> pieces = {
-        "Suite.Test", "\"", "\\", "\n", "\t", "\x01", "\x7f", "é", "日本", "\xff", "\xc3", "\xe2\x82", "/", " ",
-        "Inst/Suite.Test/0", std::string("nul\0in", 6), ""};
-    std::string s;
-    const int n = static_cast<int>(rng() % 6);
-    for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
-    return s;
-}
+using pss::test::random_text;
 
 double random_number(std::mt19937& rng) {
     switch (rng() % 6) {

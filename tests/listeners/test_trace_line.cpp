@@ -13,6 +13,7 @@
 
 #include "pss/ingest/trace_reader.hpp"
 #include "pss/record/trace_writer.hpp"
+#include "random_text.hpp"
 
 namespace {
 
@@ -56,15 +57,7 @@ std::string reference_line(const pss::TraceRecord& r) {
     return out + "}";
 }
 
-std::string random_text(std::mt19937& rng) {
-    static const std::vector<std::string> pieces = {
-        "Suite.Test", "\"", "\\", "\n", "\t", "\x01", "\x7f", "é", "日本", "\xff", "\xc3", "\xe2\x82", "/", " ", "{}",
-        "Inst/Suite.Test/0", "emoji \xf0\x9f\x98\x80", ""};
-    std::string s;
-    const int n = static_cast<int>(rng() % 6);
-    for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
-    return s;
-}
+using pss::test::random_text;
 
 double random_number(std::mt19937& rng) {
     switch (rng() % 7) {
