@@ -50,7 +50,9 @@ AlertDispatch dispatch_alerts(const std::vector<Alert>& alerts, const AlertOrigi
     // Per alert: did any channel deliver it? A channel sends one request per
     // alert, or one for all of them.
     std::vector<bool> reached(to_send.size(), false);
-    HttpPolicy policy{config.timeout_seconds, static_cast<int>(config.retries), 0.5};
+    HttpPolicy policy;
+    policy.timeout_seconds = config.timeout_seconds;
+    policy.attempts = static_cast<int>(config.retries);
     const int attempts = std::max(1, static_cast<int>(config.retries));
     const double budget = config.timeout_seconds * attempts + policy.backoff_seconds * ((1 << std::min(attempts - 1, 20)) - 1);
     policy.deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(

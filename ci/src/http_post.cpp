@@ -3,16 +3,49 @@
 #include <curl/curl.h>
 
 #include <chrono>
-#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "pss/text/format.hpp"
+#include "shared_library.hpp"
 
 namespace pss::ci {
 
 namespace {
+
+// libcurl's functions, bound when the first request is sent (libcurl is not
+// linked: shared_library.hpp). Each pointer has the name of the function it
+// stands for, so the code below reads as plain libcurl.
+decltype(&::curl_global_init) curl_global_init = nullptr;
+decltype(&::curl_easy_init) curl_easy_init = nullptr;
+decltype(&::curl_easy_setopt) curl_easy_setopt = nullptr;
+decltype(&::curl_easy_perform) curl_easy_perform = nullptr;
+decltype(&::curl_easy_getinfo) curl_easy_getinfo = nullptr;
+decltype(&::curl_easy_strerror) curl_easy_strerror = nullptr;
+decltype(&::curl_easy_cleanup) curl_easy_cleanup = nullptr;
+decltype(&::curl_slist_append) curl_slist_append = nullptr;
+decltype(&::curl_slist_free_all) curl_slist_free_all = nullptr;
+
+// Loads and starts libcurl once; "" when it is there, else what to install.
+const std::string& load_curl() {
+    static const std::string error = [] {
+        static SharedLibrary curl({"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"}, "libcurl4");
+        const bool bound = curl.bind(curl_global_init, "curl_global_init") &&
+                           curl.bind(curl_easy_init, "curl_easy_init") &&
+                           curl.bind(curl_easy_setopt, "curl_easy_setopt") &&
+                           curl.bind(curl_easy_perform, "curl_easy_perform") &&
+                           curl.bind(curl_easy_getinfo, "curl_easy_getinfo") &&
+                           curl.bind(curl_easy_strerror, "curl_easy_strerror") &&
+                           curl.bind(curl_easy_cleanup, "curl_easy_cleanup") &&
+                           curl.bind(curl_slist_append, "curl_slist_append") &&
+                           curl.bind(curl_slist_free_all, "curl_slist_free_all");
+        if (!bound) return curl.error();
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        return std::string();
+    }();
+    return error;
+}
 
 // Keeps the start of the answer, for the error message.
 std::size_t keep_start(char* data, std::size_t size, std::size_t count, void* user) {
@@ -59,9 +92,11 @@ HttpOutcome post_json(const std::string& url, const std::string& body, const Htt
 
 HttpOutcome send_http(const std::string& method, const std::string& url, const std::string& body,
                       const std::string& content_type, const HttpPolicy& policy) {
-    static std::once_flag init;
-    std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     HttpOutcome out;
+    if (const std::string& missing = load_curl(); !missing.empty()) {
+        out.error = "cannot send: " + missing;
+        return out;
+    }
     double backoff = policy.backoff_seconds;
     for (int attempt = 1; attempt <= std::max(1, policy.attempts); ++attempt) {
         if (attempt > 1) {

@@ -10,9 +10,56 @@
 
 #include <fmt/format.h>
 
+#include "../shared_library.hpp"
+
 namespace pss::ci {
 
 namespace {
+
+// libpq's functions, bound when a PostgreSQL history is first opened (libpq
+// is not linked: shared_library.hpp). Each pointer has the name of the
+// function it stands for, so the code below reads as plain libpq.
+decltype(&::PQclear) PQclear = nullptr;
+decltype(&::PQconnectdbParams) PQconnectdbParams = nullptr;
+decltype(&::PQerrorMessage) PQerrorMessage = nullptr;
+decltype(&::PQexec) PQexec = nullptr;
+decltype(&::PQexecParams) PQexecParams = nullptr;
+decltype(&::PQfinish) PQfinish = nullptr;
+decltype(&::PQfreemem) PQfreemem = nullptr;
+decltype(&::PQgetisnull) PQgetisnull = nullptr;
+decltype(&::PQgetlength) PQgetlength = nullptr;
+decltype(&::PQgetvalue) PQgetvalue = nullptr;
+decltype(&::PQntuples) PQntuples = nullptr;
+decltype(&::PQresultErrorMessage) PQresultErrorMessage = nullptr;
+decltype(&::PQresultStatus) PQresultStatus = nullptr;
+decltype(&::PQstatus) PQstatus = nullptr;
+decltype(&::PQtransactionStatus) PQtransactionStatus = nullptr;
+decltype(&::PQunescapeBytea) PQunescapeBytea = nullptr;
+
+// Loads libpq once; "" when it is there, else what to install.
+const std::string& load_libpq() {
+    static const std::string error = [] {
+        static SharedLibrary pq({"libpq.so.5", "libpq.so"}, "libpq5");
+        const bool bound = pq.bind(PQclear, "PQclear") &&
+                           pq.bind(PQconnectdbParams, "PQconnectdbParams") &&
+                           pq.bind(PQerrorMessage, "PQerrorMessage") &&
+                           pq.bind(PQexec, "PQexec") &&
+                           pq.bind(PQexecParams, "PQexecParams") &&
+                           pq.bind(PQfinish, "PQfinish") &&
+                           pq.bind(PQfreemem, "PQfreemem") &&
+                           pq.bind(PQgetisnull, "PQgetisnull") &&
+                           pq.bind(PQgetlength, "PQgetlength") &&
+                           pq.bind(PQgetvalue, "PQgetvalue") &&
+                           pq.bind(PQntuples, "PQntuples") &&
+                           pq.bind(PQresultErrorMessage, "PQresultErrorMessage") &&
+                           pq.bind(PQresultStatus, "PQresultStatus") &&
+                           pq.bind(PQstatus, "PQstatus") &&
+                           pq.bind(PQtransactionStatus, "PQtransactionStatus") &&
+                           pq.bind(PQunescapeBytea, "PQunescapeBytea");
+        return bound ? std::string() : pq.error();
+    }();
+    return error;
+}
 
 // Any number below 2^63 would do: the lock that serialises schema changes of
 // every pss process using the database.
@@ -190,6 +237,8 @@ std::vector<StoredTest> read_tests(const PGresult* r) {
 }  // namespace
 
 PostgresHistory::PostgresHistory(const std::string& uri, int timeout_ms) : location_(redact_uri(uri)) {
+    if (const std::string& missing = load_libpq(); !missing.empty())
+        throw HistoryError(fmt::format("cannot open history database '{}': {}", location_, missing));
     // Defaults first: the URI's own settings (expanded from dbname) override them.
     const std::string timeout = std::to_string(std::max(1, timeout_ms / 1000));
     const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
