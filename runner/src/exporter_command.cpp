@@ -1,23 +1,18 @@
 // pss exporter: Prometheus's pull mode. Serves /metrics (the text exposition
 // of pss/ci/prometheus.hpp) from the history database on every scrape.
-#include <pthread.h>
-#include <signal.h>
-
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
+#include <stdexcept>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "history_step.hpp"
+#include "pss/board/get_server.hpp"
 #include "pss/ci/prometheus.hpp"
 
 namespace pss::cli {
@@ -60,51 +55,33 @@ int run_exporter(const ExporterOptions& opt) {
     }
     ci::ExpositionLimits limits;
     limits.max_tests = static_cast<std::size_t>(config.history.prometheus_max_tests);
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
     std::mutex store_mutex;  // one connection, scrapes one at a time
-    httplib::Server server;
-    server.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+    board::GetServer server;
+    server.host = opt.host;
+    server.port = port;
+    server.answer = [&](const board::GetRequest& request) -> board::GetAnswer {
+        if (request.path == "/") return {200, "text/plain; charset=utf-8", "pss exporter: metrics at /metrics\n"};
+        if (request.path != "/metrics") return {404, "text/plain; charset=utf-8", "Not Found"};
         try {
             std::lock_guard lock(store_mutex);
-            res.set_content(ci::prometheus_exposition(*store, limits), "text/plain; version=0.0.4; charset=utf-8");
+            return {200, "text/plain; version=0.0.4; charset=utf-8", ci::prometheus_exposition(*store, limits)};
         } catch (const std::exception& e) {
-            res.status = 500;
-            res.set_content(std::string("pss exporter: ") + e.what() + "\n", "text/plain");
+            return {500, "text/plain; charset=utf-8", std::string("pss exporter: ") + e.what() + "\n"};
         }
-    });
-    server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content("pss exporter: metrics at /metrics\n", "text/plain");
-    });
-    if (port == 0) port = server.bind_to_any_port(opt.host);
-    else if (!server.bind_to_port(opt.host, port)) port = -1;
-    if (port < 0)
-        throw CommandError(exit_cannot_run, fmt::format("cannot listen on {}:{} (in use, or not an address of this "
-                                                        "machine); choose another --port",
-                                                        opt.host, opt.port.value_or(8000)));
-    std::atomic<bool> done{false};
-    std::thread stopper([&server, &done, stop_signals] {
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
-        while (!done.load()) {  // stop() does nothing before the loop runs: ask until it has ended
-            server.stop();
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    });
-    if (opt.host != "127.0.0.1" && opt.host != "localhost" && opt.host != "::1")
-        print_warning(fmt::format("--host {}: /metrics is reachable from other machines, without authentication",
-                                  opt.host));
-    fmt::print("pss exporter: serving http://{}:{}/metrics from {} (Ctrl-C to stop)\n", opt.host, port,
-               store->location());
-    std::fflush(stdout);
-    server.listen_after_bind();
-    done.store(true);
-    pthread_kill(stopper.native_handle(), SIGTERM);
-    stopper.join();
+    };
+    server.listening = [&](int bound) {
+        if (opt.host != "127.0.0.1" && opt.host != "localhost" && opt.host != "::1")
+            print_warning(fmt::format("--host {}: /metrics is reachable from other machines, without authentication",
+                                      opt.host));
+        fmt::print("pss exporter: serving http://{}:{}/metrics from {} (Ctrl-C to stop)\n", opt.host, bound,
+                   store->location());
+        std::fflush(stdout);
+    };
+    try {
+        board::serve_get(server);
+    } catch (const std::runtime_error& e) {
+        throw CommandError(exit_cannot_run, e.what());
+    }
     return exit_ok;
 }
 

@@ -128,6 +128,29 @@ TEST_F(Board, ServesThePageAndApiOnLoopback) {
     EXPECT_EQ(board.wait(), 0) << board.err();
 }
 
+// A port in use is an error, not a second server sharing it unseen.
+TEST_F(Board, APortInUseIsAnErrorForTheBoardAndTheExporter) {
+    pss::test::BackgroundProcess first({pss_exe, "board", "--db", dir_ + "/history.db", "--port", "0"});
+    std::smatch m;
+    std::string out;
+    for (int i = 0; i < 600 && !std::regex_search(out, m, std::regex("serving http://127\\.0\\.0\\.1:(\\d+)/")); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        out = first.out();
+    }
+    ASSERT_FALSE(m.empty()) << out << first.err();
+    const std::string port = m[1].str();
+    pss::test::ProcessOptions briefly;
+    briefly.timeout_seconds = 10;  // a second server that started serves until killed
+    for (const char* command : {"board", "exporter"}) {
+        const auto second = run_process({pss_exe, command, "--db", dir_ + "/history.db", "--port", port}, briefly);
+        EXPECT_EQ(second.exit_code, 3) << command << ": " << second.out << second.err;
+        EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + port + " (in use"), std::string::npos)
+            << command << ": " << second.err;
+    }
+    first.signal(SIGINT);
+    EXPECT_EQ(first.wait(), 0) << first.err();
+}
+
 TEST_F(Board, WarnsWhenOpenedToTheNetworkAndFailsWithoutData) {
     pss::test::BackgroundProcess open({pss_exe, "board", "--db", dir_ + "/history.db", "--port", "0", "--host",
                                        "0.0.0.0"});
