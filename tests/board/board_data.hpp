@@ -4,10 +4,14 @@
 // test whose name is markup.
 #pragma once
 
+#include <chrono>
 #include <fstream>
+#include <regex>
 #include <string>
+#include <thread>
 
 #include "pss/ci/sqlite_history.hpp"
+#include "servers.hpp"
 
 namespace pss::test {
 
@@ -64,5 +68,21 @@ inline void write_board_traces(const std::string& path, const std::string& sourc
             << R"(,"duration":0.002,"memory":0,"error":false,"kind":"test"})" << "\n";
     }
 }
+
+// The board's address once it says it serves ("http://127.0.0.1:PORT/"),
+// or "" when it has not within `seconds`.
+inline std::string wait_for_board_url(BackgroundProcess& board, double seconds = 30) {
+    const std::regex serving("serving (http://127\\.0\\.0\\.1:(\\d+)/)");
+    std::smatch m;
+    for (double waited = 0; waited < seconds; waited += 0.05) {
+        const std::string out = board.out();
+        if (std::regex_search(out, m, serving)) return m[1].str();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return {};
+}
+
+// Its port, from that address.
+inline int board_port(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
 
 }  // namespace pss::test

@@ -104,14 +104,9 @@ TEST_F(Board, BranchComparisonAndRuns) {
 TEST_F(Board, ServesThePageAndApiOnLoopback) {
     pss::test::BackgroundProcess board({pss_exe, "board", "--db", dir_ + "/history.db", "--traces",
                                         dir_ + "/traces.ndjson", "--port", "0"});
-    std::smatch m;
-    std::string out;
-    for (int i = 0; i < 600 && !std::regex_search(out, m, std::regex("serving http://127\\.0\\.0\\.1:(\\d+)/")); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        out = board.out();
-    }
-    ASSERT_FALSE(m.empty()) << out << board.err();
-    httplib::Client client("127.0.0.1", std::stoi(m[1].str()));
+    const std::string url = pss::test::wait_for_board_url(board);
+    ASSERT_FALSE(url.empty()) << board.out() << board.err();
+    httplib::Client client("127.0.0.1", pss::test::board_port(url));
     const auto page = client.Get("/");
     ASSERT_TRUE(page);
     EXPECT_EQ(page->status, 200);
@@ -131,14 +126,9 @@ TEST_F(Board, ServesThePageAndApiOnLoopback) {
 // A port in use is an error, not a second server sharing it unseen.
 TEST_F(Board, APortInUseIsAnErrorForTheBoardAndTheExporter) {
     pss::test::BackgroundProcess first({pss_exe, "board", "--db", dir_ + "/history.db", "--port", "0"});
-    std::smatch m;
-    std::string out;
-    for (int i = 0; i < 600 && !std::regex_search(out, m, std::regex("serving http://127\\.0\\.0\\.1:(\\d+)/")); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        out = first.out();
-    }
-    ASSERT_FALSE(m.empty()) << out << first.err();
-    const std::string port = m[1].str();
+    const std::string url = pss::test::wait_for_board_url(first);
+    ASSERT_FALSE(url.empty()) << first.out() << first.err();
+    const std::string port = std::to_string(pss::test::board_port(url));
     pss::test::ProcessOptions briefly;
     briefly.timeout_seconds = 10;  // a second server that started serves until killed
     for (const char* command : {"board", "exporter"}) {

@@ -54,13 +54,8 @@ TEST(BoardInChromium, LoadFilterOpenATestSwitchTabsWithoutConsoleErrors) {
     pss::test::write_board_traces(dir + "/traces.ndjson", dir + "/reconnect_test.cpp");
     pss::test::BackgroundProcess board({pss_exe, "board", "--db", dir + "/history.db", "--traces",
                                         dir + "/traces.ndjson", "--port", "0"});
-    std::smatch m;
-    std::string out;
-    for (int i = 0; i < 1200 && !std::regex_search(out, m, std::regex("serving (http://127\\.0\\.0\\.1:\\d+/)")); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        out = board.out();
-    }
-    ASSERT_FALSE(m.empty()) << out << board.err();
+    const std::string url = pss::test::wait_for_board_url(board, 60);
+    ASSERT_FALSE(url.empty()) << board.out() << board.err();
 
     const std::string shots = std::string(PSS_SCREENSHOT_DIR);
     fs::create_directories(shots);
@@ -68,7 +63,7 @@ TEST(BoardInChromium, LoadFilterOpenATestSwitchTabsWithoutConsoleErrors) {
     o.env["NODE_PATH"] = npm_dir + "/node_modules";
     o.env["PSS_CHROMIUM"] = chromium;
     o.timeout_seconds = 240;
-    const auto r = run_process({node, npm_project + "/board_check.js", m[1].str(), shots, pss::test::flaky_test}, o);
+    const auto r = run_process({node, npm_project + "/board_check.js", url, shots, pss::test::flaky_test}, o);
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("ok   no console errors"), std::string::npos) << r.out;
     EXPECT_TRUE(fs::exists(shots + "/3-test-scores.png"));
