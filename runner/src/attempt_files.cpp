@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -76,7 +77,9 @@ std::uintmax_t walk_packed_file(int fd, std::uintmax_t offset, Frame&& frame) {
         buffer.resize(kept + (std::size_t{1} << 16));
         const ssize_t n = ::pread(fd, buffer.data() + kept, buffer.size() - kept, static_cast<off_t>(offset + kept));
         buffer.resize(kept + static_cast<std::size_t>(n > 0 ? n : 0));
-        const PackedWalk walk = walk_packed_frames(buffer, 0, max_packed_record_bytes, frame);
+        // No limit here: a frame of any size the listener wrote is a record
+        // (a very long test name); the file bounds it.
+        const PackedWalk walk = walk_packed_frames(buffer, 0, SIZE_MAX, frame);
         offset += walk.offset;
         start = walk.offset;
         if (walk.ended || walk.bad_size || n <= 0) return offset;

@@ -35,9 +35,6 @@ struct NewRecords {
 };
 NewRecords count_new_test_records(const std::filesystem::path& file, std::uintmax_t& offset);
 
-// Frames larger than this are damage, not records.
-inline constexpr std::size_t max_packed_record_bytes = std::size_t{1} << 20;
-
 // Cuts what a killed process left after its last complete record (the NUL
 // bytes reserved ahead in a mapped trace file, a record cut short), so that
 // readers see whole records only. Returns the length kept; nothing is done

@@ -200,6 +200,33 @@ TEST(PackedRecord, AKilledOrDamagedFileGivesEveryWholeRecordBeforeTheDamage) {
     EXPECT_EQ(unknown.stats.first_malformed_reason, "a packed record with an unknown field");
 }
 
+// As a JSON line over the limit: that record is skipped, read past without
+// being kept, and the ones after it are read.
+TEST(PackedRecord, ARecordOverTheLimitIsSkippedAndTheNextAreRead) {
+    TraceRecord small, huge;
+    small.name = "Suite.Small";
+    huge.name = "Suite." + std::string(5000, 'x');
+    for (const std::size_t block : {std::size_t{7}, std::size_t{1} << 20}) {
+        pss::ReadOptions options;
+        options.max_record_bytes = 1000;
+        options.block_bytes = block;
+        const Read r = read(packed_file({small, huge, small, huge, huge, small}), options);
+        ASSERT_EQ(r.records.size(), 3u) << block;
+        EXPECT_EQ(r.records[2].name, "Suite.Small");
+        EXPECT_EQ(r.stats.malformed, 3u);
+        EXPECT_EQ(r.stats.first_malformed_line, 2u);
+        EXPECT_NE(r.stats.first_malformed_reason.find("over the limit of 1000"), std::string::npos)
+            << r.stats.first_malformed_reason;
+        EXPECT_EQ(r.stats.input_problem, "");
+    }
+    pss::ReadOptions options;
+    options.max_record_bytes = 1000;
+    const std::string cut = packed_file({small, huge});
+    const Read r = read(cut.substr(0, cut.size() - 10), options);
+    EXPECT_EQ(r.records.size(), 1u);
+    EXPECT_EQ(r.stats.input_problem, "packed record 2 is cut short");
+}
+
 TEST(PackedRecord, ARecordTakesHalfTheBytesOfItsJsonLineOrLess) {
     TraceRecord r;
     r.name = "Trivial.Test0";

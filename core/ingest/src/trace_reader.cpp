@@ -390,16 +390,19 @@ ReadStats read_packed(Read&& read, const RecordSink& sink, const ReadOptions& op
     start = packed_magic.size();
     std::uint64_t number = 0;
     TraceRecord record;
+    auto malformed = [&](std::string why) {
+        if (stats.malformed++ == 0) {
+            stats.first_malformed_line = number;
+            stats.first_malformed_reason = std::move(why);
+        }
+    };
     for (;;) {
         const PackedWalk walk = walk_packed_frames(buffer, start, options.max_record_bytes, [&](std::string_view bytes) {
             ++number;
             std::string_view why;
             std::string invalid;
             if (!unpack_record(bytes, record, why) || !ingest::valid_record(record, invalid)) {
-                if (stats.malformed++ == 0) {
-                    stats.first_malformed_line = number;
-                    stats.first_malformed_reason = why.empty() ? invalid : std::string(why);
-                }
+                malformed(why.empty() ? invalid : std::string(why));
                 return;
             }
             ++stats.records;
@@ -407,6 +410,26 @@ ReadStats read_packed(Read&& read, const RecordSink& sink, const ReadOptions& op
         });
         stats.text_bytes += walk.offset - start;
         start = walk.offset;
+        if (walk.oversized != 0) {
+            // Skipped, read past without being kept: memory stays bounded.
+            ++number;
+            malformed(fmt::format("a record of {} bytes, over the limit of {}", walk.oversized,
+                                  options.max_record_bytes));
+            std::size_t skip = 4 + std::size_t{walk.oversized};
+            stats.text_bytes += skip;
+            while (skip > buffer.size() - start && more) {
+                skip -= buffer.size() - start;
+                buffer.clear();
+                start = 0;
+                read_more();
+            }
+            if (skip > buffer.size() - start) {
+                stats.input_problem = fmt::format("packed record {} is cut short", number);
+                break;
+            }
+            start += skip;
+            continue;
+        }
         if (walk.bad_size) {
             stats.input_problem = fmt::format("packed record {} has an impossible size: the file is damaged", number + 1);
             break;

@@ -38,14 +38,16 @@ bool unpack_record(std::string_view bytes, TraceRecord& out, std::string_view& w
 
 // Where walking a file's frames stopped.
 struct PackedWalk {
-    std::size_t offset = 0;  // after the last whole frame
-    bool ended = false;      // at a size of 0: nothing follows
-    bool bad_size = false;   // at a size no writer gives (not a multiple of 4, or over the limit)
+    std::size_t offset = 0;     // after the last whole frame
+    bool ended = false;         // at a size of 0: nothing follows
+    bool bad_size = false;      // at a size no writer gives (not a multiple of 4): damage
+    std::uint32_t oversized = 0;  // at a frame of this many bytes, over the limit (skip it or read it whole)
 };
 
 // Calls `frame(record_bytes)` for each whole frame of `bytes` from `offset`
-// (past the magic). Stops at a size of 0, at a bad size, or at a frame not
-// whole in `bytes` (read more and walk on from the offset returned).
+// (past the magic). Stops at a size of 0, at a bad size, at a frame larger
+// than `max_record_bytes`, or at a frame not whole in `bytes` (read more and
+// walk on from the offset returned).
 template <class Frame>
 PackedWalk walk_packed_frames(std::string_view bytes, std::size_t offset, std::size_t max_record_bytes,
                               Frame&& frame) {
@@ -57,8 +59,12 @@ PackedWalk walk_packed_frames(std::string_view bytes, std::size_t offset, std::s
             walk.ended = true;
             break;
         }
-        if (size % 4 != 0 || size > max_record_bytes) {
+        if (size % 4 != 0) {
             walk.bad_size = true;
+            break;
+        }
+        if (size > max_record_bytes) {
+            walk.oversized = size;
             break;
         }
         if (bytes.size() - offset - 4 < size) break;
