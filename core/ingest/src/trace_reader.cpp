@@ -463,7 +463,10 @@ ReadStats read_trace_text(std::string_view text, const RecordSink& sink, const R
 }
 
 ReadStats read_trace_file(const std::filesystem::path& path, const RecordSink& sink, const ReadOptions& options) {
-    if (std::ifstream in(path, std::ios::binary); in) {
+    // Packed files are pss-run's own, always regular files; a pipe
+    // (/dev/stdin, <(zcat ...)) is never peeked at, which would lose its start.
+    std::error_code ec;
+    if (std::ifstream in; std::filesystem::is_regular_file(path, ec) && (in.open(path, std::ios::binary), in)) {
         char head[packed_magic.size()] = {};
         in.read(head, sizeof head);
         if (in.gcount() == sizeof head && is_packed(std::string_view(head, sizeof head))) {
