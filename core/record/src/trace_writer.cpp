@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
