@@ -5,7 +5,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -20,11 +19,8 @@ namespace {
 std::atomic<bool> g_forked{false};
 void mark_forked() noexcept { g_forked.store(true, std::memory_order_relaxed); }
 
-#ifdef MADV_POPULATE_WRITE
-constexpr int populate_write = MADV_POPULATE_WRITE;
-#else
-constexpr int populate_write = 23;
-#endif
+constexpr std::size_t spilled_at = 8, base_at = 16, staging_size_at = 24;
+constexpr std::size_t mapped_bytes = staged_header_bytes + MappedFileCollector::staging_bytes;
 
 std::system_error file_error(int error, const std::string& what, const std::string& path) {
     return std::system_error(error, std::generic_category(), what + " '" + path + "'");
@@ -38,14 +34,27 @@ MappedFileCollector::MappedFileCollector(std::string path) : path_(std::move(pat
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0) throw file_error(errno, "cannot create trace file", path_);
     try {
-        grow(chunk_bytes);
-        if (map_ != nullptr) {
-            std::memcpy(map_, packed_magic.data(), packed_magic.size());
-            used_ = packed_magic.size();
+        const int error = ::posix_fallocate(fd_, 0, static_cast<off_t>(mapped_bytes));
+        if (error == ENOSPC || error == EFBIG || error == EIO)
+            throw file_error(error, "cannot write to trace file", path_);
+        void* map = error != 0 ? MAP_FAILED
+                               : ::mmap(nullptr, mapped_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, 0);
+        if (map != MAP_FAILED) {
+            map_ = static_cast<char*>(map);
+            const auto size = static_cast<std::uint32_t>(staging_bytes);
+            std::memcpy(map_ + staging_size_at, &size, 4);
+            // The magic last, its last byte released: a reader that sees it
+            // sees the header.
+            std::memcpy(map_, staged_magic.data(), staged_magic.size() - 1);
+            __atomic_store_n(map_ + staged_magic.size() - 1, staged_magic.back(), __ATOMIC_RELEASE);
+            end_ = mapped_bytes;
         } else {
-            append_with_pwrite({}, packed_magic);
+            // No fallocate or no mmap here: a plain packed file, a pwrite per frame.
+            if (::ftruncate(fd_, 0) != 0) throw file_error(errno, "cannot write to trace file", path_);
+            write_out(packed_magic);
         }
     } catch (...) {
+        unmap();
         ::close(fd_);
         fd_ = -1;
         throw;
@@ -54,59 +63,42 @@ MappedFileCollector::MappedFileCollector(std::string path) : path_(std::move(pat
 
 MappedFileCollector::~MappedFileCollector() {
     close(0);
+    unmap();
     if (fd_ >= 0) ::close(fd_);
 }
 
 void MappedFileCollector::unmap() noexcept {
-    if (map_ != nullptr) ::munmap(map_, mapped_);
+    if (map_ != nullptr) ::munmap(map_, mapped_bytes);
     map_ = nullptr;
-    mapped_ = 0;
 }
 
-void MappedFileCollector::grow(std::size_t needed) {
-    std::size_t size = mapped_ + chunk_bytes;
-    while (size < needed) size += chunk_bytes;
-    const int error = ::posix_fallocate(fd_, static_cast<off_t>(mapped_), static_cast<off_t>(size - mapped_));
-    if (error == ENOSPC || error == EFBIG || error == EIO)
-        throw file_error(error, "cannot write to trace file", path_);
-    void* map = MAP_FAILED;
-    // Page tables filled now, in one call, rather than a page fault per 4 KiB
-    // of records (best effort: MADV_POPULATE_WRITE is Linux 5.14).
-    if (error == 0 && map_ == nullptr) {
-        map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, 0);
-    } else if (error == 0) {
-        map = ::mremap(map_, mapped_, size, MREMAP_MAYMOVE);
-        if (map != MAP_FAILED)
-            ::madvise(static_cast<char*>(map) + mapped_, size - mapped_, populate_write);
-    }
-    if (map == MAP_FAILED) {
-        // No fallocate or no mmap here: plain writes after the records.
-        unmap();
-        if (::ftruncate(fd_, static_cast<off_t>(used_)) != 0)
-            throw file_error(errno, "cannot write to trace file", path_);
-        return;
-    }
-    map_ = static_cast<char*>(map);
-    mapped_ = size;
+void MappedFileCollector::publish(std::size_t offset, std::uint64_t value) noexcept {
+    __atomic_store_n(reinterpret_cast<std::uint64_t*>(map_ + offset), value, __ATOMIC_RELEASE);
 }
 
-void MappedFileCollector::append_with_pwrite(std::string_view frame_size, std::string_view packed) {
-    std::string frame;  // one write: a crash leaves the frame whole or its size unwritten
-    frame.reserve(frame_size.size() + packed.size());
-    frame.append(frame_size).append(packed);
-    const char* p = frame.data();
-    std::size_t left = frame.size();
-    while (left > 0) {
-        const ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(used_));
+// One pwrite where it can: a crash leaves a frame whole or past what the
+// header (or, in a plain file, the last whole frame) says is there.
+void MappedFileCollector::write_out(std::string_view bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_ + done));
         if (n < 0) {
             if (errno == EINTR) continue;
-            ++stats_.dropped;
             throw file_error(errno, "cannot write to trace file", path_);
         }
-        p += n;
-        left -= static_cast<std::size_t>(n);
-        used_ += static_cast<std::size_t>(n);
+        done += static_cast<std::size_t>(n);
     }
+    end_ += done;
+}
+
+void MappedFileCollector::spill() {
+    if (staged_ == 0) return;
+    write_out(std::string_view(map_ + staged_header_bytes, staged_));
+    spilled_ += staged_;
+    publish(spilled_at, spilled_);  // from here readers skip the staging area...
+    std::memset(map_ + staged_header_bytes, 0, staged_);
+    publish(base_at, spilled_);  // ...and from here it is empty and current again
+    staged_ = 0;
 }
 
 void MappedFileCollector::submit_view(std::string_view packed) {
@@ -118,22 +110,31 @@ void MappedFileCollector::submit_view(std::string_view packed) {
     ++stats_.submitted;
     const auto size = static_cast<std::uint32_t>(packed.size());
     const std::size_t frame = 4 + packed.size();
-    if (map_ != nullptr && used_ + frame > mapped_) {
-        try {
-            grow(used_ + frame);
-        } catch (...) {
-            ++stats_.dropped;
-            throw;
+    try {
+        if (map_ != nullptr && frame <= staging_bytes) {
+            if (staged_ + frame > staging_bytes) spill();
+            char* at = map_ + staged_header_bytes + staged_;
+            std::memcpy(at + 4, packed.data(), packed.size());
+            // The size last, and 4-byte aligned (the header and every frame
+            // are multiples of 4): a frame whose size reads non-zero is whole.
+            __atomic_store_n(reinterpret_cast<std::uint32_t*>(at), size, __ATOMIC_RELEASE);
+            staged_ += frame;
+        } else {
+            // A plain file, or a record larger than the staging area: written
+            // out alone, after what is staged.
+            if (map_ != nullptr) spill();
+            std::string bytes(reinterpret_cast<const char*>(&size), 4);
+            bytes.append(packed);
+            write_out(bytes);
+            if (map_ != nullptr) {
+                spilled_ += frame;
+                publish(spilled_at, spilled_);
+                publish(base_at, spilled_);  // the staging area is empty
+            }
         }
-    }
-    if (map_ != nullptr) {
-        std::memcpy(map_ + used_ + 4, packed.data(), packed.size());
-        // The size last, and 4-byte aligned (the magic and every frame are
-        // multiples of 4): a frame whose size reads non-zero is whole.
-        __atomic_store_n(reinterpret_cast<std::uint32_t*>(map_ + used_), size, __ATOMIC_RELEASE);
-        used_ += frame;
-    } else {
-        append_with_pwrite(std::string_view(reinterpret_cast<const char*>(&size), 4), packed);
+    } catch (...) {
+        ++stats_.dropped;
+        throw;
     }
     ++stats_.delivered;
 }
@@ -141,9 +142,10 @@ void MappedFileCollector::submit_view(std::string_view packed) {
 void MappedFileCollector::close(double) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (map_ == nullptr || g_forked.load(std::memory_order_relaxed)) return;
-    unmap();
-    if (::ftruncate(fd_, static_cast<off_t>(used_)) != 0) {
-        // The NUL tail stays; readers stop at it.
+    try {
+        spill();
+    } catch (...) {
+        // The staged records stay readable where they are.
     }
 }
 

@@ -58,24 +58,37 @@ std::string read_mapped_progress(const char* map) {
     return "\t(changing)";
 }
 
-bool starts_packed(int fd) {
-    char head[packed_magic.size()];
-    return ::pread(fd, head, sizeof head, 0) == static_cast<ssize_t>(sizeof head) &&
-           std::string_view(head, sizeof head) == packed_magic;
+enum class PackedForm { none, plain, staged };
+
+PackedForm packed_form(int fd, StagedHeader& header) {
+    char head[staged_header_bytes];
+    const ssize_t n = ::pread(fd, head, sizeof head, 0);
+    if (n < static_cast<ssize_t>(packed_magic.size())) return PackedForm::none;
+    const std::string_view bytes(head, static_cast<std::size_t>(n));
+    if (bytes.substr(0, packed_magic.size()) == packed_magic) return PackedForm::plain;
+    // A staged file whose header does not read is walked as empty: its
+    // process died before it wrote one.
+    if (bytes.substr(0, staged_magic.size()) == staged_magic) {
+        if (!read_staged_header(bytes, header)) header = StagedHeader{};
+        return PackedForm::staged;
+    }
+    return PackedForm::none;
 }
 
-// Calls `frame` for each whole frame of a packed file from `offset` (past
-// the magic); returns the offset after the last one.
+// Calls `frame` for each whole frame in [offset, limit) of the file; returns
+// the offset after the last one.
 template <class Frame>
-std::uintmax_t walk_packed_file(int fd, std::uintmax_t offset, Frame&& frame) {
+std::uintmax_t walk_file_frames(int fd, std::uintmax_t offset, std::uintmax_t limit, Frame&& frame) {
     std::string buffer;
     std::size_t start = 0;
     for (;;) {
         buffer.erase(0, start);
         start = 0;
         const std::size_t kept = buffer.size();
-        buffer.resize(kept + (std::size_t{1} << 16));
-        const ssize_t n = ::pread(fd, buffer.data() + kept, buffer.size() - kept, static_cast<off_t>(offset + kept));
+        const std::size_t want = static_cast<std::size_t>(
+            std::min<std::uintmax_t>(std::size_t{1} << 16, limit - std::min(limit, offset + kept)));
+        buffer.resize(kept + want);
+        const ssize_t n = want == 0 ? 0 : ::pread(fd, buffer.data() + kept, want, static_cast<off_t>(offset + kept));
         buffer.resize(kept + static_cast<std::size_t>(n > 0 ? n : 0));
         // No limit here: a frame of any size the listener wrote is a record
         // (a very long test name); the file bounds it.
@@ -84,6 +97,31 @@ std::uintmax_t walk_packed_file(int fd, std::uintmax_t offset, Frame&& frame) {
         start = walk.offset;
         if (walk.ended || walk.bad_size || n <= 0) return offset;
     }
+}
+
+// Where the runner is in a growing packed file: the frames written out so
+// far (for a plain file, all of them) are walked once; a staged file's
+// staging area is walked afresh each time, its frames not yet final.
+struct PackedCursor {
+    std::uintmax_t offset = 0;  // in the frames written out, past the magic or header
+};
+
+// Calls `frame(bytes, final)` for each frame of a packed file after
+// `cursor`, advancing it past the frames written out (final); then, for a
+// staged file whose staging area is current, for each frame there (not
+// final: the next walk sees it again, there or written out).
+template <class Frame>
+void walk_packed_file(int fd, PackedForm form, const StagedHeader& header, PackedCursor& cursor, Frame&& frame) {
+    auto final_frame = [&](std::string_view bytes) { frame(bytes, true); };
+    if (form == PackedForm::plain) {
+        cursor.offset = walk_file_frames(fd, std::max<std::uintmax_t>(cursor.offset, packed_magic.size()),
+                                         UINTMAX_MAX, final_frame);
+        return;
+    }
+    const std::uintmax_t spill = header.spill_offset();
+    cursor.offset = walk_file_frames(fd, spill + cursor.offset, spill + header.spilled, final_frame) - spill;
+    if (header.staging_current())
+        walk_file_frames(fd, staged_header_bytes, spill, [&](std::string_view bytes) { frame(bytes, false); });
 }
 
 }  // namespace
@@ -159,12 +197,18 @@ std::uintmax_t trim_trace_file(const std::filesystem::path& file) {
     if (fd.get() < 0) return 0;
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return 0;
-    if (starts_packed(fd.get())) {
-        // Up to the last whole frame; the zeros reserved ahead go.
-        const std::uintmax_t keep = walk_packed_file(fd.get(), packed_magic.size(), [](std::string_view) {});
-        if (keep != static_cast<std::uintmax_t>(st.st_size) && ::ftruncate(fd.get(), static_cast<off_t>(keep)) != 0)
+    StagedHeader header;
+    const PackedForm form = packed_form(fd.get(), header);
+    if (form != PackedForm::none) {
+        // Up to the last whole frame written out; a staged file keeps its
+        // staging area, whose frames its header says are current or not.
+        PackedCursor cursor;
+        walk_packed_file(fd.get(), form, header, cursor, [](std::string_view, bool) {});
+        const std::uintmax_t keep =
+            form == PackedForm::plain ? cursor.offset : header.spill_offset() + cursor.offset;
+        if (keep < static_cast<std::uintmax_t>(st.st_size) && ::ftruncate(fd.get(), static_cast<off_t>(keep)) != 0)
             return static_cast<std::uintmax_t>(st.st_size);
-        return keep;
+        return std::min<std::uintmax_t>(keep, static_cast<std::uintmax_t>(st.st_size));
     }
     // From the end: past the NUL bytes, then back to the last newline.
     std::vector<char> buffer(1 << 16);
@@ -197,26 +241,31 @@ std::uintmax_t trim_trace_file(const std::filesystem::path& file) {
     return static_cast<std::uintmax_t>(keep);
 }
 
-NewRecords count_new_test_records(const std::filesystem::path& file, std::uintmax_t& offset) {
-    NewRecords counted;
+RecordCount count_test_records(const std::filesystem::path& file, RecordTally& tally) {
     const Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) return counted;
-    if (starts_packed(fd.get())) {
+    if (fd.get() < 0) return tally.final;
+    StagedHeader header;
+    const PackedForm form = packed_form(fd.get(), header);
+    if (form != PackedForm::none) {
         TraceRecord record;
-        offset = walk_packed_file(fd.get(), std::max<std::uintmax_t>(offset, packed_magic.size()), [&](std::string_view bytes) {
+        RecordCount staged;
+        PackedCursor cursor{tally.offset};
+        walk_packed_file(fd.get(), form, header, cursor, [&](std::string_view bytes, bool final) {
             std::string_view why;
             if (!unpack_record(bytes, record, why) || record.kind == "block") return;
-            ++counted.tests;
-            counted.failed += record.error;
+            RecordCount& into = final ? tally.final : staged;
+            ++into.tests;
+            into.failed += record.error;
         });
-        return counted;
+        tally.offset = cursor.offset;
+        return {tally.final.tests + staged.tests, tally.final.failed + staged.failed};
     }
-    for_each_new_line(file, offset, [&](std::string_view line) {
+    for_each_new_line(file, tally.offset, [&](std::string_view line) {
         if (line.find("\"kind\":\"block\"") != std::string_view::npos) return;
-        ++counted.tests;
-        counted.failed += line.find("\"error\":true") != std::string_view::npos;
+        ++tally.final.tests;
+        tally.final.failed += line.find("\"error\":true") != std::string_view::npos;
     });
-    return counted;
+    return tally.final;
 }
 
 }  // namespace pss::runner

@@ -27,17 +27,22 @@ std::string read_progress(const std::filesystem::path& file);
 void for_each_new_line(const std::filesystem::path& file, std::uintmax_t& offset,
                        const std::function<void(std::string_view)>& line);
 
-// Test records (not blocks) appended to a trace file since `offset`, and
-// how many of them failed; advances `offset` past them. Packed or text.
-struct NewRecords {
+// The test records (not blocks) in a trace file a process is writing, and
+// how many of them failed: all so far, each read once where the file allows
+// (`tally` keeps where the final ones end). Packed or text.
+struct RecordCount {
     std::size_t tests = 0;
     std::size_t failed = 0;
 };
-NewRecords count_new_test_records(const std::filesystem::path& file, std::uintmax_t& offset);
+struct RecordTally {
+    std::uintmax_t offset = 0;
+    RecordCount final;  // records before `offset`
+};
+RecordCount count_test_records(const std::filesystem::path& file, RecordTally& tally);
 
-// Cuts what a killed process left after its last complete record (the NUL
-// bytes reserved ahead in a mapped trace file, a record cut short), so that
-// readers see whole records only. Returns the length kept; nothing is done
+// Cuts what a killed process left after its last complete record (a record
+// cut short, the NUL bytes an older listener reserved ahead, a batch of a
+// staged file cut short), so that readers see whole records only. Returns the length kept; nothing is done
 // when the file is missing.
 std::uintmax_t trim_trace_file(const std::filesystem::path& file);
 

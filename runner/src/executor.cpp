@@ -147,21 +147,23 @@ public:
             if (end->failed) result.outputs.push_back({end->name, run, end->output});
         };
         // Progress while the process runs, per finished test.
-        std::uintmax_t trace_offset = 0;
+        RecordTally trace_tally;
         std::size_t live_records = 0, live_failed = 0;
         auto live_progress = [&]() {
             if (!live_ || !plan_.on_progress) return;
             std::size_t records = live_records, failed = live_failed;
             if (listener_) {
-                const NewRecords added = count_new_test_records(trace_file, trace_offset);
-                records += added.tests;
-                failed += added.failed;
+                const RecordCount count = count_test_records(trace_file, trace_tally);
+                records = count.tests;
+                failed = count.failed;
             } else {
                 records = result.records.size();
                 failed = static_cast<std::size_t>(std::count_if(result.records.begin(), result.records.end(),
                                                                 [](const TraceRecord& r) { return r.error; }));
             }
-            if (records == live_records) return;
+            // Fewer: a staged file read while its staging area was being
+            // written out; the next reading has them again.
+            if (records <= live_records || failed < live_failed) return;
             live_->running += records - live_records;
             live_->running_failed += failed - live_failed;
             live_records = records;

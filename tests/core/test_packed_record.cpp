@@ -207,6 +207,78 @@ TEST(PackedRecord, AKilledOrDamagedFileGivesEveryWholeRecordBeforeTheDamage) {
     EXPECT_EQ(unknown.stats.first_malformed_reason, "a packed record with an unknown field");
 }
 
+// A staged file as MappedFileCollector leaves it: `out` frames written out
+// after a staging area of `staging_size` bytes holding `staged` frames.
+std::string staged_file(const std::vector<TraceRecord>& out, const std::vector<TraceRecord>& staged,
+                        std::uint64_t base_offset = 0, std::size_t staging_size = 4096) {
+    std::string spill, staging;
+    for (const TraceRecord& r : out) spill += frame(r);
+    for (const TraceRecord& r : staged) staging += frame(r);
+    staging.resize(staging_size, '\0');
+    std::string file(pss::staged_magic);
+    const std::uint64_t spilled = spill.size(), base = spilled + base_offset;
+    const auto size = static_cast<std::uint32_t>(staging_size);
+    file.append(reinterpret_cast<const char*>(&spilled), 8);
+    file.append(reinterpret_cast<const char*>(&base), 8);
+    file.append(reinterpret_cast<const char*>(&size), 4);
+    file.append(4, '\0');
+    return file + staging + spill;
+}
+
+std::vector<std::string> names_of(const Read& r) {
+    std::vector<std::string> names;
+    for (const TraceRecord& record : r.records) names.push_back(record.name);
+    return names;
+}
+
+TraceRecord named(const std::string& name) {
+    TraceRecord r;
+    r.name = name;
+    r.duration = 0.001;
+    return r;
+}
+
+// The records written out come first, then the staging area's, whatever the
+// blocks the file is read in; at every moment of a batch being written out
+// (a crash can stop it anywhere) each record is read once.
+TEST(PackedRecord, AStagedFileIsReadInTheOrderItsRecordsWereWritten) {
+    const std::vector<std::string> all = {"S.A", "S.B", "S.C", "S.D", "S.E"};
+    const std::vector<TraceRecord> out = {named("S.A"), named("S.B"), named("S.C")};
+    const std::vector<TraceRecord> staged = {named("S.D"), named("S.E")};
+    for (const std::size_t block : {std::size_t{5}, std::size_t{64}, std::size_t{1} << 20}) {
+        pss::ReadOptions options;
+        options.block_bytes = block;
+        const Read r = read(staged_file(out, staged), options);
+        EXPECT_EQ(names_of(r), all) << block;
+        EXPECT_EQ(r.stats.format, pss::TraceFormat::packed);
+        EXPECT_EQ(r.stats.input_problem, "") << block;
+    }
+    // Killed while the batch D, E was being written out: part of it after
+    // the staging area, the header not yet moved on. Read from the staging area.
+    const std::string cut_batch = staged_file(out, staged) + frame(named("S.D")).substr(0, 9);
+    EXPECT_EQ(names_of(read(cut_batch)), all);
+    // Killed after the header said D, E are written out, before the staging
+    // area was emptied: read once, from where they were written out.
+    std::string written_out = staged_file({named("S.A"), named("S.B"), named("S.C"), named("S.D"), named("S.E")},
+                                          staged, std::uint64_t{0} - 8);
+    EXPECT_EQ(names_of(read(written_out)), all);
+    // Nothing written out yet, nothing staged: no records, no problem.
+    const Read empty = read(staged_file({}, {}));
+    EXPECT_TRUE(empty.records.empty());
+    EXPECT_EQ(empty.stats.input_problem, "");
+}
+
+TEST(PackedRecord, AStagedFileCutShortOrWithADamagedHeaderSaysSo) {
+    const std::string file = staged_file({named("S.A"), named("S.B")}, {named("S.C")});
+    const Read cut = read(file.substr(0, file.size() - 6));
+    EXPECT_EQ(names_of(cut), (std::vector<std::string>{"S.A"}));
+    EXPECT_EQ(cut.stats.input_problem, "packed record 2 is cut short");
+    std::string damaged = file;
+    damaged[28] = 1;  // the word after the staging area's size is 0
+    EXPECT_EQ(read(damaged).stats.input_problem, "the packed file's header is damaged or cut short");
+    EXPECT_EQ(read(file.substr(0, 100)).stats.input_problem, "the packed file's header is damaged or cut short");
+}
+
 // As a JSON line over the limit: that record is skipped, read past without
 // being kept, and the ones after it are read.
 TEST(PackedRecord, ARecordOverTheLimitIsSkippedAndTheNextAreRead) {

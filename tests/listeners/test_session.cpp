@@ -380,30 +380,65 @@ TEST_F(SessionTest, MappedFilesOfAnotherProcessAreLeftAlone) {
     EXPECT_EQ(pss::test::read_file(progress_), "7\tTheirs.Running\n");
 }
 
-TEST_F(SessionTest, AMappedTraceFileHoldsEveryRecordAndIsCutToThemAtTheEnd) {
+pss::StagedHeader staged_header(const std::string& bytes) {
+    pss::StagedHeader header;
+    EXPECT_TRUE(pss::read_staged_header(bytes, header)) << bytes.substr(0, 8);
+    return header;
+}
+
+// pss-run's file: records staged in the mapped start of the file, written
+// out after it in batches, read in the order they were written.
+TEST_F(SessionTest, AMappedTraceFileHoldsEveryRecordStagedOrWrittenOutInOrder) {
     activate_mapped();
     Session& s = Session::instance();
-    for (int i = 0; i < 3; ++i) {
-        s.begin_test(identity("Unit.T" + std::to_string(i)));
+    std::vector<std::string> names;
+    auto run = [&](const std::string& name) {
+        s.begin_test(identity(name));
         s.end_test(TestStatus::passed);
-    }
-    // Reserved ahead: NUL bytes after the records until the end.
-    EXPECT_GE(std::filesystem::file_size(trace_), std::uintmax_t{1} << 20);
-    EXPECT_EQ(records().size(), 3u);
+        names.push_back(name);
+    };
+    // As pss read the file, and as pss-run counts its records while the
+    // process runs (each final one read once).
+    pss::runner::RecordTally tally;
+    auto expect_all_read = [&] {
+        const auto recs = records();
+        ASSERT_EQ(recs.size(), names.size());
+        for (std::size_t i = 0; i < recs.size(); ++i) ASSERT_EQ(recs[i].name, names[i]) << i;
+        const pss::runner::RecordCount count = pss::runner::count_test_records(trace_, tally);
+        EXPECT_EQ(count.tests, names.size());
+        EXPECT_EQ(count.failed, 1u);
+    };
+    s.begin_test(identity("Unit.Fails"));
+    s.end_test(TestStatus::failed);
+    names.push_back("Unit.Fails");
+    for (int i = 0; i < 3; ++i) run("Unit.T" + std::to_string(i));
+    std::string bytes = pss::test::read_file(trace_);
+    EXPECT_EQ(bytes.substr(0, 8), pss::staged_magic);
+    EXPECT_EQ(staged_header(bytes).spilled, 0u);  // all three staged
+    EXPECT_EQ(bytes.size(), pss::staged_header_bytes + 65536);
+    expect_all_read();
+
+    // Enough for several batches, and one record larger than the staging area.
+    for (int i = 3; i < 1500; ++i) run("Unit.T" + std::to_string(i));
+    run("Unit." + std::string(100000, 'L'));
+    for (int i = 0; i < 10; ++i) run("Unit.After" + std::to_string(i));
+    bytes = pss::test::read_file(trace_);
+    pss::StagedHeader header = staged_header(bytes);
+    EXPECT_GT(header.spilled, 200000u);
+    EXPECT_TRUE(header.staging_current());
+    EXPECT_EQ(bytes.size(), header.spill_offset() + header.spilled);
+    expect_all_read();
+    EXPECT_EQ(pss::runner::trim_trace_file(trace_), bytes.size());  // nothing to cut
+
+    // At the end the staging area is written out too.
     s.finish_collection();
-    // Packed records, cut to the last one: its frame ends the file.
-    const std::string bytes = pss::test::read_file(trace_);
-    EXPECT_EQ(bytes.substr(0, 8), pss::packed_magic);
-    std::size_t frames = 0;
-    const pss::PackedWalk walk =
-        pss::walk_packed_frames(bytes, pss::packed_magic.size(), 1 << 20, [&](std::string_view) { ++frames; });
-    EXPECT_EQ(frames, 3u);
-    EXPECT_EQ(walk.offset, bytes.size());
-    EXPECT_FALSE(walk.bad_size);
-    s.begin_test(identity("Unit.AfterTheEnd"));  // a test in a static destructor
-    s.end_test(TestStatus::passed);
-    ASSERT_EQ(records().size(), 4u);
-    EXPECT_EQ(records().back().name, "Unit.AfterTheEnd");
+    bytes = pss::test::read_file(trace_);
+    header = staged_header(bytes);
+    EXPECT_EQ(bytes.size(), header.spill_offset() + header.spilled);
+    EXPECT_EQ(bytes.substr(pss::staged_header_bytes, 4), std::string(4, '\0'));
+    expect_all_read();
+    run("Unit.AfterTheEnd");  // a test in a static destructor: staged as before
+    expect_all_read();
 }
 
 double thread_cpu_seconds() {

@@ -364,18 +364,45 @@ bool RecordParser::parse(const char* data, std::size_t len, std::size_t capacity
 
 namespace {
 
-bool is_packed(std::string_view head) { return head.substr(0, packed_magic.size()) == packed_magic; }
+bool is_packed(std::string_view head) {
+    head = head.substr(0, packed_magic.size());
+    return head == packed_magic || head == staged_magic;
+}
 
 // Packed records (a listener's file for pss-run): frames in order, read in
 // blocks by `read` (bytes into the buffer given, 0 at the end), from the
-// file's start.
+// file's start. A staged file's frames are those after its staging area,
+// then the staging area's (packed_record.hpp).
 template <class Read>
-ReadStats read_packed(Read&& read, const RecordSink& sink, const ReadOptions& options) {
+ReadStats read_packed(Read&& read_file, const RecordSink& sink, const ReadOptions& options) {
     ReadStats stats;
     stats.format = TraceFormat::packed;
     std::string buffer;
     std::size_t start = 0;  // of the unread bytes in `buffer`
     bool more = true;
+    // What the frames are read from: the file after its magic, or, in a
+    // staged file, the bytes written out, then the staging area.
+    std::uint64_t spill_left = UINT64_MAX;
+    std::string staging;
+    bool spill_cut = false;  // the file ends before the bytes its header says were written out
+    auto read = [&](char* out, std::size_t n) -> std::size_t {
+        if (spill_left > 0) {
+            const std::size_t got = read_file(out, static_cast<std::size_t>(std::min<std::uint64_t>(n, spill_left)));
+            if (spill_left == UINT64_MAX) return got;
+            if (got == 0) {
+                spill_cut = true;  // the staging area's frames would not follow on
+                spill_left = 0;
+                staging.clear();
+                return 0;
+            }
+            spill_left -= got;
+            return got;
+        }
+        n = std::min(n, staging.size());
+        std::memcpy(out, staging.data(), n);
+        staging.erase(0, n);
+        return n;
+    };
     auto read_more = [&] {
         buffer.erase(0, start);
         start = 0;
@@ -388,6 +415,36 @@ ReadStats read_packed(Read&& read, const RecordSink& sink, const ReadOptions& op
     while (more && buffer.size() < packed_magic.size()) read_more();
     if (!is_packed(buffer)) return stats;
     start = packed_magic.size();
+    if (buffer.compare(0, staged_magic.size(), staged_magic) == 0) {
+        spill_left = 0;  // the header and staging area first, from the file alone
+        auto read_whole = [&](std::size_t n) {
+            while (buffer.size() < n) {
+                const std::size_t kept = buffer.size();
+                buffer.resize(n);
+                const std::size_t got = read_file(buffer.data() + kept, n - kept);
+                buffer.resize(kept + got);
+                if (got == 0) return false;
+            }
+            return true;
+        };
+        StagedHeader header;
+        if (!read_whole(staged_header_bytes) || !read_staged_header(buffer, header) ||
+            !read_whole(static_cast<std::size_t>(header.spill_offset()))) {
+            stats.input_problem = "the packed file's header is damaged or cut short";
+            return stats;
+        }
+        if (header.staging_current())
+            staging = buffer.substr(staged_header_bytes, header.staging_bytes);
+        // Bytes read past the staging area are the first written out; past
+        // those, a batch cut short by a crash.
+        const auto offset = static_cast<std::size_t>(header.spill_offset());
+        const auto kept = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size() - offset, header.spilled));
+        buffer.resize(offset + kept);
+        buffer.erase(0, offset);
+        start = 0;
+        spill_left = header.spilled - kept;
+        more = true;
+    }
     std::uint64_t number = 0;
     TraceRecord record;
     auto malformed = [&](std::string why) {
@@ -436,7 +493,8 @@ ReadStats read_packed(Read&& read, const RecordSink& sink, const ReadOptions& op
         }
         if (walk.ended) break;
         if (!more) {
-            if (buffer.size() > start) stats.input_problem = fmt::format("packed record {} is cut short", number + 1);
+            if (buffer.size() > start || spill_cut)
+                stats.input_problem = fmt::format("packed record {} is cut short", number + 1);
             break;
         }
         read_more();

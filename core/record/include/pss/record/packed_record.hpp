@@ -4,8 +4,9 @@
 // numbers and escaped text, which was most of what the listener cost per
 // test. pss reads such files like any trace file (read_trace_file).
 //
-// A file is the 8-byte magic, then frames: a 4-byte size (little-endian, a
-// multiple of 4), then that many bytes of record. A frame's size is stored
+// A plain file is the 8-byte magic, then frames: a 4-byte size (host byte
+// order, a multiple of 4), then that many bytes of record (for the staged
+// form pss-run's listeners write, see staged_magic below). A frame's size is stored
 // last, 4-byte aligned, so a frame whose size reads non-zero is whole; a file
 // ends at the end of its bytes or at a size of 0 (the zeroed room a mapped
 // file reserves ahead). C++17: compiled into users' tests.
@@ -21,6 +22,48 @@
 namespace pss {
 
 inline constexpr std::string_view packed_magic{"pssrec1\n", 8};
+
+// A staged file (MappedFileCollector): records are copied into a staging
+// area mapped at the file's start and written out in batches after it, so
+// the file grows by pwrite(2) of whole pages, not a page fault per 4 KiB.
+//
+//   0  "pssrec2\n"
+//   8  u64 spilled: bytes of frames written out after the staging area
+//  16  u64 base: the `spilled` the staging area's frames follow; while it
+//      differs from `spilled`, the staging area is being emptied: its
+//      frames are already written out, and readers skip it
+//  24  u32 staging area size, u32 0
+//  32  the staging area: frames as in a plain packed file, ending at a size of 0
+//  32 + size: `spilled` bytes of frames; bytes after them are ignored (a
+//      batch cut short by a crash)
+//
+// A reader's frames are those after the staging area, then the staging
+// area's (when base == spilled): the order they were written in.
+inline constexpr std::string_view staged_magic{"pssrec2\n", 8};
+inline constexpr std::size_t staged_header_bytes = 32;
+inline constexpr std::size_t staged_max_staging_bytes = std::size_t{1} << 24;
+
+struct StagedHeader {
+    std::uint64_t spilled = 0;
+    std::uint64_t base = 0;
+    std::uint32_t staging_bytes = 0;
+    // Where the frames written out start.
+    std::uint64_t spill_offset() const { return staged_header_bytes + staging_bytes; }
+    bool staging_current() const { return base == spilled; }
+};
+
+// Reads the header of a staged file from its first staged_header_bytes
+// bytes; false when they are not one (another magic, an impossible size).
+inline bool read_staged_header(std::string_view head, StagedHeader& out) {
+    if (head.size() < staged_header_bytes || head.substr(0, staged_magic.size()) != staged_magic) return false;
+    std::uint32_t zero = 0;
+    std::memcpy(&out.spilled, head.data() + 8, 8);
+    std::memcpy(&out.base, head.data() + 16, 8);
+    std::memcpy(&out.staging_bytes, head.data() + 24, 4);
+    std::memcpy(&zero, head.data() + 28, 4);
+    return zero == 0 && out.staging_bytes % 4 == 0 && out.staging_bytes <= staged_max_staging_bytes &&
+           out.spilled % 4 == 0;
+}
 
 // Bytes pack_record may write for `record` (its frame size and padding
 // included): more than it takes.
