@@ -22,6 +22,12 @@ void mark_forked() noexcept { g_forked.store(true, std::memory_order_relaxed); }
 constexpr std::size_t spilled_at = 8, base_at = 16, staging_size_at = 24;
 constexpr std::size_t mapped_bytes = staged_header_bytes + MappedFileCollector::staging_bytes;
 
+// The size last, and 4-byte aligned (the header and every frame are
+// multiples of 4): a frame whose size reads non-zero is whole.
+void publish_frame(char* at, std::size_t size) noexcept {
+    __atomic_store_n(reinterpret_cast<std::uint32_t*>(at), static_cast<std::uint32_t>(size), __ATOMIC_RELEASE);
+}
+
 std::system_error file_error(int error, const std::string& what, const std::string& path) {
     return std::system_error(error, std::generic_category(), what + " '" + path + "'");
 }
@@ -101,36 +107,71 @@ void MappedFileCollector::spill() {
     staged_ = 0;
 }
 
-void MappedFileCollector::submit_view(std::string_view packed) {
+bool MappedFileCollector::accepts() noexcept {
+    if (fd_ < 0 || g_forked.load(std::memory_order_relaxed)) {
+        ++stats_.dropped;
+        return false;
+    }
+    ++stats_.submitted;
+    return true;
+}
+
+char* MappedFileCollector::stage(std::size_t frame_bound) {
+    if (map_ == nullptr || frame_bound > staging_bytes) return nullptr;
+    if (staged_ + frame_bound > staging_bytes) spill();
+    return map_ + staged_header_bytes + staged_;
+}
+
+void MappedFileCollector::write_frame(std::string_view packed) {
+    // A plain file, or a record larger than the staging area.
+    if (map_ != nullptr) spill();
+    const auto size = static_cast<std::uint32_t>(packed.size());
+    std::string bytes(reinterpret_cast<const char*>(&size), 4);
+    bytes.append(packed);
+    write_out(bytes);
+    if (map_ != nullptr) {
+        spilled_ += bytes.size();
+        publish(spilled_at, spilled_);
+        publish(base_at, spilled_);  // the staging area is empty
+    }
+}
+
+bool MappedFileCollector::submit_packed(const TraceRecord& record) {
     std::lock_guard<std::mutex> lock(mutex_);  // threads of this process
-    if (fd_ < 0 || g_forked.load(std::memory_order_relaxed) || packed.empty() || packed.size() % 4 != 0) {
+    if (!accepts()) return true;
+    try {
+        const std::size_t bound = packed_bound(record);  // the frame's size included
+        if (char* at = stage(bound)) {
+            const std::size_t size = static_cast<std::size_t>(pack_record(at + 4, record) - (at + 4));
+            publish_frame(at, size);
+            staged_ += 4 + size;
+        } else {
+            std::string packed(bound, '\0');
+            packed.resize(static_cast<std::size_t>(pack_record(packed.data(), record) - packed.data()));
+            write_frame(packed);
+        }
+    } catch (...) {
+        ++stats_.dropped;
+        throw;
+    }
+    ++stats_.delivered;
+    return true;
+}
+
+void MappedFileCollector::submit_view(std::string_view packed) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (packed.empty() || packed.size() % 4 != 0) {
         ++stats_.dropped;
         return;
     }
-    ++stats_.submitted;
-    const auto size = static_cast<std::uint32_t>(packed.size());
-    const std::size_t frame = 4 + packed.size();
+    if (!accepts()) return;
     try {
-        if (map_ != nullptr && frame <= staging_bytes) {
-            if (staged_ + frame > staging_bytes) spill();
-            char* at = map_ + staged_header_bytes + staged_;
+        if (char* at = stage(4 + packed.size())) {
             std::memcpy(at + 4, packed.data(), packed.size());
-            // The size last, and 4-byte aligned (the header and every frame
-            // are multiples of 4): a frame whose size reads non-zero is whole.
-            __atomic_store_n(reinterpret_cast<std::uint32_t*>(at), size, __ATOMIC_RELEASE);
-            staged_ += frame;
+            publish_frame(at, packed.size());
+            staged_ += 4 + packed.size();
         } else {
-            // A plain file, or a record larger than the staging area: written
-            // out alone, after what is staged.
-            if (map_ != nullptr) spill();
-            std::string bytes(reinterpret_cast<const char*>(&size), 4);
-            bytes.append(packed);
-            write_out(bytes);
-            if (map_ != nullptr) {
-                spilled_ += frame;
-                publish(spilled_at, spilled_);
-                publish(base_at, spilled_);  // the staging area is empty
-            }
+            write_frame(packed);
         }
     } catch (...) {
         ++stats_.dropped;

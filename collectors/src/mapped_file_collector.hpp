@@ -40,11 +40,12 @@ public:
     explicit MappedFileCollector(std::string path);
     ~MappedFileCollector() override;
 
-    // A packed record (pack_record's bytes, a multiple of 4), not JSON.
-    // Throws std::system_error when a batch cannot be written (a full disk).
+    // Packs `record` into the staging area. Throws std::system_error when a
+    // batch cannot be written (a full disk).
+    bool submit_packed(const TraceRecord& record) override;
+    // A record already packed (pack_record's bytes, a multiple of 4), not JSON.
     void submit(std::string packed) override { submit_view(packed); }
     void submit_view(std::string_view packed) override;
-    bool takes_packed_records() const override { return true; }
     // Writes out the staging area (the process is ending); records
     // submitted later are staged as before.
     void close(double seconds) override;
@@ -54,7 +55,10 @@ public:
     static constexpr std::size_t staging_bytes = std::size_t{1} << 16;
 
 private:
+    bool accepts() noexcept;  // counts the submission, or the drop
+    char* stage(std::size_t frame_bound);  // room for a frame in the staging area, or null
     void spill();  // the staging area's frames, written out after it
+    void write_frame(std::string_view packed);  // alone, after what is staged
     void write_out(std::string_view bytes);
     void publish(std::size_t offset, std::uint64_t value) noexcept;
     void unmap() noexcept;

@@ -33,18 +33,6 @@ std::uint64_t bits_of(T value) {
 // JSON has no NaN or infinity: the text writer writes 0, and so do we.
 double finite(double v) { return std::isfinite(v) ? v : 0.0; }
 
-void strings_of(const TraceRecord& r, std::string_view (&s)[string_count]) {
-    s[0] = r.name;
-    s[1] = r.module;
-    s[2] = r.exception_type;
-    s[3] = r.exception_message;
-    s[4] = r.branch_tag ? std::string_view(*r.branch_tag) : std::string_view();
-    s[5] = r.filename;
-    s[6] = r.kind;
-    s[7] = r.parent;
-    s[8] = r.failure_file;
-}
-
 bool metric_written(const RecordMetric& m) { return !m.name.empty() && m.name.size() <= max_record_metric_name; }
 
 void put32(char*& p, std::uint32_t v) {
@@ -95,10 +83,11 @@ void make_valid_utf8(std::string& s) {
 }  // namespace
 
 std::size_t packed_bound(const TraceRecord& r) {
-    std::string_view strings[string_count];
-    strings_of(r, strings);
-    std::size_t bound = 4 + header_bytes + number_count * 8 + 4;
-    for (const std::string_view s : strings) bound += 4 + s.size();
+    // Field by field: this runs for every test.
+    std::size_t bound = 4 + header_bytes + number_count * 8 + string_count * 4 + 4;
+    bound += r.name.size() + r.module.size() + r.exception_type.size() + r.exception_message.size() +
+             r.filename.size() + r.kind.size() + r.parent.size() + r.failure_file.size();
+    if (r.branch_tag) bound += r.branch_tag->size();
     for (const RecordMetric& m : r.metrics) bound += 4 + m.name.size() + 8;
     return bound;
 }
@@ -140,9 +129,16 @@ char* pack_record(char* const out, const TraceRecord& r) {
         }
         bit <<= 1;
     };
-    std::string_view strings[string_count];
-    strings_of(r, strings);
-    for (const std::string_view s : strings) string(s);
+    // In the order unpack_record reads them, field by field: this runs for every test.
+    string(r.name);
+    string(r.module);
+    string(r.exception_type);
+    string(r.exception_message);
+    string(r.branch_tag ? std::string_view(*r.branch_tag) : std::string_view());
+    string(r.filename);
+    string(r.kind);
+    string(r.parent);
+    string(r.failure_file);
     for (const RecordMetric& m : r.metrics) {
         if (metrics == max_record_metrics) break;
         if (!metric_written(m)) continue;
@@ -154,7 +150,9 @@ char* pack_record(char* const out, const TraceRecord& r) {
         std::memcpy(p, &value, 8);
         p += 8;
     }
-    while ((p - out) % 4 != 0) *p++ = 0;
+    // Zeros to a multiple of 4 (packed_bound left room for 4).
+    std::memset(p, 0, 4);
+    p = out + ((p - out + 3) & ~std::ptrdiff_t{3});
     const std::uint32_t flags = (r.error ? error : 0u) | (r.warmup ? warmup : 0u) |
                                 (r.system_metric ? system_metric : 0u) | (r.branch_tag ? has_branch_tag : 0u) |
                                 (r.lag ? has_lag : 0u);

@@ -25,7 +25,6 @@
 
 #include "monitor_internal.hpp"
 #include "pss/collect/collector.hpp"
-#include "pss/record/packed_record.hpp"
 #include "pss/record/trace_writer.hpp"
 #include "pss/runtime/heap.hpp"
 #include "pss/runtime/monitor.hpp"
@@ -196,8 +195,10 @@ struct Session::State {
     // The running test. Fields set at begin/end belong to the test thread;
     // `mutex` guards what other threads may add (failure, skip, branches).
     std::atomic<bool> running{false};  // read by other threads (failures, branches)
-    TestIdentity identity;
-    TraceRecord record;  // the last test's record: its buffers serve the next
+    // The running (or last) test's record. begin_test sets its identity
+    // (name, module, filename, line) in place, end_test the rest: no string
+    // is copied twice, and its buffers serve the next test.
+    TraceRecord record;
     std::uint64_t generation = 0;
     std::int64_t start_steady_ns = 0;
     Usage start_usage;
@@ -234,34 +235,26 @@ struct Session::State {
 
     // Reused from record to record at its size: no resize (and no zeroing)
     // per record.
-    std::string line, packed;
+    std::string line;
 
     void write(const TraceRecord& r) {
         if (!recording()) return;
         std::optional<std::string_view> text;  // the JSON line, made once for both
         if (writer) {
             try {
-                if (writer->takes_packed_records()) writer->submit_view(pack(r));
-                else writer->submit_view(*(text = json(r)));
+                if (!writer->submit_packed(r)) writer->submit_view(*(text = json(r)));
             } catch (const std::exception& e) {
                 stop_tracing(std::string(e.what()) + "; no further trace records are written to it");
             }
         }
         if (collector) collector->submit(std::string(text ? *text : json(r)));  // never blocks, never throws
         if (line.size() > 65536) std::string().swap(line);  // a huge record's buffer is not kept
-        if (packed.size() > 65536) std::string().swap(packed);
     }
 
     std::string_view json(const TraceRecord& r) {
         const std::size_t bound = json_line_bound(r);
         if (line.size() < bound) line.resize(bound);
         return {line.data(), static_cast<std::size_t>(write_json_line(line.data(), r) - line.data())};
-    }
-
-    std::string_view pack(const TraceRecord& r) {
-        const std::size_t bound = packed_bound(r);
-        if (packed.size() < bound) packed.resize(bound);
-        return {packed.data(), static_cast<std::size_t>(pack_record(packed.data(), r) - packed.data())};
     }
 
     TraceRecord block_record(const detail::BlockTotals& b, const std::string& parent,
@@ -297,6 +290,7 @@ Session& Session::instance() {
 
 Session::Session() : state_(std::make_unique<State>()) {
     const CallerStateGuard caller_state;
+    state_->record.kind = "test";
     state_->program_name = detect_program_name();
     std::vector<std::string> warnings;
     const Settings settings = settings_from_environment(warnings);
@@ -385,21 +379,17 @@ bool is_joined(std::string_view text, std::string_view prefix, std::string_view 
 }
 
 
-// Every field back to a new record's, keeping the strings' buffers. Not
-// `r = TraceRecord{}`-style copy-assignment (as the trace reader does): that
-// assigns each string and costs ~300 instructions more on every test.
-void reset_keeping_buffers(TraceRecord& r) {
-    r.name.clear();
-    r.module.clear();
+// Every field but the identity begin_test set (name, module, filename,
+// line) and the kind back to a new record's, keeping the strings' buffers.
+// Not `r = TraceRecord{}`-style copy-assignment (as the trace reader does):
+// that assigns each string and costs ~300 instructions more on every test.
+void reset_outcome(TraceRecord& r) {
     r.run = 0;
     r.timestamp = r.duration = r.cpu_time = r.wait_time = r.memory = r.memory_diff = 0.0;
     r.error = false;
     r.exception_type.clear();
     r.exception_message.clear();
     r.branch_tag.reset();
-    r.filename.clear();
-    r.lineno = 0;
-    r.kind.clear();
     r.parent.clear();
     r.failure_file.clear();
     r.failure_line = 0;
@@ -425,13 +415,15 @@ void Session::begin_test(const TestIdentityView& identity) {
     s.running.store(true, std::memory_order_release);
     // Into the buffers of the previous test: no allocation once they are
     // large enough, and none inside this test's heap window in any case.
-    assign_joined(s.identity.name, identity.name_prefix, identity.name);
-    s.progress.set(run_index(), s.identity.name);
+    TraceRecord& r = s.record;
+    assign_joined(r.name, identity.name_prefix, identity.name);
+    s.progress.set(run_index(), r.name);
     if (!s.recording()) return;
-    if (!is_joined(s.identity.module, identity.module_prefix, identity.module))
-        assign_joined(s.identity.module, identity.module_prefix, identity.module);
-    s.identity.filename.assign(identity.filename);
-    s.identity.lineno = identity.lineno;
+    // Mostly the same suite as the test before.
+    if (!is_joined(r.module, identity.module_prefix, identity.module))
+        assign_joined(r.module, identity.module_prefix, identity.module);
+    if (r.filename != identity.filename) r.filename.assign(identity.filename);
+    r.lineno = identity.lineno;
     {
         std::lock_guard lock(s.mutex);
         s.have_failure = false;
@@ -493,14 +485,8 @@ void Session::end_test(TestStatus status, bool hold_record) {
         detail::g_test_generation.store(0, std::memory_order_relaxed);
         const std::int64_t live_before_record = hold_record ? heap::live_bytes() : 0;
 
-        // The record of the previous test, its buffers reused.
-        TraceRecord& r = s.record;
-        reset_keeping_buffers(r);
-        r.kind.assign("test");
-        // The identity's strings are the record's now (begin_test refills
-        // them, in the buffers swapped back): no copy per test.
-        r.name.swap(s.identity.name);
-        r.module.assign(s.identity.module);  // kept: the next test is mostly in the same suite
+        TraceRecord& r = s.record;  // its identity set by begin_test
+        reset_outcome(r);
         r.run = run_index();
         // The wall clock at configure() plus the steady clock since: one clock
         // read less per test (blocks' timestamps are taken the same way).
@@ -519,8 +505,6 @@ void Session::end_test(TestStatus status, bool hold_record) {
         r.memory_diff = static_cast<double>(heap_result.live_diff);
         r.voluntary_context_switches = end_usage.voluntary - s.start_usage.voluntary;
         r.involuntary_context_switches = end_usage.involuntary - s.start_usage.involuntary;
-        r.filename.swap(s.identity.filename);
-        r.lineno = s.identity.lineno;
         if (s.metrics_probe.close != nullptr) {
             s.metrics_probe.close(r.metrics);
             if (r.metrics.size() > max_record_metrics) r.metrics.resize(max_record_metrics);

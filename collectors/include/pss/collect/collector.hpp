@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "pss/record/trace_record.hpp"
+
 namespace pss::collect {
 
 struct CollectorStats {
@@ -43,9 +45,10 @@ public:
     // The same from the caller's buffer, for collectors that copy the bytes
     // at once (a mapped trace file): no string per record.
     virtual void submit_view(std::string_view json) { submit(std::string(json)); }
-    // True for the trace file of one process (open_owned_file_collector): it
-    // takes records packed (pss/record/packed_record.hpp), not JSON.
-    virtual bool takes_packed_records() const { return false; }
+    // The trace file of one process (open_owned_file_collector) packs the
+    // record (pss/record/packed_record.hpp) straight into the file and
+    // returns true; the others take JSON and return false.
+    virtual bool submit_packed(const TraceRecord&) { return false; }
     // Sends what is buffered, waiting at most `seconds`; what is left then
     // is dropped and counted. Ends the collector (further records are dropped).
     virtual void close(double seconds) = 0;
@@ -63,7 +66,7 @@ std::unique_ptr<Collector> open_file_collector(const std::string& path, std::str
 
 // The trace file for one process alone (PSS_MAPPED_FILES): created here and
 // written through a shared mapping, no system call per record; it takes
-// packed records (takes_packed_records), which read_trace_file reads. Returns null
+// packed records (submit_packed), which read_trace_file reads. Returns null
 // with `error` empty when `path` exists already (it is another process's:
 // nothing is written to it), with `error` set when it cannot be created.
 std::unique_ptr<Collector> open_owned_file_collector(const std::string& path, std::string& error);
