@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "heap_counters.hpp"
+#include "spin_lock.hpp"
 
 namespace pss::heap {
 
@@ -15,9 +16,10 @@ namespace {
 
 std::atomic<bool> g_operators_linked{false};
 
-// Guards the thread list and the retired totals. A plain mutex: it is taken
-// once per thread (attach, detach) and twice per test, never per allocation.
-std::mutex g_registry_mutex;
+// Guards the thread list and the retired totals. Taken once per thread
+// (attach, detach) and twice per test (a window opened and closed), never
+// per allocation, for a few dozen instructions each time.
+pss::detail::SpinLock g_registry_lock;
 ThreadCounters* g_threads = nullptr;
 std::atomic<std::int64_t> g_retired_net{0};  // net of exited threads
 std::int64_t g_retired_growth = 0;                      // their peak growth in g_retired_epoch
@@ -28,7 +30,7 @@ std::uint64_t g_last_epoch = 0;                         // epochs handed out so 
 }  // namespace
 
 void attach(ThreadCounters& t) noexcept {
-    std::lock_guard lock(g_registry_mutex);
+    std::lock_guard lock(g_registry_lock);
     t.state = ThreadState::attached;
     t.prev = nullptr;
     t.next = g_threads;
@@ -37,7 +39,7 @@ void attach(ThreadCounters& t) noexcept {
 }
 
 void detach(ThreadCounters& t) noexcept {
-    std::lock_guard lock(g_registry_mutex);
+    std::lock_guard lock(g_registry_lock);
     if (t.state != ThreadState::attached) return;
     g_retired_net.fetch_add(t.net.load(std::memory_order_relaxed), std::memory_order_relaxed);
     const std::uint64_t epoch = g_shared.epoch.load(std::memory_order_relaxed);
@@ -83,14 +85,14 @@ bool tracking_linked() noexcept { return detail::g_operators_linked.load(std::me
 bool counting() noexcept { return detail::g_shared.epoch.load(std::memory_order_relaxed) != 0; }
 
 void set_counting(bool on) noexcept {
-    std::lock_guard lock(detail::g_registry_mutex);
+    std::lock_guard lock(detail::g_registry_lock);
     const bool is_on = detail::g_shared.epoch.load(std::memory_order_relaxed) != 0;
     if (on == is_on) return;
     detail::g_shared.epoch.store(on ? ++detail::g_last_epoch : 0, std::memory_order_relaxed);
 }
 
 Window open_window() noexcept {
-    std::lock_guard lock(detail::g_registry_mutex);
+    std::lock_guard lock(detail::g_registry_lock);
     Window w;
     if (detail::g_shared.epoch.load(std::memory_order_relaxed) == 0) return w;  // not counting: epoch 0
     // A new epoch makes every thread re-base its peak on its next count.
@@ -103,7 +105,7 @@ Window open_window() noexcept {
 WindowResult close_window(const Window& window) noexcept {
     WindowResult result;
     if (window.epoch == 0) return result;
-    std::lock_guard lock(detail::g_registry_mutex);
+    std::lock_guard lock(detail::g_registry_lock);
     std::int64_t growth = 0;
     for (const detail::ThreadCounters* t = detail::g_threads; t != nullptr; t = t->next) {
         if (t->epoch.load(std::memory_order_acquire) != window.epoch) continue;  // did not count since open
@@ -123,7 +125,7 @@ WindowResult close_window(const Window& window) noexcept {
 }
 
 std::int64_t live_bytes() noexcept {
-    std::lock_guard lock(detail::g_registry_mutex);
+    std::lock_guard lock(detail::g_registry_lock);
     return detail::live_locked();
 }
 

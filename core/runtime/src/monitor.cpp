@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "monitor_internal.hpp"
+#include "spin_lock.hpp"
 #include "pss/pss.hpp"
 #include "pss/runtime/session.hpp"
 
@@ -34,33 +35,11 @@ namespace {
 // finished scope; the session takes it when a test ends. Uncontended except
 // at that moment, so a spin lock is cheaper than a mutex here.
 struct BlockTable {
-    std::atomic<bool> busy{false};
+    detail::SpinLock busy;
     std::vector<BlockTotals> entries;
     std::size_t last_hit = 0;
     BlockTable* prev = nullptr;
     BlockTable* next = nullptr;
-};
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-}
-
-class SpinGuard {
-public:
-    explicit SpinGuard(std::atomic<bool>& flag) noexcept : flag_(flag) {
-        while (flag_.exchange(true, std::memory_order_acquire))
-            while (flag_.load(std::memory_order_relaxed)) cpu_relax();
-    }
-    ~SpinGuard() { flag_.store(false, std::memory_order_release); }
-    SpinGuard(const SpinGuard&) = delete;
-    SpinGuard& operator=(const SpinGuard&) = delete;
-
-private:
-    std::atomic<bool>& flag_;
 };
 
 std::mutex g_tables_mutex;              // guards the table list and g_orphans
@@ -103,7 +82,7 @@ struct TableOwner {
         std::lock_guard lock(g_tables_mutex);
         BlockTable* t = tls_table;
         {
-            SpinGuard guard(t->busy);
+            std::lock_guard guard(t->busy);
             std::size_t ignored = 0;
             for (const BlockTotals& e : t->entries) add_to(g_orphans, ignored, e);
         }
@@ -154,7 +133,7 @@ void finish_block(const BlockSite& site, std::uint64_t generation, std::int64_t 
             }
             table = create_table();
         }
-        SpinGuard guard(table->busy);
+        std::lock_guard guard(table->busy);
         add_to(table->entries, table->last_hit, add);
     } catch (...) {
         // Out of memory while recording: the sample is lost, the test goes on.
@@ -201,7 +180,7 @@ std::vector<BlockTotals> take_blocks(std::uint64_t generation) {
     };
     std::lock_guard lock(g_tables_mutex);
     for (BlockTable* t = g_tables; t != nullptr; t = t->next) {
-        SpinGuard guard(t->busy);
+        std::lock_guard guard(t->busy);
         sift(t->entries);
         t->last_hit = 0;
     }

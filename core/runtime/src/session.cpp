@@ -29,6 +29,7 @@
 #include "pss/runtime/heap.hpp"
 #include "pss/runtime/monitor.hpp"
 #include "progress_file.hpp"
+#include "spin_lock.hpp"
 #include "usage_clock.hpp"
 
 namespace pss::runtime {
@@ -193,7 +194,7 @@ struct Session::State {
     MetricsProbe metrics_probe;
 
     // The running test. Fields set at begin/end belong to the test thread;
-    // `mutex` guards what other threads may add (failure, skip, branches).
+    // `outcome_lock` guards what other threads may add (failure, skip, branches).
     std::atomic<bool> running{false};  // read by other threads (failures, branches)
     // The running (or last) test's record. begin_test sets its identity
     // (name, module, filename, line) in place, end_test the rest: no string
@@ -204,7 +205,7 @@ struct Session::State {
     Usage start_usage;
     heap::Window heap_window;
 
-    std::mutex mutex;
+    detail::SpinLock outcome_lock;  // held for a few copies at most
     bool have_failure = false;
     std::string failure_type, failure_message, failure_file;
     std::int64_t failure_line = 0;
@@ -425,7 +426,7 @@ void Session::begin_test(const TestIdentityView& identity) {
     if (r.filename != identity.filename) r.filename.assign(identity.filename);
     r.lineno = identity.lineno;
     {
-        std::lock_guard lock(s.mutex);
+        std::lock_guard lock(s.outcome_lock);
         s.have_failure = false;
         s.failure_type.clear();
         s.failure_message.clear();
@@ -448,7 +449,7 @@ void Session::note_failure(std::string_view type, std::string_view message, std:
     const CallerStateGuard caller_state;
     State& s = *state_;
     if (!s.running.load(std::memory_order_acquire) || !tracing()) return;
-    std::lock_guard lock(s.mutex);
+    std::lock_guard lock(s.outcome_lock);
     if (s.have_failure) return;
     s.have_failure = true;
     s.failure_type = std::string(type);
@@ -461,13 +462,13 @@ void Session::note_skip(std::string_view message) {
     const CallerStateGuard caller_state;
     State& s = *state_;
     if (!s.running.load(std::memory_order_acquire) || !tracing()) return;
-    std::lock_guard lock(s.mutex);
+    std::lock_guard lock(s.outcome_lock);
     if (s.skip_message.empty()) s.skip_message = bounded(message);
 }
 
 void Session::add_branch(std::string_view tag, std::uint64_t generation) {
     State& s = *state_;
-    std::lock_guard lock(s.mutex);
+    std::lock_guard lock(s.outcome_lock);
     if (generation != s.generation || !s.running.load(std::memory_order_relaxed)) return;
     for (const std::string& t : s.branches)
         if (t == tag) return;
@@ -510,7 +511,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
             if (r.metrics.size() > max_record_metrics) r.metrics.resize(max_record_metrics);
         }
         {
-            std::lock_guard lock(s.mutex);
+            std::lock_guard lock(s.outcome_lock);
             if (status == TestStatus::failed) {
                 r.error = true;
                 r.exception_type.assign(s.have_failure ? std::string_view(s.failure_type) : "failure");
