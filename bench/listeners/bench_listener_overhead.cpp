@@ -8,7 +8,7 @@
 // Goals: <= 1 us added per test with pss-run's settings, <= 0.5 us with the
 // trace only, +0 inactive (within the baseline's own spread).
 //
-//   bench_listener_overhead [--tests=10000] [--rounds=7]
+//   bench_listener_overhead [--tests=10000] [--rounds=9]
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -62,7 +62,7 @@ SyscallCosts syscall_costs(const std::string& dir) {
 
 int main(int argc, char** argv) {
     const long tests = bench::arg_number(argc, argv, "tests", 10000);
-    const long rounds = bench::arg_number(argc, argv, "rounds", 7);
+    const long rounds = bench::arg_number(argc, argv, "rounds", 9);
     const std::string dir = (std::filesystem::temp_directory_path() / ("pss-bench-listener-" + std::to_string(getpid()))).string();
     std::filesystem::create_directories(dir);
     const std::string trace = dir + "/trace.ndjson";
@@ -99,7 +99,13 @@ int main(int argc, char** argv) {
 
     try {
         for (long round = 0; round < rounds; ++round) {
-            for (Mode& m : modes) {  // interleaved, so drift hits every mode alike
+            // Interleaved, so drift hits every mode alike; every other round
+            // in reverse, so no mode always runs right after another.
+            std::vector<Mode*> order;
+            for (Mode& m : modes) order.push_back(&m);
+            if (round % 2 == 1) std::reverse(order.begin(), order.end());
+            for (Mode* mode : order) {
+                Mode& m = *mode;
                 std::filesystem::remove(trace);  // mapped files must be new to their process
                 std::filesystem::remove(progress);
                 const bench::ChildTimes t = bench::run_timed({m.exe, tests_arg, "--gtest_brief=1"}, m.env);
@@ -117,14 +123,20 @@ int main(int argc, char** argv) {
 
     const double base = bench::median(modes[baseline].seconds);
     const double per_test = 1e6 / static_cast<double>(tests);
-    std::printf("listener overhead: %ld trivial tests, %ld rounds, median CPU time (user + system) per process\n",
+    // Added: the median of each round's difference to the baseline's run in
+    // the same round.
+    auto added = [&](int mode) {
+        return bench::paired_median_difference(modes[mode].seconds, modes[baseline].seconds) * per_test;
+    };
+    std::printf("listener overhead: %ld trivial tests, %ld rounds, median CPU time (user + system) per process;"
+                " added: median of the rounds' differences to the baseline\n",
                 tests, rounds);
-    for (const Mode& m : modes) {
+    for (std::size_t i = 0; i < modes.size(); ++i) {
+        const Mode& m = modes[i];
         const double t = bench::median(m.seconds);
         std::printf("  %-40s %8.1f ms  %6.2f us/test  added %+6.2f us/test  ratio %.3f  (wall %.1f ms)\n", m.label,
-                    t * 1e3, t * per_test, (t - base) * per_test, t / base, bench::median(m.wall) * 1e3);
+                    t * 1e3, t * per_test, added(static_cast<int>(i)), t / base, bench::median(m.wall) * 1e3);
     }
-    auto added = [&](int mode) { return (bench::median(modes[mode].seconds) - base) * per_test; };
     // The baseline's own spread: half the range of its rounds, per test.
     const double noise = (*std::max_element(modes[baseline].seconds.begin(), modes[baseline].seconds.end()) -
                           bench::minimum(modes[baseline].seconds)) / 2 * per_test;

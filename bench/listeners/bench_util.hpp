@@ -36,6 +36,16 @@ inline double median(std::vector<double> v) {
 
 inline double minimum(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
+// The median of the per-round differences `of[i] - baseline[i]`: rounds run
+// both back to back, so a machine that speeds up or slows down between
+// rounds moves both alike and the difference keeps still, where the
+// difference of two medians takes each from a different round.
+inline double paired_median_difference(const std::vector<double>& of, const std::vector<double>& baseline) {
+    std::vector<double> d;
+    for (std::size_t i = 0; i < of.size() && i < baseline.size(); ++i) d.push_back(of[i] - baseline[i]);
+    return d.empty() ? 0.0 : median(d);
+}
+
 // "--name=value" from argv, or `fallback`.
 inline long arg_number(int argc, char** argv, std::string_view name, long fallback) {
     const std::string prefix = "--" + std::string(name) + "=";
