@@ -362,14 +362,16 @@ void Session::set_metrics_probe(MetricsProbe probe) noexcept { state_->metrics_p
 
 namespace {
 
-// `out` = prefix + "." + rest (or rest alone), in the capacity `out` has.
+// `out` = prefix + "." + rest (or rest alone), in the capacity `out` has:
+// one resize and two copies, where appending piece by piece cost three
+// library calls on every test.
 void assign_joined(std::string& out, std::string_view prefix, std::string_view rest) {
-    out.clear();
-    if (!prefix.empty()) {
-        out.append(prefix);
-        out.push_back('.');
-    }
-    out.append(rest);
+    const std::size_t dot = prefix.empty() ? 0 : 1;
+    out.resize(prefix.size() + dot + rest.size());
+    char* p = out.data();
+    if (!prefix.empty()) std::memcpy(p, prefix.data(), prefix.size());
+    if (dot != 0) p[prefix.size()] = '.';
+    if (!rest.empty()) std::memcpy(p + prefix.size() + dot, rest.data(), rest.size());
 }
 
 // Whether `text` is prefix + "." + rest (or rest alone), without building it.
