@@ -22,12 +22,6 @@ void mark_forked() noexcept { g_forked.store(true, std::memory_order_relaxed); }
 constexpr std::size_t spilled_at = 8, base_at = 16, staging_size_at = 24;
 constexpr std::size_t mapped_bytes = staged_header_bytes + MappedFileCollector::staging_bytes;
 
-// The size last, and 4-byte aligned (the header and every frame are
-// multiples of 4): a frame whose size reads non-zero is whole.
-void publish_frame(char* at, std::size_t size) noexcept {
-    __atomic_store_n(reinterpret_cast<std::uint32_t*>(at), static_cast<std::uint32_t>(size), __ATOMIC_RELEASE);
-}
-
 std::system_error file_error(int error, const std::string& what, const std::string& path) {
     return std::system_error(error, std::generic_category(), what + " '" + path + "'");
 }
@@ -102,7 +96,7 @@ void MappedFileCollector::spill() {
     write_out(std::string_view(map_ + staged_header_bytes, staged_));
     spilled_ += staged_;
     publish(spilled_at, spilled_);  // from here readers skip the staging area...
-    std::memset(map_ + staged_header_bytes, 0, staged_);
+    std::memset(map_ + staged_header_bytes, 0, 4);  // (the frames after the first are never reached)
     publish(base_at, spilled_);  // ...and from here it is empty and current again
     staged_ = 0;
 }
@@ -114,6 +108,17 @@ bool MappedFileCollector::accepts() noexcept {
     }
     ++stats_.submitted;
     return true;
+}
+
+// The frame's size last, and 4-byte aligned (the header and every frame are
+// multiples of 4): a frame whose size reads non-zero is whole. The size after
+// it is zeroed first, so a reader stops there, not at a frame left from
+// before the last batch was written out.
+void MappedFileCollector::publish_frame(char* at, std::size_t size) noexcept {
+    const std::size_t next = staged_ + 4 + size;
+    if (next + 4 <= staging_bytes) std::memset(at + 4 + size, 0, 4);
+    __atomic_store_n(reinterpret_cast<std::uint32_t*>(at), static_cast<std::uint32_t>(size), __ATOMIC_RELEASE);
+    staged_ = next;
 }
 
 char* MappedFileCollector::stage(std::size_t frame_bound) {
@@ -142,9 +147,7 @@ bool MappedFileCollector::submit_packed(const TraceRecord& record) {
     try {
         const std::size_t bound = packed_bound(record);  // the frame's size included
         if (char* at = stage(bound)) {
-            const std::size_t size = static_cast<std::size_t>(pack_record(at + 4, record) - (at + 4));
-            publish_frame(at, size);
-            staged_ += 4 + size;
+            publish_frame(at, static_cast<std::size_t>(pack_record(at + 4, record) - (at + 4)));
         } else {
             std::string packed(bound, '\0');
             packed.resize(static_cast<std::size_t>(pack_record(packed.data(), record) - packed.data()));
@@ -169,7 +172,6 @@ void MappedFileCollector::submit_view(std::string_view packed) {
         if (char* at = stage(4 + packed.size())) {
             std::memcpy(at + 4, packed.data(), packed.size());
             publish_frame(at, packed.size());
-            staged_ += 4 + packed.size();
         } else {
             write_frame(packed);
         }

@@ -57,6 +57,7 @@ public:
 private:
     bool accepts() noexcept;  // counts the submission, or the drop
     char* stage(std::size_t frame_bound);  // room for a frame in the staging area, or null
+    void publish_frame(char* at, std::size_t size) noexcept;  // the frame staged at `at` is whole
     void spill();  // the staging area's frames, written out after it
     void write_frame(std::string_view packed);  // alone, after what is staged
     void write_out(std::string_view bytes);

@@ -49,7 +49,7 @@ public:
         id.name_prefix = info.test_suite_name();
         id.name = info.name();
         id.module_prefix = session.program_name();
-        id.module = info.test_suite_name();
+        id.module = id.name_prefix;
         id.filename = info.file() != nullptr ? info.file() : "";
         id.lineno = info.line();
         session.begin_test(id);

@@ -61,6 +61,8 @@ std::string series_key(std::string_view name, const TagSet& tags) {
     return key;
 }
 
+bool series_exist() noexcept { return detail::g_any_series.load(std::memory_order_acquire); }
+
 void test_window_open() noexcept {
     Window& w = window();
     if (!detail::g_any_series.load(std::memory_order_acquire)) {

@@ -19,6 +19,7 @@ namespace detail {
 
 std::atomic<int> g_monitor_state{monitor_unknown};
 std::atomic<std::uint64_t> g_test_generation{0};
+std::atomic<bool> g_blocks_seen{false};
 
 bool monitor_state_slow() noexcept {
     try {
@@ -43,7 +44,6 @@ struct BlockTable {
 };
 
 std::mutex g_tables_mutex;              // guards the table list and g_orphans
-std::atomic<bool> g_blocks_seen{false};  // any PSS_MONITOR ever finished: else nothing to take
 BlockTable* g_tables = nullptr;
 std::vector<BlockTotals> g_orphans;     // totals of exited threads
 
@@ -169,7 +169,7 @@ void record_branch(std::string_view tag, std::uint64_t generation) noexcept {
 
 std::vector<BlockTotals> take_blocks(std::uint64_t generation) {
     std::vector<BlockTotals> taken;
-    if (!g_blocks_seen.load(std::memory_order_acquire)) return taken;  // the common case: no blocks at all
+    if (!any_blocks()) return taken;  // the common case: no blocks at all
     auto sift = [&](std::vector<BlockTotals>& entries) {
         std::size_t kept = 0;
         for (std::size_t i = 0; i < entries.size(); ++i) {

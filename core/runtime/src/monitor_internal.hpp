@@ -2,6 +2,7 @@
 // run (or of the time outside tests). Internal to pss.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -23,5 +24,10 @@ struct BlockTotals {
 // dropped (blocks still running when their test ended); generation 0 (outside
 // tests) is kept until asked for.
 std::vector<BlockTotals> take_blocks(std::uint64_t generation);
+
+// Whether any PSS_MONITOR scope ever finished: else there is nothing to take,
+// which the session asks at every test's end.
+extern std::atomic<bool> g_blocks_seen;
+inline bool any_blocks() noexcept { return g_blocks_seen.load(std::memory_order_acquire); }
 
 }  // namespace pss::detail

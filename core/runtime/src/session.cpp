@@ -414,7 +414,7 @@ void Session::begin_test(const TestIdentity& identity) {
 void Session::begin_test(const TestIdentityView& identity) {
     const CallerStateGuard caller_state;
     State& s = *state_;
-    write_held_record();
+    if (s.held) write_held_record();
     s.running.store(true, std::memory_order_release);
     // Into the buffers of the previous test: no allocation once they are
     // large enough, and none inside this test's heap window in any case.
@@ -542,8 +542,9 @@ void Session::end_test(TestStatus status, bool hold_record) {
             s.held_own_bytes = heap::live_bytes() - live_before_record;
         } else {
             s.write(r);
-            for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
-                s.write(s.block_record(b, r.name, r.module, r.run));
+            if (detail::any_blocks())
+                for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
+                    s.write(s.block_record(b, r.name, r.module, r.run));
         }
     }
     s.progress.clear();

@@ -81,7 +81,6 @@ void UsageClock::configure(bool use_perf_event) noexcept {
         return;
     }
     page_ = page;
-    owner_ = static_cast<unsigned long>(::pthread_self());
     // The fast path rests on the kernel rewriting the page when the thread
     // leaves the CPU: check it once, with a sleep (a certain switch).
     const std::uint32_t before = page_lock(page_);
@@ -94,8 +93,9 @@ void UsageClock::configure(bool use_perf_event) noexcept {
 const char* UsageClock::source() const noexcept { return page_ != nullptr ? "perf_event" : "getrusage"; }
 
 Usage UsageClock::read(std::int64_t steady_now_ns) noexcept {
+    // Single-threaded (no thread was ever started) and not forked since the
+    // event was opened: the calling thread is the one it counts.
     if (page_ != nullptr && have_reference_ && single_threaded() && !g_forked.load(std::memory_order_relaxed) &&
-        ::pthread_equal(::pthread_self(), static_cast<pthread_t>(owner_)) &&
         steady_now_ns - reference_steady_ns_ <= max_extrapolation_ns) {
         const std::uint32_t lock = page_lock(page_);
         if (lock == reference_lock_ && (lock & 1u) == 0) {

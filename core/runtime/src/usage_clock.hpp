@@ -15,8 +15,8 @@
 // The fast path holds only where thread and process are the same thing: a
 // single-threaded process (glibc's __libc_single_threaded; once a process
 // started a thread, every reading is a system call, since other threads' CPU
-// time and switches belong to the process's figures), on the thread that
-// opened the event, not in a child forked after it, and within
+// time and switches belong to the process's figures; so the one thread is
+// the one that opened the event), not in a child forked after it, and within
 // `max_extrapolation_ns` of the reference. Where perf_event_open is refused
 // (perf_event_paranoid 3 or more on some kernels, seccomp in containers), the
 // page is not updated on a switch (checked once with a short sleep), or
@@ -64,7 +64,6 @@ private:
 
     int fd_ = -1;
     const void* page_ = nullptr;  // perf_event_mmap_page, read-only
-    unsigned long owner_ = 0;     // pthread_t of the thread that opened the event
     RunDelayClock run_delay_clock_;
     bool have_reference_ = false;
     std::uint32_t reference_lock_ = 0;

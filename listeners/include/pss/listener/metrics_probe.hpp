@@ -15,8 +15,9 @@ namespace pss::listener {
 inline void open_metrics_window() { metrics::test_window_open(); }
 
 inline void close_metrics_window(std::vector<RecordMetric>& out) {
-    auto touched = metrics::test_window_close(max_record_metrics);
     out.clear();
+    if (!metrics::series_exist()) return;  // the common case: a program without metrics
+    auto touched = metrics::test_window_close(max_record_metrics);
     if (touched.empty()) return;
     out.reserve(touched.size());
     for (auto& [key, value] : touched)

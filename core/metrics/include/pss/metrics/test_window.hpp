@@ -32,4 +32,9 @@ void test_window_open() noexcept;
 // the test counts from zero. Empty without an open window.
 std::vector<std::pair<std::string, double>> test_window_close(std::size_t limit) noexcept;
 
+// Whether the program registered any series yet (one load). Until it does,
+// no test touched one, and a window may be left unclosed: the next
+// test_window_open() starts afresh.
+bool series_exist() noexcept;
+
 }  // namespace pss::metrics
