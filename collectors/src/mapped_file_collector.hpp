@@ -15,14 +15,13 @@
 //
 // The file is created here (O_EXCL: a file that exists belongs to someone
 // else, see open_owned_file_collector) and its header and staging area are
-// reserved with fallocate(2), so the mapping never raises SIGBUS; a full
-// disk is an error from pwrite when a batch is written out, and the records
-// in the staging area stay readable.
+// written (zeros) before they are mapped, so the mapping never raises
+// SIGBUS; a full disk is an error from pwrite, at the start or when a batch
+// is written out, and the records in the staging area stay readable.
 //
 // A child forked after the file was mapped (a fork-style death test) writes
-// nothing: the mapping is its parent's. Where the file system has no
-// fallocate or mmap, the file is a plain packed one (packed_magic), each
-// frame written with pwrite(2).
+// nothing: the mapping is its parent's. Where the file cannot be mapped, it
+// is a plain packed one (packed_magic), each frame written with pwrite(2).
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,10 @@
 // The monitoring session, PSS_MONITOR and PSS_BRANCH, driven directly (no
 // test framework listener in between).
+#include <sys/resource.h>
+
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -439,6 +442,38 @@ TEST_F(SessionTest, AMappedTraceFileHoldsEveryRecordStagedOrWrittenOutInOrder) {
     expect_all_read();
     run("Unit.AfterTheEnd");  // a test in a static destructor: staged as before
     expect_all_read();
+}
+
+// A disk that fills up while tests run (here: a file size limit): one
+// warning, tracing stops, the process goes on, and every record before the
+// batch that could not be written is read back, in order, from where it was
+// written out or from the staging area.
+TEST_F(SessionTest, AMappedTraceFileOnAFullDiskKeepsEveryRecordBeforeIt) {
+    rlimit old{};
+    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // EFBIG from write, not a signal
+    rlimit limited = old;
+    limited.rlim_cur = 200 * 1024;  // the staging area and a few batches
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limited), 0);
+    testing::internal::CaptureStderr();
+    activate_mapped();
+    Session& s = Session::instance();
+    for (int i = 0; i < 3000; ++i) {
+        s.begin_test(identity("Unit.T" + std::to_string(i)));
+        s.end_test(TestStatus::passed);
+    }
+    s.finish_collection();
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+    std::signal(SIGXFSZ, old_handler);
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("cannot write to trace file '" + trace_ + "'"), std::string::npos) << err;
+    EXPECT_NE(err.find("no further trace records are written to it"), std::string::npos) << err;
+    const auto read = pss::test::read_records(trace_);
+    EXPECT_EQ(read.stats.malformed, 0u);
+    EXPECT_EQ(read.stats.input_problem, "");
+    EXPECT_GT(read.records.size(), 500u);
+    EXPECT_LT(read.records.size(), 3000u);
+    for (std::size_t i = 0; i < read.records.size(); ++i) ASSERT_EQ(read.records[i].name, "Unit.T" + std::to_string(i));
 }
 
 double thread_cpu_seconds() {
