@@ -78,8 +78,12 @@ public:
         if (!session.test_running()) return;
         const testing::TestResult* result = info.result();
         runtime::TestStatus status = runtime::TestStatus::passed;
-        if (result->Failed()) status = runtime::TestStatus::failed;
-        else if (result->Skipped()) status = runtime::TestStatus::skipped;
+        // No part results (no failure, no skip, no SUCCEED()): passed, and
+        // neither list walked, as most tests end.
+        if (result->total_part_count() > 0) {
+            if (result->Failed()) status = runtime::TestStatus::failed;
+            else if (result->Skipped()) status = runtime::TestStatus::skipped;
+        }
         session.end_test(status);
     }
 };
