@@ -79,44 +79,25 @@ void warn(std::string_view message) {
 // FE_INEXACT, rounding mode) and errno when the listener's work is done: a
 // test that inspects them must see exactly what it would without pss.
 #if defined(__x86_64__)
-// On x86-64 the listener's arithmetic is SSE: saving and restoring MXCSR and
-// checking the x87 status and control words costs a few cycles, where
-// fegetenv + fesetenv (fnstenv/fldenv) cost about 0.1 us a pair, twice a
-// test. When the x87 flags are not clear to begin with, the full environment
-// is saved and restored as before.
+// On x86-64 the listener's floating-point arithmetic is SSE: its exception
+// flags and rounding mode live in MXCSR, saved and restored here (a few
+// cycles, where fegetenv + fesetenv cost about 0.1 us a pair). The x87 unit
+// is left alone: nothing here runs an x87 instruction (no long double), so
+// its status and control words stay as the caller left them, and reading
+// them costs more than the rest of the guard.
 class CallerStateGuard {
 public:
-    CallerStateGuard() noexcept : errno_(errno), mxcsr_(_mm_getcsr()) {
-        __asm__ volatile("fnstcw %0" : "=m"(x87_control_));
-        __asm__ volatile("fnstsw %0" : "=m"(x87_status_));
-        if ((x87_status_ & x87_flags) != 0) {
-            full_ = true;
-            std::fegetenv(&env_);
-        }
-    }
+    CallerStateGuard() noexcept : errno_(errno), mxcsr_(_mm_getcsr()) {}
     ~CallerStateGuard() {
-        if (full_) {
-            std::fesetenv(&env_);
-        } else {
-            if (_mm_getcsr() != mxcsr_) _mm_setcsr(mxcsr_);
-            std::uint16_t status = 0, control = 0;
-            __asm__ volatile("fnstsw %0" : "=m"(status));
-            if ((status & x87_flags) != 0) __asm__ volatile("fnclex");
-            __asm__ volatile("fnstcw %0" : "=m"(control));
-            if (control != x87_control_) __asm__ volatile("fldcw %0" : : "m"(x87_control_));
-        }
+        if (_mm_getcsr() != mxcsr_) _mm_setcsr(mxcsr_);
         errno = errno_;
     }
     CallerStateGuard(const CallerStateGuard&) = delete;
     CallerStateGuard& operator=(const CallerStateGuard&) = delete;
 
 private:
-    static constexpr std::uint16_t x87_flags = 0x3f;  // invalid, denormal, divide, overflow, underflow, inexact
     int errno_;
     unsigned mxcsr_;
-    std::uint16_t x87_control_ = 0, x87_status_ = 0;
-    bool full_ = false;
-    std::fenv_t env_{};
 };
 #else
 class CallerStateGuard {
@@ -200,12 +181,15 @@ struct Session::State {
     // (name, module, filename, line) in place, end_test the rest: no string
     // is copied twice, and its buffers serve the next test.
     TraceRecord record;
-    std::uint64_t generation = 0;
+    std::atomic<std::uint64_t> generation{0};  // read by add_branch on other threads
     std::int64_t start_steady_ns = 0;
     Usage start_usage;
     heap::Window heap_window;
 
     detail::SpinLock outcome_lock;  // held for a few copies at most
+    // Set (under the lock) by whoever writes what follows; while it is
+    // false nothing was, and a test's start and end leave the lock alone.
+    std::atomic<bool> noted{false};
     bool have_failure = false;
     std::string failure_type, failure_message, failure_file;
     std::int64_t failure_line = 0;
@@ -427,7 +411,7 @@ void Session::begin_test(const TestIdentityView& identity) {
         assign_joined(r.module, identity.module_prefix, identity.module);
     if (r.filename != identity.filename) r.filename.assign(identity.filename);
     r.lineno = identity.lineno;
-    {
+    if (s.noted.load(std::memory_order_acquire)) {
         std::lock_guard lock(s.outcome_lock);
         s.have_failure = false;
         s.failure_type.clear();
@@ -436,9 +420,10 @@ void Session::begin_test(const TestIdentityView& identity) {
         s.failure_line = 0;
         s.skip_message.clear();
         s.branches.clear();
-        s.generation = ++s.last_generation;
+        s.noted.store(false, std::memory_order_relaxed);
     }
-    detail::g_test_generation.store(s.generation, std::memory_order_relaxed);
+    s.generation.store(++s.last_generation, std::memory_order_relaxed);
+    detail::g_test_generation.store(s.last_generation, std::memory_order_relaxed);
     if (s.metrics_probe.open != nullptr) s.metrics_probe.open();  // before the heap window: its snapshot is not the test's
     s.heap_window = heap::open_window();
     const std::int64_t now_ns = detail::steady_ns();  // last, closest to the test body
@@ -458,6 +443,7 @@ void Session::note_failure(std::string_view type, std::string_view message, std:
     s.failure_message = bounded(message);
     s.failure_file = std::string(file);
     s.failure_line = line;
+    s.noted.store(true, std::memory_order_release);
 }
 
 void Session::note_skip(std::string_view message) {
@@ -466,21 +452,26 @@ void Session::note_skip(std::string_view message) {
     if (!s.running.load(std::memory_order_acquire) || !tracing()) return;
     std::lock_guard lock(s.outcome_lock);
     if (s.skip_message.empty()) s.skip_message = bounded(message);
+    s.noted.store(true, std::memory_order_release);
 }
 
 void Session::add_branch(std::string_view tag, std::uint64_t generation) {
     State& s = *state_;
     std::lock_guard lock(s.outcome_lock);
-    if (generation != s.generation || !s.running.load(std::memory_order_relaxed)) return;
+    if (generation != s.generation.load(std::memory_order_relaxed) || !s.running.load(std::memory_order_relaxed))
+        return;
     for (const std::string& t : s.branches)
         if (t == tag) return;
     s.branches.emplace_back(tag);
+    s.noted.store(true, std::memory_order_release);
 }
 
 void Session::end_test(TestStatus status, bool hold_record) {
     const CallerStateGuard caller_state;
     State& s = *state_;
-    if (!s.running.exchange(false, std::memory_order_acq_rel)) return;
+    // Ended on the thread that began it: a load and a store, no locked exchange.
+    if (!s.running.load(std::memory_order_relaxed)) return;
+    s.running.store(false, std::memory_order_release);
     if (s.recording()) {
         const std::int64_t end_steady_ns = detail::steady_ns();
         const Usage end_usage = s.usage_clock.read(end_steady_ns);
@@ -512,16 +503,20 @@ void Session::end_test(TestStatus status, bool hold_record) {
             s.metrics_probe.close(r.metrics);
             if (r.metrics.size() > max_record_metrics) r.metrics.resize(max_record_metrics);
         }
-        {
+        if (status == TestStatus::failed) {
+            r.error = true;
+            r.exception_type.assign("failure");
+        } else if (status == TestStatus::skipped) {
+            r.exception_type.assign("skipped");
+        }
+        if (s.noted.load(std::memory_order_acquire)) {
             std::lock_guard lock(s.outcome_lock);
-            if (status == TestStatus::failed) {
-                r.error = true;
-                r.exception_type.assign(s.have_failure ? std::string_view(s.failure_type) : "failure");
+            if (status == TestStatus::failed && s.have_failure) {
+                r.exception_type.assign(s.failure_type);
                 r.exception_message.assign(s.failure_message);
                 r.failure_file.assign(s.failure_file);
                 r.failure_line = s.failure_line;
             } else if (status == TestStatus::skipped) {
-                r.exception_type.assign("skipped");
                 r.exception_message.assign(s.skip_message);
             }
             if (!s.branches.empty()) {
@@ -535,7 +530,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
         }
         if (hold_record && heap::tracking_linked()) {
             s.held_blocks.clear();
-            for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
+            for (const detail::BlockTotals& b : detail::take_blocks(s.generation.load(std::memory_order_relaxed)))
                 s.held_blocks.push_back(s.block_record(b, r.name, r.module, r.run));
             s.held = r;
             s.held_live_at_open = s.heap_window.live_at_open;
@@ -543,7 +538,7 @@ void Session::end_test(TestStatus status, bool hold_record) {
         } else {
             s.write(r);
             if (detail::any_blocks())
-                for (const detail::BlockTotals& b : detail::take_blocks(s.generation))
+                for (const detail::BlockTotals& b : detail::take_blocks(s.generation.load(std::memory_order_relaxed)))
                     s.write(s.block_record(b, r.name, r.module, r.run));
         }
     }
