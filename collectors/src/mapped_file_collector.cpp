@@ -149,14 +149,18 @@ bool MappedFileCollector::submit_packed(const TraceRecord& record) {
     if (!accepts()) return true;
     try {
         const std::size_t bound = packed_bound(record);  // the frame's size included
+        // References to the previous record in staged files only: a plain
+        // one (packed_magic) stays as readers before them read it.
+        PackedRepeats* repeats = map_ != nullptr ? &repeats_ : nullptr;
         if (char* at = stage(bound)) {
-            publish_frame(at, static_cast<std::size_t>(pack_record(at + 4, record) - (at + 4)));
+            publish_frame(at, static_cast<std::size_t>(pack_record(at + 4, record, repeats) - (at + 4)));
         } else {
             std::string packed(bound, '\0');
-            packed.resize(static_cast<std::size_t>(pack_record(packed.data(), record) - packed.data()));
+            packed.resize(static_cast<std::size_t>(pack_record(packed.data(), record, repeats) - packed.data()));
             write_frame(packed);
         }
     } catch (...) {
+        repeats_ = {};  // the record may not be in the file: the next refers to none
         ++stats_.dropped;
         throw;
     }
@@ -172,6 +176,7 @@ void MappedFileCollector::submit_view(std::string_view packed) {
     }
     if (!accepts()) return;
     try {
+        repeats_ = {};  // bytes packed elsewhere: the next record refers to none of them
         if (char* at = stage(4 + packed.size())) {
             std::memcpy(at + 4, packed.data(), packed.size());
             publish_frame(at, packed.size());

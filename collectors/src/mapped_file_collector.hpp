@@ -30,6 +30,7 @@
 #include <string_view>
 
 #include "pss/collect/collector.hpp"
+#include "pss/record/packed_record.hpp"
 
 namespace pss::collect {
 
@@ -69,6 +70,7 @@ private:
     std::size_t staged_ = 0;       // bytes of frames in the staging area
     std::uint64_t spilled_ = 0;    // bytes of frames written out
     std::uint64_t end_ = 0;        // where the next frame is written out
+    PackedRepeats repeats_;        // of the last record written: what the next may refer to
     mutable std::mutex mutex_;
     CollectorStats stats_;
 };

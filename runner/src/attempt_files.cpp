@@ -247,12 +247,23 @@ RecordCount count_test_records(const std::filesystem::path& file, RecordTally& t
     StagedHeader header;
     const PackedForm form = packed_form(fd.get(), header);
     if (form != PackedForm::none) {
-        TraceRecord record;
+        // The staging area's frames follow the final ones, read in a copy:
+        // the next call walks on from the last final one.
+        TraceRecord staged_record;
+        bool staged_read = false, in_staging = false;
         RecordCount staged;
         PackedCursor cursor{tally.offset};
         walk_packed_file(fd.get(), form, header, cursor, [&](std::string_view bytes, bool final) {
+            if (!final && !in_staging) {
+                in_staging = true;
+                staged_record = tally.last;
+                staged_read = tally.last_read;
+            }
+            TraceRecord& record = final ? tally.last : staged_record;
+            bool& read = final ? tally.last_read : staged_read;
             std::string_view why;
-            if (!unpack_record(bytes, record, why) || record.kind == "block") return;
+            read = unpack_record(bytes, record, read, why);
+            if (!read || record.kind == "block") return;
             RecordCount& into = final ? tally.final : staged;
             ++into.tests;
             into.failed += record.error;

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "pss/record/trace_record.hpp"
+
 namespace pss::runner {
 
 // "<run>\t<test name>" of the test running now, "" when none runs (or the
@@ -37,6 +39,8 @@ struct RecordCount {
 struct RecordTally {
     std::uintmax_t offset = 0;
     RecordCount final;  // records before `offset`
+    TraceRecord last;   // the record before `offset`, which the next may refer to
+    bool last_read = false;
 };
 RecordCount count_test_records(const std::filesystem::path& file, RecordTally& tally);
 

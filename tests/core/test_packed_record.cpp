@@ -27,16 +27,19 @@ namespace {
 
 using pss::TraceRecord;
 
-std::string frame(const TraceRecord& r) {
+std::string frame(const TraceRecord& r, pss::PackedRepeats* repeats = nullptr) {
     std::string bytes(pss::packed_bound(r), '\0');
-    bytes.resize(static_cast<std::size_t>(pss::pack_record(bytes.data(), r) - bytes.data()));
+    bytes.resize(static_cast<std::size_t>(pss::pack_record(bytes.data(), r, repeats) - bytes.data()));
     const auto size = static_cast<std::uint32_t>(bytes.size());
     return std::string(reinterpret_cast<const char*>(&size), 4) + bytes;
 }
 
-std::string packed_file(const std::vector<TraceRecord>& records) {
+// As the listener writes them (`repeats`: strings equal to the previous
+// record's are references to it), or each record whole.
+std::string packed_file(const std::vector<TraceRecord>& records, bool repeats = false) {
     std::string file(pss::packed_magic);
-    for (const TraceRecord& r : records) file += frame(r);
+    pss::PackedRepeats previous;
+    for (const TraceRecord& r : records) file += frame(r, repeats ? &previous : nullptr);
     return file;
 }
 
@@ -148,6 +151,88 @@ TEST(PackedRecord, ReadsBackAsItsJsonLineDoes) {
     ASSERT_EQ(text.records.size(), records.size());
     ASSERT_EQ(packed.records.size(), records.size());
     for (std::size_t i = 0; i < records.size(); ++i) expect_same(packed.records[i], text.records[i], static_cast<int>(i));
+}
+
+// Records of a few suites in a few files, kinds mixed: written with
+// references to the previous record's module, file and kind, they read back
+// as each written whole does, in a fraction of the bytes.
+TEST(PackedRecord, StringsOfThePreviousRecordAreReferredToAndReadBackTheSame) {
+    std::mt19937 rng(5);
+    std::vector<TraceRecord> records;
+    for (int i = 0; i < 3000; ++i) {
+        TraceRecord r = random_record(rng);
+        r.module = "suite" + std::to_string(i / 100);
+        r.filename = i % 700 < 600 ? "/src/tests/a_test.cpp" : "/src/tests/b_test.cpp";
+        r.kind = i % 10 == 9 ? "block" : (i % 10 == 8 ? "" : "test");
+        records.push_back(r);
+    }
+    const std::string whole = packed_file(records), referring = packed_file(records, true);
+    EXPECT_LT(referring.size() * 10, whole.size() * 9) << referring.size() << " of " << whole.size();
+    for (const std::size_t block : {std::size_t{7}, std::size_t{1} << 20}) {
+        pss::ReadOptions options;
+        options.block_bytes = block;
+        const Read a = read(whole, options), b = read(referring, options);
+        EXPECT_EQ(b.stats.malformed, a.stats.malformed);
+        ASSERT_EQ(b.records.size(), a.records.size());
+        for (std::size_t i = 0; i < a.records.size(); ++i) expect_same(b.records[i], a.records[i], static_cast<int>(i));
+    }
+}
+
+// A record that refers to one the reader skipped (over the limit) or could
+// not read is malformed too, not given another record's strings; the next
+// whole one is read.
+TEST(PackedRecord, ARecordReferringToOneNotReadIsMalformed) {
+    TraceRecord first, second, third;
+    first.name = "Suite.First";
+    first.module = second.module = "suite";
+    first.filename = second.filename = "a.cpp";
+    first.kind = second.kind = "test";
+    second.name = "Suite.Second";
+    third.name = "Other.Third";
+    third.module = "other";
+    pss::PackedRepeats repeats;
+    std::string file(pss::packed_magic);
+    file += frame(first, &repeats);
+    std::string damaged = frame(second, &repeats);
+    file += frame(third, &repeats);
+    const Read whole = read(std::string(pss::packed_magic) + frame(first) + frame(second) + frame(third));
+    ASSERT_EQ(whole.records.size(), 3u);
+
+    pss::ReadOptions options;
+    options.max_record_bytes = 40;  // the first (whole) record is over it, the second refers to it
+    pss::PackedRepeats again;
+    std::string referring(pss::packed_magic);
+    referring += frame(first, &again);
+    referring += frame(second, &again);
+    referring += frame(third, &again);
+    const Read r = read(referring, options);
+    EXPECT_EQ(r.stats.malformed, 2u);
+    EXPECT_EQ(r.stats.first_malformed_line, 1u);
+    ASSERT_EQ(r.records.size(), 1u);
+    EXPECT_EQ(r.records[0].name, "Other.Third");
+    EXPECT_EQ(r.records[0].module, "other");
+
+    std::memset(damaged.data() + 4, 0x7f, 4);  // the second unreadable: the third does not refer to it
+    const Read after_damage = read(std::string(pss::packed_magic) + frame(first) + damaged + frame(third));
+    EXPECT_EQ(after_damage.records.size(), 2u);
+    std::string referring_after_damage(pss::packed_magic);
+    pss::PackedRepeats fresh;
+    referring_after_damage += frame(first, &fresh);
+    std::string bad_second = frame(second, &fresh);
+    std::memset(bad_second.data() + 4, 0x7f, 4);
+    TraceRecord fourth = second;
+    fourth.name = "Suite.Fourth";
+    referring_after_damage += bad_second + frame(fourth, &fresh);  // refers to the damaged second
+    const Read lost = read(referring_after_damage);
+    ASSERT_EQ(lost.records.size(), 1u);
+    EXPECT_EQ(lost.stats.malformed, 2u);
+    // A file's first record can refer to none: it says why it was refused.
+    pss::PackedRepeats primed;
+    frame(first, &primed);
+    const Read orphan = read(std::string(pss::packed_magic) + frame(second, &primed));
+    EXPECT_TRUE(orphan.records.empty());
+    EXPECT_EQ(orphan.stats.first_malformed_reason,
+              "a packed record that refers to the record before it, which could not be read");
 }
 
 TEST(PackedRecord, ReadInSmallBlocksTheRecordsAreTheSame) {
@@ -339,6 +424,11 @@ TEST(PackedRecord, ARecordTakesHalfTheBytesOfItsJsonLineOrLess) {
     r.lineno = 34;
     r.kind = "test";
     EXPECT_LE(frame(r).size() * 2, pss::to_json_line(r).size() + 1) << frame(r).size();
+    // The next test of the suite, as the listener writes it: a quarter.
+    pss::PackedRepeats repeats;
+    frame(r, &repeats);
+    r.name = "Trivial.Test1";
+    EXPECT_LE(frame(r, &repeats).size() * 4, pss::to_json_line(r).size()) << frame(r, &repeats).size();
 }
 
 }  // namespace

@@ -446,7 +446,8 @@ ReadStats read_packed(Read&& read_file, const RecordSink& sink, const ReadOption
         more = true;
     }
     std::uint64_t number = 0;
-    TraceRecord record;
+    TraceRecord record;  // the previous frame's, which the next may refer to
+    bool previous_read = false;
     auto malformed = [&](std::string why) {
         if (stats.malformed++ == 0) {
             stats.first_malformed_line = number;
@@ -458,7 +459,8 @@ ReadStats read_packed(Read&& read_file, const RecordSink& sink, const ReadOption
             ++number;
             std::string_view why;
             std::string invalid;
-            if (!unpack_record(bytes, record, why) || !ingest::valid_record(record, invalid)) {
+            previous_read = unpack_record(bytes, record, previous_read, why);
+            if (!previous_read || !ingest::valid_record(record, invalid)) {
                 malformed(why.empty() ? invalid : std::string(why));
                 return;
             }
@@ -470,6 +472,7 @@ ReadStats read_packed(Read&& read_file, const RecordSink& sink, const ReadOption
         if (walk.oversized != 0) {
             // Skipped, read past without being kept: memory stays bounded.
             ++number;
+            previous_read = false;
             malformed(fmt::format("a record of {} bytes, over the limit of {}", walk.oversized,
                                   options.max_record_bytes));
             std::size_t skip = 4 + std::size_t{walk.oversized};

@@ -15,12 +15,16 @@ namespace {
 // strings, flags, how many metrics), the numbers that are not zero (8 bytes
 // each, in the order below), the strings that are not empty (a 32-bit length
 // and the bytes), the metrics (name as a string, value 8 bytes), zeros to a
-// multiple of 4. Host byte order: the file never leaves the machine.
+// multiple of 4. Host byte order: the file never leaves the machine. In the
+// strings' word, bit 16 + i says string i is the previous record's (it has
+// no bytes here).
 constexpr std::uint32_t error = 1, warmup = 2, system_metric = 4, has_branch_tag = 8, has_lag = 16;
 
 constexpr std::size_t header_bytes = 16;
 constexpr std::size_t number_count = 15;
 constexpr std::size_t string_count = 9;
+constexpr unsigned repeat_shift = 16;
+constexpr std::size_t module_index = 1, filename_index = 5, kind_index = 6;
 
 template <class T>
 std::uint64_t bits_of(T value) {
@@ -92,7 +96,7 @@ std::size_t packed_bound(const TraceRecord& r) {
     return bound;
 }
 
-char* pack_record(char* const out, const TraceRecord& r) {
+char* pack_record(char* const out, const TraceRecord& r, PackedRepeats* repeats) {
     char* p = out + header_bytes;
     std::uint32_t number_mask = 0, string_mask = 0, metrics = 0, bit = 1;
     // In the order unpack_record reads them; a zero is left out.
@@ -129,14 +133,26 @@ char* pack_record(char* const out, const TraceRecord& r) {
         }
         bit <<= 1;
     };
+    // The previous record's string: a bit, no bytes; else remembered.
+    auto string_or_repeat = [&](const std::string& s, std::string* previous, std::size_t index) {
+        if (previous != nullptr && !s.empty()) {
+            if (s == *previous) {
+                string_mask |= 1u << (repeat_shift + index);
+                bit <<= 1;
+                return;
+            }
+            previous->assign(s);
+        }
+        string(s);
+    };
     // In the order unpack_record reads them, field by field: this runs for every test.
     string(r.name);
-    string(r.module);
+    string_or_repeat(r.module, repeats != nullptr ? &repeats->module : nullptr, module_index);
     string(r.exception_type);
     string(r.exception_message);
     string(r.branch_tag ? std::string_view(*r.branch_tag) : std::string_view());
-    string(r.filename);
-    string(r.kind);
+    string_or_repeat(r.filename, repeats != nullptr ? &repeats->filename : nullptr, filename_index);
+    string_or_repeat(r.kind, repeats != nullptr ? &repeats->kind : nullptr, kind_index);
     string(r.parent);
     string(r.failure_file);
     for (const RecordMetric& m : r.metrics) {
@@ -164,16 +180,23 @@ char* pack_record(char* const out, const TraceRecord& r) {
     return p;
 }
 
-bool unpack_record(std::string_view bytes, TraceRecord& r, std::string_view& why) {
+bool unpack_record(std::string_view bytes, TraceRecord& r, bool previous_read, std::string_view& why) {
     Reader in(bytes);
     std::uint32_t number_mask = 0, string_mask = 0, flags = 0, metrics = 0;
     if (!in.u32(number_mask) || !in.u32(string_mask) || !in.u32(flags) || !in.u32(metrics)) {
         why = "a packed record shorter than its header";
         return false;
     }
-    if (number_mask >> number_count != 0 || string_mask >> string_count != 0 || flags >= 32 ||
-        metrics > max_record_metrics) {
+    constexpr std::uint32_t repeatable = (1u << module_index) | (1u << filename_index) | (1u << kind_index);
+    const std::uint32_t repeats = string_mask >> repeat_shift;
+    string_mask &= (1u << repeat_shift) - 1;
+    if (number_mask >> number_count != 0 || string_mask >> string_count != 0 || (repeats & ~repeatable) != 0 ||
+        (repeats & string_mask) != 0 || flags >= 32 || metrics > max_record_metrics) {
         why = "a packed record with an unknown field";
+        return false;
+    }
+    if (repeats != 0 && !previous_read) {
+        why = "a packed record that refers to the record before it, which could not be read";
         return false;
     }
     std::uint64_t n[number_count] = {};
@@ -193,6 +216,7 @@ bool unpack_record(std::string_view bytes, TraceRecord& r, std::string_view& why
     std::string branch_tag;
     strings[4] = &branch_tag;
     for (std::size_t i = 0; i < string_count; ++i) {
+        if ((repeats >> i & 1u) != 0) continue;  // the previous record's, in `r` already
         strings[i]->clear();
         if ((string_mask >> i & 1u) != 0 && !in.string(*strings[i])) {
             why = "a packed record cut short";

@@ -69,15 +69,28 @@ inline bool read_staged_header(std::string_view head, StagedHeader& out) {
 // included): more than it takes.
 std::size_t packed_bound(const TraceRecord& record);
 
+// What a writer remembers of the record it packed last: a module, source
+// file or kind equal to that record's is written as "the previous record's"
+// (a bit, no bytes). Tests of one suite in one file share them, and they were
+// ~80 of a record's ~180 bytes. Staged files use them; plain ones do not, so
+// pss versions from before them still read those.
+struct PackedRepeats {
+    std::string module, filename, kind;
+};
+
 // Writes `record` at `out` (packed_bound bytes of room) as a record's bytes,
 // without the frame size, padded with zeros to a multiple of 4; returns the
-// end.
-char* pack_record(char* out, const TraceRecord& record);
+// end. With `repeats`, strings equal to the previous record's are written as
+// references to it, and `repeats` remembers this record's.
+char* pack_record(char* out, const TraceRecord& record, PackedRepeats* repeats = nullptr);
 
 // Reads one frame's record bytes into `out` (every field set). Returns false
 // with `why` when they are not a record pack_record wrote. Strings are made
 // valid UTF-8 (invalid bytes become U+FFFD), as reading a JSON line does.
-bool unpack_record(std::string_view bytes, TraceRecord& out, std::string_view& why);
+// A string that refers to the previous record's is taken from `out`, which
+// must then hold the frame before this one, read whole: `previous_read`
+// says so, and without it such a record is malformed.
+bool unpack_record(std::string_view bytes, TraceRecord& out, bool previous_read, std::string_view& why);
 
 // Where walking a file's frames stopped.
 struct PackedWalk {
