@@ -6,6 +6,8 @@
 #include "heap_counters.hpp"
 #include "spin_lock.hpp"
 
+extern "C" __attribute__((weak)) void pss_heap_rebase_this_thread(std::uint64_t epoch) noexcept;
+
 namespace pss::heap {
 
 namespace detail {
@@ -98,6 +100,7 @@ Window open_window() noexcept {
     // A new epoch makes every thread re-base its peak on its next count.
     w.epoch = ++detail::g_last_epoch;
     detail::g_shared.epoch.store(w.epoch, std::memory_order_relaxed);
+    if (pss_heap_rebase_this_thread) pss_heap_rebase_this_thread(w.epoch);
     w.live_at_open = detail::live_locked();
     return w;
 }

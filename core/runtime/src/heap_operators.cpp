@@ -60,6 +60,15 @@ extern "C" void pss_heap_ignore_this_thread() noexcept {
     if (tls_counters.state == ThreadState::unattached) tls_counters.state = ThreadState::ignored;
 }
 
+// Called by open_window on the thread that opens it (the test's): its
+// counters are re-based for the new epoch now, as its first count in the
+// window would do, so that count takes the fast path (a test's first
+// allocation was an out-of-line call otherwise). Weak in pss::runtime:
+// without pss::heap there is nothing to re-base.
+extern "C" void pss_heap_rebase_this_thread(std::uint64_t epoch) noexcept {
+    if (tls_counters.state == ThreadState::attached) pss::heap::detail::rebase(tls_counters, epoch);
+}
+
 namespace {
 
 // Block sizes. malloc_usable_size() is a library call that also inspects the
