@@ -97,7 +97,8 @@ Window open_window() noexcept {
     std::lock_guard lock(detail::g_registry_lock);
     Window w;
     if (detail::g_shared.epoch.load(std::memory_order_relaxed) == 0) return w;  // not counting: epoch 0
-    // A new epoch makes every thread re-base its peak on its next count.
+    // A new epoch makes every thread re-base its peak on its next count; the
+    // opening thread (the test's) is re-based now.
     w.epoch = ++detail::g_last_epoch;
     detail::g_shared.epoch.store(w.epoch, std::memory_order_relaxed);
     if (pss_heap_rebase_this_thread) pss_heap_rebase_this_thread(w.epoch);
