@@ -94,7 +94,7 @@ void set_counting(bool on) noexcept {
 }
 
 Window open_window() noexcept {
-    std::lock_guard lock(detail::g_registry_lock);
+    const pss::detail::LockUnlessSingleThreaded lock(detail::g_registry_lock);
     Window w;
     if (detail::g_shared.epoch.load(std::memory_order_relaxed) == 0) return w;  // not counting: epoch 0
     // A new epoch makes every thread re-base its peak on its next count; the
@@ -109,7 +109,7 @@ Window open_window() noexcept {
 WindowResult close_window(const Window& window) noexcept {
     WindowResult result;
     if (window.epoch == 0) return result;
-    std::lock_guard lock(detail::g_registry_lock);
+    const pss::detail::LockUnlessSingleThreaded lock(detail::g_registry_lock);
     std::int64_t growth = 0;
     for (const detail::ThreadCounters* t = detail::g_threads; t != nullptr; t = t->next) {
         if (t->epoch.load(std::memory_order_acquire) != window.epoch) continue;  // did not count since open
@@ -129,7 +129,7 @@ WindowResult close_window(const Window& window) noexcept {
 }
 
 std::int64_t live_bytes() noexcept {
-    std::lock_guard lock(detail::g_registry_lock);
+    const pss::detail::LockUnlessSingleThreaded lock(detail::g_registry_lock);
     return detail::live_locked();
 }
 

@@ -11,14 +11,8 @@
 #include <atomic>
 #include <cerrno>
 
-#if __has_include(<sys/single_threaded.h>)
-#include <sys/single_threaded.h>
-#define PSS_HAVE_SINGLE_THREADED 1
-#else
-#define PSS_HAVE_SINGLE_THREADED 0
-#endif
-
 #include "pss/runtime/monitor.hpp"
+#include "spin_lock.hpp"
 
 namespace pss::runtime {
 
@@ -29,14 +23,6 @@ namespace {
 std::atomic<bool> g_forked{false};
 
 void mark_forked() noexcept { g_forked.store(true, std::memory_order_relaxed); }
-
-bool single_threaded() noexcept {
-#if PSS_HAVE_SINGLE_THREADED
-    return __libc_single_threaded != 0;
-#else
-    return false;  // unknown: every reading makes its system calls
-#endif
-}
 
 std::uint32_t page_lock(const void* page) noexcept {
     const auto* p = static_cast<const perf_event_mmap_page*>(page);
@@ -57,7 +43,7 @@ void UsageClock::close() noexcept {
 
 void UsageClock::configure(bool use_perf_event) noexcept {
     close();
-    if (!use_perf_event || !single_threaded()) return;
+    if (!use_perf_event || !detail::single_threaded()) return;
     static const bool fork_handler = ::pthread_atfork(nullptr, nullptr, mark_forked) == 0;
     if (!fork_handler) return;
     const int saved_errno = errno;
@@ -95,7 +81,7 @@ const char* UsageClock::source() const noexcept { return page_ != nullptr ? "per
 Usage UsageClock::read(std::int64_t steady_now_ns) noexcept {
     // Single-threaded (no thread was ever started) and not forked since the
     // event was opened: the calling thread is the one it counts.
-    if (page_ != nullptr && have_reference_ && single_threaded() && !g_forked.load(std::memory_order_relaxed) &&
+    if (page_ != nullptr && have_reference_ && detail::single_threaded() && !g_forked.load(std::memory_order_relaxed) &&
         steady_now_ns - reference_steady_ns_ <= max_extrapolation_ns) {
         const std::uint32_t lock = page_lock(page_);
         if (lock == reference_lock_ && (lock & 1u) == 0) {
