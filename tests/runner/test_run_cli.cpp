@@ -298,12 +298,9 @@ TEST_F(RunCli, ListenerModeFindsEveryInjectedFaultInBothFrameworks) {
     }
     for (const char* leak : {"Leak.GrowsAStaticCache", "leak: grows a static cache"})
         EXPECT_NE(test(j, leak)["observations"].dump().find("leaks"), std::string::npos) << leak;
-    // The tests after a crash and a hang run in every repetition and pass
-    // (their timing verdict under ctest -j2 is not what this checks).
     for (const char* after : {"AfterFaults.StillRuns", "after faults: still runs"}) {
         EXPECT_EQ(test(j, after)["runs"], 5) << after;
-        EXPECT_EQ(test(j, after)["failures"], 0) << after;
-        EXPECT_NE(test(j, after)["verdict"], "failing") << after;
+        EXPECT_EQ(test(j, after)["verdict"], "stable") << after;
     }
     EXPECT_GT(test(j, "Stable.SortsAVector")["breakdown"]["memory_stability"].get<double>(), 0.9);
 }
@@ -438,18 +435,10 @@ TEST_F(RunCli, Catch2NamesInLatin1OrWithControlCharactersAreRunAndJudged) {
             EXPECT_EQ(r.exit_code, 1) << what << r.out << r.err;
             const auto j = results("r.json");
             ASSERT_EQ(j["tests"].size(), 6u) << what << j["tests"];
-            // Every test ran each time and was judged by its own outcome: one
-            // fails, the others pass every run. (Their timing verdicts are not
-            // this test's business: under ctest -j2 one stretched run of three
-            // can still read as a latency tail.)
             EXPECT_EQ(j["summary"]["failing"], 1) << what;
-            int passed_every_run = 0;
-            for (const auto& t : j["tests"]) {
-                EXPECT_EQ(t["runs"], 3) << what << t["name"];
-                passed_every_run += t["failures"] == 0 && t["verdict"] != "failing" && t["verdict"] != "flaky";
-            }
-            EXPECT_EQ(passed_every_run, 5) << what << j["tests"];
-            EXPECT_EQ(test(j, "two\r\nlines pass")["failures"], 0) << what;
+            EXPECT_EQ(j["summary"]["stable"], 5) << what;
+            for (const auto& t : j["tests"]) EXPECT_EQ(t["runs"], 3) << what << t["name"];
+            EXPECT_EQ(test(j, "two\r\nlines pass")["verdict"], "stable") << what;
             EXPECT_EQ(r.err.find("did not run"), std::string::npos) << what << r.err;
             EXPECT_EQ(r.out.find("did not run"), std::string::npos) << what << r.out;
         }
