@@ -185,26 +185,10 @@ bool MappedFileCollector::submit_packed(const TraceRecord& record) {
     return true;
 }
 
-void MappedFileCollector::submit_view(std::string_view packed) {
+void MappedFileCollector::submit(std::string) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (packed.empty() || packed.size() % 4 != 0) {
-        ++stats_.dropped;
-        return;
-    }
-    if (!accepts()) return;
-    try {
-        repeats_ = {};  // bytes packed elsewhere: the next record refers to none of them
-        if (char* at = stage(4 + packed.size())) {
-            std::memcpy(at + 4, packed.data(), packed.size());
-            publish_frame(at, packed.size());
-        } else {
-            write_frame(packed);
-        }
-    } catch (...) {
-        ++stats_.dropped;
-        throw;
-    }
-    ++stats_.delivered;
+    ++stats_.dropped;
+    stats_.drop_reason = "a JSON record offered to a packed trace file (it takes records through submit_packed)";
 }
 
 void MappedFileCollector::close(double) {

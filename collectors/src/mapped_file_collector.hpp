@@ -43,9 +43,8 @@ public:
     // Packs `record` into the staging area. Throws std::system_error when a
     // batch cannot be written (a full disk).
     bool submit_packed(const TraceRecord& record) override;
-    // A record already packed (pack_record's bytes, a multiple of 4), not JSON.
-    void submit(std::string packed) override { submit_view(packed); }
-    void submit_view(std::string_view packed) override;
+    // JSON has no place in a packed file: counted as dropped, with why.
+    void submit(std::string json) override;
     // Writes out the staging area (the process is ending); records
     // submitted later are staged as before.
     void close(double seconds) override;

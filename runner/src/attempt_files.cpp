@@ -99,27 +99,20 @@ std::uintmax_t walk_file_frames(int fd, std::uintmax_t offset, std::uintmax_t li
     }
 }
 
-// Where the runner is in a growing packed file: the frames written out so
-// far (for a plain file, all of them) are walked once; a staged file's
-// staging area is walked afresh each time, its frames not yet final.
-struct PackedCursor {
-    std::uintmax_t offset = 0;  // in the frames written out, past the magic or header
-};
-
-// Calls `frame(bytes, final)` for each frame of a packed file after
-// `cursor`, advancing it past the frames written out (final); then, for a
-// staged file whose staging area is current, for each frame there (not
+// Calls `frame(bytes, final)` for each frame of a growing packed file after
+// `offset` (in the frames written out: past the magic, or past a staged
+// file's staging area), advancing it past them (final: walked once); then,
+// for a staged file whose staging area is current, for each frame there (not
 // final: the next walk sees it again, there or written out).
 template <class Frame>
-void walk_packed_file(int fd, PackedForm form, const StagedHeader& header, PackedCursor& cursor, Frame&& frame) {
+void walk_packed_file(int fd, PackedForm form, const StagedHeader& header, std::uintmax_t& offset, Frame&& frame) {
     auto final_frame = [&](std::string_view bytes) { frame(bytes, true); };
     if (form == PackedForm::plain) {
-        cursor.offset = walk_file_frames(fd, std::max<std::uintmax_t>(cursor.offset, packed_magic.size()),
-                                         UINTMAX_MAX, final_frame);
+        offset = walk_file_frames(fd, std::max<std::uintmax_t>(offset, packed_magic.size()), UINTMAX_MAX, final_frame);
         return;
     }
     const std::uintmax_t spill = header.spill_offset();
-    cursor.offset = walk_file_frames(fd, spill + cursor.offset, spill + header.spilled, final_frame) - spill;
+    offset = walk_file_frames(fd, spill + offset, spill + header.spilled, final_frame) - spill;
     if (header.staging_current())
         walk_file_frames(fd, staged_header_bytes, spill, [&](std::string_view bytes) { frame(bytes, false); });
 }
@@ -200,12 +193,14 @@ std::uintmax_t trim_trace_file(const std::filesystem::path& file) {
     StagedHeader header;
     const PackedForm form = packed_form(fd.get(), header);
     if (form != PackedForm::none) {
-        // Up to the last whole frame written out; a staged file keeps its
-        // staging area, whose frames its header says are current or not.
-        PackedCursor cursor;
-        walk_packed_file(fd.get(), form, header, cursor, [](std::string_view, bool) {});
-        const std::uintmax_t keep =
-            form == PackedForm::plain ? cursor.offset : header.spill_offset() + cursor.offset;
+        // A plain file up to its last whole frame. A staged file up to the
+        // bytes its header says were written out (a batch cut short goes), its
+        // staging area kept: the header says whether those frames are current.
+        std::uintmax_t keep = header.spill_offset() + header.spilled;
+        if (form == PackedForm::plain) {
+            keep = 0;
+            walk_packed_file(fd.get(), form, header, keep, [](std::string_view, bool) {});
+        }
         if (keep < static_cast<std::uintmax_t>(st.st_size) && ::ftruncate(fd.get(), static_cast<off_t>(keep)) != 0)
             return static_cast<std::uintmax_t>(st.st_size);
         return std::min<std::uintmax_t>(keep, static_cast<std::uintmax_t>(st.st_size));
@@ -252,8 +247,7 @@ RecordCount count_test_records(const std::filesystem::path& file, RecordTally& t
         TraceRecord staged_record;
         bool staged_read = false, in_staging = false;
         RecordCount staged;
-        PackedCursor cursor{tally.offset};
-        walk_packed_file(fd.get(), form, header, cursor, [&](std::string_view bytes, bool final) {
+        walk_packed_file(fd.get(), form, header, tally.offset, [&](std::string_view bytes, bool final) {
             if (!final && !in_staging) {
                 in_staging = true;
                 staged_record = tally.last;
@@ -268,7 +262,6 @@ RecordCount count_test_records(const std::filesystem::path& file, RecordTally& t
             ++into.tests;
             into.failed += record.error;
         });
-        tally.offset = cursor.offset;
         return {tally.final.tests + staged.tests, tally.final.failed + staged.failed};
     }
     for_each_new_line(file, tally.offset, [&](std::string_view line) {
